@@ -1,0 +1,60 @@
+package renew
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The error kinds. Handlers map them to HTTP status codes with errors.Is; stores and engines wrap
+// them, never invent others.
+var (
+	// ErrInvalid: the input is wrong; the message says what and where (HTTP 400).
+	ErrInvalid = errors.New("invalid input")
+	// ErrNotFound: the thing asked for does not exist (HTTP 404).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the input is well-formed but clashes with the data (HTTP 409).
+	ErrConflict = errors.New("conflict")
+	// ErrUnauthorized: nobody is logged in (HTTP 401).
+	ErrUnauthorized = errors.New("login required")
+	// ErrForbidden: the user's role does not allow it (HTTP 403).
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnavailable: the database cannot be reached or timed out; try again (HTTP 503).
+	ErrUnavailable = errors.New("service unavailable")
+)
+
+// Error is an error of one of the kinds above with a message that is safe to show a user: it
+// never carries SQL text or internal detail.
+type Error struct {
+	Kind error
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap lets errors.Is find the kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Invalid returns an ErrInvalid error with a formatted, user-safe message.
+func Invalid(format string, args ...any) error {
+	return &Error{Kind: ErrInvalid, Msg: fmt.Sprintf(format, args...)}
+}
+
+// NotFound returns an ErrNotFound error with a formatted, user-safe message.
+func NotFound(format string, args ...any) error {
+	return &Error{Kind: ErrNotFound, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Conflict returns an ErrConflict error with a formatted, user-safe message.
+func Conflict(format string, args ...any) error {
+	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf(format, args...)}
+}
+
+// UserMessage returns the message of the first *Error in err's chain, or "" when there is none
+// (then only a generic message may be shown).
+func UserMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return ""
+}
