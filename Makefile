@@ -1,0 +1,17 @@
+# renewmap — see README.md. `make run` and `make test` set everything up on a fresh Debian machine.
+.PHONY: run test stop build demo
+
+run: ## install what is missing, start PostGIS, load the demo data, serve http://127.0.0.1:8080
+	bash scripts/dev.sh run
+
+test: ## the same set-up, then every test
+	bash scripts/dev.sh test
+
+stop: ## stop the private PostGIS cluster
+	bash scripts/pg.sh stop
+
+build:
+	go build -o bin/renewmap ./cmd/renewmap
+
+demo: ## regenerate the demonstration dataset in geodata/tiexi (deterministic)
+	go run ./cmd/renewmap gen-demo -out geodata/tiexi

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"renewmap/internal/config"
+	"renewmap/internal/postgis"
+)
+
+func migrate(ctx context.Context, args []string, e *env) error {
+	db, _, err := openFromFlags(ctx, "migrate", args, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "applied %d migrations\n", n)
+	return nil
+}
+
+// openFromFlags parses the common flags of a database subcommand and opens the pool; it returns
+// the remaining arguments.
+func openFromFlags(ctx context.Context, name string, args []string, e *env, extra ...func(*flag.FlagSet)) (*postgis.DB, []string, error) {
+	var cfg config.Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg.Bind(fs, e.getenv, false)
+	for _, f := range extra {
+		f(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if cfg.DatabaseURL == "" {
+		return nil, nil, fmt.Errorf("no database: set DATABASE_URL or -database-url")
+	}
+	db, err := postgis.Open(ctx, cfg.DatabaseURL, postgis.Options{})
+	return db, fs.Args(), err
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"renewmap/internal/config"
+	"renewmap/internal/httpapi"
+	"renewmap/internal/postgis"
+	"renewmap/internal/renew"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after a stop signal.
+const shutdownGrace = 20 * time.Second
+
+func serve(ctx context.Context, args []string, e *env) error {
+	var cfg config.Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg.Bind(fs, e.getenv, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogLevel)
+	db, err := postgis.Open(ctx, cfg.DatabaseURL, postgis.Options{StatementTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	b := &bootstrap{db: db, cfg: cfg, log: log}
+	go b.run(ctx)
+
+	h := httpapi.New(cfg, httpapi.Deps{Logger: log, Ready: b.ready})
+	srv := httpapi.HTTPServer(cfg, h)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "url", "http://"+ln.Addr().String())
+	if e.listening != nil {
+		e.listening(ln.Addr())
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// bootstrap migrates the database and loads the demo data once the database answers, retrying
+// while it does not, so the service can start before its database.
+type bootstrap struct {
+	db   *postgis.DB
+	cfg  config.Config
+	log  *slog.Logger
+	done atomic.Bool
+}
+
+func (b *bootstrap) run(ctx context.Context) {
+	for {
+		err := b.once(ctx)
+		if err == nil {
+			b.done.Store(true)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		b.log.Warn("database not ready, retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func (b *bootstrap) once(ctx context.Context) error {
+	n, err := b.db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		b.log.Info("migrated", "applied", n)
+	}
+	if b.cfg.LoadDemo {
+		return loadDemoIfEmpty(ctx, b.db, b.log)
+	}
+	return nil
+}
+
+// ready is the readiness check: migrated and the database answers.
+func (b *bootstrap) ready(ctx context.Context) error {
+	if !b.done.Load() {
+		return &renew.Error{Kind: renew.ErrUnavailable, Msg: "数据库正在初始化 (database is being prepared)"}
+	}
+	return b.db.Ping(ctx)
+}

@@ -1,0 +1,79 @@
+// Package config holds renewmap's one Config: read once from flags and the environment,
+// validated, and passed to the constructors that need it. No globals, no init().
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+)
+
+// Config is everything the service can be told at start.
+type Config struct {
+	// DatabaseURL is the PostGIS to use (env DATABASE_URL).
+	DatabaseURL string
+	// Addr is the listen address (env RENEWMAP_ADDR).
+	Addr string
+	// RequestTimeout bounds a request's work; the HTTP write timeout is derived from it.
+	RequestTimeout time.Duration
+	// StatementTimeout bounds every SQL statement on the server side, below RequestTimeout so a
+	// slow query ends as a clean 503 before the client's connection is cut.
+	StatementTimeout time.Duration
+	// LoadDemo: serve loads the demonstration dataset when the database has no communities.
+	LoadDemo bool
+	// LogLevel for the structured log.
+	LogLevel slog.Level
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:             "127.0.0.1:8080",
+		RequestTimeout:   30 * time.Second,
+		StatementTimeout: 25 * time.Second,
+		LoadDemo:         true,
+		LogLevel:         slog.LevelInfo,
+	}
+}
+
+// Bind registers the flags of the fields a subcommand uses on fs, with defaults taken from the
+// environment (getenv) over Default(). serve is true for the serve subcommand, which has the
+// server's flags too.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) {
+	*c = Default()
+	if v := getenv("DATABASE_URL"); v != "" {
+		c.DatabaseURL = v
+	}
+	if v := getenv("RENEWMAP_ADDR"); v != "" {
+		c.Addr = v
+	}
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostGIS connection URL (env DATABASE_URL)")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	if !serve {
+		return
+	}
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env RENEWMAP_ADDR)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "time limit of one request")
+	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
+	fs.BoolVar(&c.LoadDemo, "load-demo", c.LoadDemo, "load the demonstration dataset into an empty database")
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if c.DatabaseURL == "" {
+		return errors.New("no database: set DATABASE_URL or -database-url")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("listen address %q: %v", c.Addr, err)
+	}
+	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 {
+		return errors.New("timeouts must be positive")
+	}
+	if c.StatementTimeout >= c.RequestTimeout {
+		return errors.New("statement timeout must be shorter than the request timeout")
+	}
+	return nil
+}

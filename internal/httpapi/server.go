@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"renewmap/internal/config"
+)
+
+// Deps are what the handlers need from the rest of the program.
+type Deps struct {
+	Logger *slog.Logger
+	// Ready reports whether the service can answer data requests: the database answers and its
+	// schema is migrated. It returns an error of kind renew.ErrUnavailable otherwise.
+	Ready func(ctx context.Context) error
+}
+
+type server struct {
+	cfg  config.Config
+	deps Deps
+	log  *slog.Logger
+}
+
+// maxBodyBytes caps request bodies; imports go through the command line, not HTTP.
+const maxBodyBytes = "8M"
+
+// New returns the Echo instance with every route and middleware.
+func New(cfg config.Config, d Deps) *echo.Echo {
+	s := &server{cfg: cfg, deps: d, log: d.Logger}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		// The stack goes to the log, never to the client (the error handler answers generically).
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, LogError: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("remote", v.RemoteIP))
+			return nil
+		},
+	}))
+	e.Use(middleware.BodyLimit(maxBodyBytes))
+	e.Use(middleware.ContextTimeout(cfg.RequestTimeout))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	return e
+}
+
+// HTTPServer wraps h in an http.Server with timeouts derived from cfg: the write timeout is the
+// request timeout plus a margin, so a request that hits its own deadline can still send its 503
+// before the connection is cut.
+func HTTPServer(cfg config.Config, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.RequestTimeout,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+// healthz answers as long as the process runs.
+func (s *server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 when the database is reachable and migrated, 503 otherwise.
+func (s *server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.deps.Ready(ctx); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# install.sh — installs what renewmap needs and the machine lacks, from the distribution's
+# packages: PostgreSQL with PostGIS (and GDAL's command-line tools, which the tests use as a real
+# client). Safe to run again: it installs nothing that is already there.
+set -euo pipefail
+
+need=()
+have_postgis() { ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; }
+major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
+if [ -z "$major" ]; then
+  need+=(postgresql postgresql-contrib postgis)
+elif ! have_postgis; then
+  need+=("postgresql-$major-postgis-3")
+fi
+command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install.sh: installing ${need[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install.sh: need root (or sudo) to install ${need[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+command -v go >/dev/null 2>&1 || { echo "install.sh: Go 1.26 or newer is required (https://go.dev/dl/)" >&2; exit 1; }
