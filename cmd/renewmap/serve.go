@@ -15,6 +15,8 @@ import (
 	"renewmap/internal/httpapi"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
+	"renewmap/internal/tiles"
+	tilefiles "renewmap/tiles"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after a stop signal.
@@ -42,10 +44,20 @@ func serve(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	cat, err := tiles.Load(tilefiles.FS)
+	if err != nil {
+		return err
+	}
 	b := &bootstrap{db: db, cfg: cfg, log: log}
 	go b.run(ctx)
+	versions := &tiles.Versions{}
+	go db.WatchVersions(ctx, versions, log)
 
-	h := httpapi.New(cfg, httpapi.Deps{Logger: log, Ready: b.ready})
+	h := httpapi.New(cfg, httpapi.Deps{
+		Logger: log, Ready: b.ready,
+		Catalogue: cat, Tiles: db, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
+		Store: db,
+	})
 	srv := httpapi.HTTPServer(cfg, h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -22,6 +22,10 @@ type Config struct {
 	// StatementTimeout bounds every SQL statement on the server side, below RequestTimeout so a
 	// slow query ends as a clean 503 before the client's connection is cut.
 	StatementTimeout time.Duration
+	// TileTimeout bounds the query of one tile.
+	TileTimeout time.Duration
+	// TileCacheBytes bounds the in-memory tile cache.
+	TileCacheBytes int
 	// LoadDemo: serve loads the demonstration dataset when the database has no communities.
 	LoadDemo bool
 	// LogLevel for the structured log.
@@ -34,6 +38,8 @@ func Default() Config {
 		Addr:             "127.0.0.1:8080",
 		RequestTimeout:   30 * time.Second,
 		StatementTimeout: 25 * time.Second,
+		TileTimeout:      10 * time.Second,
+		TileCacheBytes:   256 << 20,
 		LoadDemo:         true,
 		LogLevel:         slog.LevelInfo,
 	}
@@ -58,6 +64,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env RENEWMAP_ADDR)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "time limit of one request")
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
+	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
+	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.BoolVar(&c.LoadDemo, "load-demo", c.LoadDemo, "load the demonstration dataset into an empty database")
 }
 
@@ -69,7 +77,7 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("listen address %q: %v", c.Addr, err)
 	}
-	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 {
+	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 || c.TileTimeout <= 0 {
 		return errors.New("timeouts must be positive")
 	}
 	if c.StatementTimeout >= c.RequestTimeout {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"renewmap/internal/config"
+	"renewmap/internal/tiles"
 )
 
 // Deps are what the handlers need from the rest of the program.
@@ -18,6 +19,14 @@ type Deps struct {
 	// Ready reports whether the service can answer data requests: the database answers and its
 	// schema is migrated. It returns an error of kind renew.ErrUnavailable otherwise.
 	Ready func(ctx context.Context) error
+	// Catalogue is the tile layer catalogue; Tiles renders them; Versions says when their data
+	// changed; TileCache keeps rendered tiles.
+	Catalogue *tiles.Catalogue
+	Tiles     TileSource
+	Versions  *tiles.Versions
+	TileCache *tiles.Cache
+	// Store answers the JSON API.
+	Store Store
 }
 
 type server struct {
@@ -58,6 +67,9 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	s.routesTiles(e)
+	s.routesAPI(e)
+	s.routesWeb(e)
 	return e
 }
 

@@ -10,7 +10,8 @@ import (
 
 // DB is the connection pool to one PostGIS database.
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool    *pgxpool.Pool
+	tileSQL *tileQueries
 }
 
 // Options tune the pool.
@@ -43,7 +44,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	return &DB{Pool: pool}, nil
+	return &DB{Pool: pool, tileSQL: &tileQueries{sql: map[string]string{}}}, nil
 }
 
 // Close closes the pool.

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"renewmap/internal/renew"
+)
+
+// Store answers the JSON API's reads.
+type Store interface {
+	// Labels returns enumeration → code → Chinese label.
+	Labels(ctx context.Context) (map[string]map[string]string, error)
+	// SearchCommunities returns up to limit communities whose name contains q.
+	SearchCommunities(ctx context.Context, q string, limit int) ([]renew.CommunitySummary, error)
+}
+
+func (s *server) routesAPI(e *echo.Echo) {
+	g := e.Group("/api/v1")
+	g.GET("/labels", s.labels)
+	g.GET("/communities", s.communities)
+}
+
+func (s *server) labels(c echo.Context) error {
+	l, err := s.deps.Store.Labels(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+// maxSearch caps a community search.
+const maxSearch = 500
+
+func (s *server) communities(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > 100 {
+		return renew.Invalid("q: at most 100 characters of valid UTF-8")
+	}
+	limit, err := intParam(c, "limit", 50, 1, maxSearch)
+	if err != nil {
+		return err
+	}
+	hits, err := s.deps.Store.SearchCommunities(c.Request().Context(), q, limit)
+	if err != nil {
+		return err
+	}
+	if hits == nil {
+		hits = []renew.CommunitySummary{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"communities": hits})
+}
+
+// intParam reads an optional integer query parameter within [lo, hi].
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, renew.Invalid("%s: must be an integer from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,215 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
+
+	"renewmap/internal/renew"
+	"renewmap/internal/tiles"
+	tilefiles "renewmap/tiles"
+)
+
+// TileSource renders tiles and tells where the data lies.
+type TileSource interface {
+	// Tile renders ls (all visible at c.Z) as one MVT; empty means no feature. Errors are
+	// renew kinds (ErrUnavailable when the database fails or times out).
+	Tile(ctx context.Context, ls []*tiles.Layer, c tiles.Coord) ([]byte, error)
+	// Extent returns the data's bounding box and the centre of the communities.
+	Extent(ctx context.Context) (box [4]float64, center [2]float64, ok bool, err error)
+}
+
+// tileServer holds the tile endpoints' state.
+type tileServer struct {
+	cat      *tiles.Catalogue
+	src      TileSource
+	versions *tiles.Versions
+	cache    *tiles.Cache
+	timeout  time.Duration
+	style    []byte
+	flight   singleflight.Group
+}
+
+const (
+	mvtType = "application/vnd.mapbox-vector-tile"
+	// tileCacheControl: private, since later what a tile holds depends on the user's role; a
+	// minute of browser caching, then revalidation by ETag.
+	tileCacheControl = "private, max-age=60"
+)
+
+func (s *server) routesTiles(e *echo.Echo) {
+	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
+	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
+		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
+	e.GET("/tiles/:layer/:z/:x/:y", t.tile)
+	e.GET("/tiles/:file", t.document)
+}
+
+// layers resolves a layer path segment: "all" or one catalogue id.
+func (t *tileServer) layers(id string) ([]*tiles.Layer, error) {
+	if id == "all" {
+		return t.cat.Layers, nil
+	}
+	if l := t.cat.Layer(id); l != nil {
+		return []*tiles.Layer{l}, nil
+	}
+	return nil, renew.NotFound("unknown layer %q", id)
+}
+
+func (t *tileServer) tile(c echo.Context) error {
+	id := c.Param("layer")
+	ls, err := t.layers(id)
+	if err != nil {
+		return err
+	}
+	coord, err := tiles.ParseCoord(c.Param("z"), c.Param("x"), c.Param("y"))
+	if err != nil {
+		return err
+	}
+	ls = tiles.VisibleAt(ls, coord.Z)
+	key := fmt.Sprintf("%s/%d/%d/%d", id, coord.Z, coord.X, coord.Y)
+	stamp, known := t.versions.Stamp(tiles.Tables(ls))
+	h := c.Response().Header()
+	h.Set("Cache-Control", tileCacheControl)
+	h.Set("Vary", "Accept-Encoding")
+	if known {
+		etag := etagFor(key, stamp)
+		h.Set("ETag", etag)
+		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
+	tile, err := t.get(c.Request().Context(), key, ls, coord, stamp, known)
+	if err != nil {
+		return err
+	}
+	if len(tile.Raw) == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
+	}
+	return c.Blob(http.StatusOK, mvtType, tile.Raw)
+}
+
+// get returns the tile from the cache or renders it; concurrent requests for the same tile
+// share one query.
+func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coord tiles.Coord, stamp uint64, known bool) (*tiles.Tile, error) {
+	if known {
+		if tile, ok := t.cache.Get(key, stamp); ok {
+			return tile, nil
+		}
+	}
+	if len(ls) == 0 {
+		return &tiles.Tile{Stamp: stamp}, nil
+	}
+	v, err, _ := t.flight.Do(fmt.Sprintf("%s@%x", key, stamp), func() (any, error) {
+		// The shared query must not die with the first requester's connection.
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
+		defer cancel()
+		raw, err := t.src.Tile(qctx, ls, coord)
+		if err != nil {
+			return nil, err
+		}
+		tile := &tiles.Tile{Raw: raw, Gzip: gzipBytes(raw), Stamp: stamp}
+		if known {
+			t.cache.Put(key, tile)
+		}
+		return tile, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*tiles.Tile), nil
+}
+
+func etagFor(key string, stamp uint64) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return fmt.Sprintf(`"%x%x"`, h.Sum64(), stamp)
+}
+
+func gzipBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// document serves style.json and the TileJSON of a layer or of "all".
+func (t *tileServer) document(c echo.Context) error {
+	file := c.Param("file")
+	if file == "style.json" {
+		if len(t.style) == 0 {
+			return renew.NotFound("no map style is installed")
+		}
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		body := bytes.ReplaceAll(t.style, []byte("{base}"), []byte(origin(c)))
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	}
+	id, ok := strings.CutSuffix(file, ".json")
+	if !ok {
+		return renew.NotFound("unknown tile document %q", file)
+	}
+	ls, err := t.layers(id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t.tileJSON(c, id, ls))
+}
+
+// origin is the scheme and host the client used, for absolute URLs (tile URLs must be absolute:
+// MapLibre fetches them from a worker where relative URLs do not resolve).
+func origin(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+type vectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+func (t *tileServer) tileJSON(c echo.Context, id string, ls []*tiles.Layer) map[string]any {
+	minz, maxz := tiles.MaxZoom, 0
+	vls := make([]vectorLayer, 0, len(ls))
+	for _, l := range ls {
+		minz, maxz = min(minz, l.MinZoom), max(maxz, l.MaxZoom)
+		fields := map[string]string{}
+		for _, p := range l.Properties {
+			fields[p.Name] = p.Title
+		}
+		vls = append(vls, vectorLayer{l.ID, l.Title, l.MinZoom, l.MaxZoom, fields})
+	}
+	doc := map[string]any{
+		"tilejson":      "3.0.0",
+		"name":          "renewmap " + id,
+		"scheme":        "xyz",
+		"tiles":         []string{origin(c) + "/tiles/" + id + "/{z}/{x}/{y}.mvt"},
+		"minzoom":       minz,
+		"maxzoom":       maxz,
+		"attribution":   t.cat.Attribution,
+		"vector_layers": vls,
+	}
+	if box, center, ok, err := t.src.Extent(c.Request().Context()); err == nil && ok {
+		doc["bounds"] = box
+		doc["center"] = []float64{center[0], center[1], 14}
+	}
+	return doc
+}
