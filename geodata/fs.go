@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds boundaries/ (the real district outline) and tiexi/ (the generated demo dataset).
 //
-//go:embed boundaries
+//go:embed boundaries tiexi
 var FS embed.FS

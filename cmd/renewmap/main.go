@@ -46,6 +46,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web app, tiles and APIs (migrates, and loads the demo data into an empty database)", serve},
 		{"migrate", "apply the database migrations", migrate},
+		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},
 	}
 }
 
