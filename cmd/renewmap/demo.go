@@ -2,15 +2,36 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
+	"renewmap/geodata"
+	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
 )
 
-// loadDemoIfEmpty loads the embedded demonstration dataset when the database has no communities.
+// loadDemoIfEmpty loads the embedded demonstration dataset, through the same importer users use,
+// when the database has no communities.
 func loadDemoIfEmpty(ctx context.Context, db *postgis.DB, log *slog.Logger) error {
-	_ = ctx
-	_ = db
-	log.Warn("demo dataset not available yet")
+	var n int
+	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM communities").Scan(&n); err != nil {
+		return fmt.Errorf("count communities: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	files, _, err := ingest.FilesFromFS(geodata.FS, "tiexi")
+	if err != nil {
+		return err
+	}
+	b, err := ingest.Parse(files)
+	if err != nil {
+		return fmt.Errorf("demo dataset: %w", err)
+	}
+	rep, err := db.Import(ctx, b, postgis.ImportOptions{})
+	if err != nil {
+		return fmt.Errorf("demo dataset: %w", err)
+	}
+	log.Info("loaded the demonstration dataset (示例数据)", "took", rep.Duration.String())
 	return nil
 }
