@@ -14,7 +14,7 @@ SELECT create_label_table(n) FROM unnest(ARRAY[
   'property_type', 'management', 'structure', 'safety_grade', 'road_class', 'surface_condition',
   'gate_kind', 'pipeline_kind', 'pipe_material', 'pipe_condition', 'facility_status',
   'parking_kind', 'site_origin', 'plan_stage', 'batch', 'item_status', 'funding_source',
-  'menu_part', 'menu_class', 'goal', 'facility_level', 'area_origin']) AS n;
+  'menu_part', 'menu_class', 'goal', 'facility_level', 'area_origin', 'role']) AS n;
 
 DROP FUNCTION create_label_table(text);
 
@@ -138,6 +138,13 @@ INSERT INTO area_origin_labels VALUES
   ('suggested', '系统建议', 'suggested', 1),
   ('saved', '已保存', 'saved', 2),
   ('drawn', '手绘', 'drawn', 3);
+
+INSERT INTO role_labels VALUES
+  ('viewer', '查看者', 'viewer', 1),
+  ('planner', '规划人员', 'planner', 2),
+  ('designer', '设计人员', 'designer', 3),
+  ('leader', '领导', 'leader', 4),
+  ('admin', '管理员', 'administrator', 5);
 
 -- enum_labels: every label in one view, for the UI (built from the label tables above).
 DO $$

@@ -46,6 +46,8 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web app, tiles and APIs (migrates, and loads the demo data into an empty database)", serve},
 		{"migrate", "apply the database migrations", migrate},
+		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
+		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},
 	}
 }

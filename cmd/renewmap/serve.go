@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
 	"renewmap/internal/postgis"
@@ -48,7 +50,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	b := &bootstrap{db: db, cfg: cfg, log: log}
+	b := &bootstrap{out: e.stdout, db: db, cfg: cfg, log: log}
 	go b.run(ctx)
 	versions := &tiles.Versions{}
 	go db.WatchVersions(ctx, versions, log)
@@ -56,7 +58,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 	h := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: b.ready,
 		Catalogue: cat, Tiles: db, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
-		Store: db,
+		Store: db, Accounts: db, Auth: auth.New(db, cfg.SessionTTL, auth.DefaultLimits),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
 	errc := make(chan error, 1)
@@ -86,6 +88,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 // bootstrap migrates the database and loads the demo data once the database answers, retrying
 // while it does not, so the service can start before its database.
 type bootstrap struct {
+	out  io.Writer
 	db   *postgis.DB
 	cfg  config.Config
 	log  *slog.Logger
@@ -118,6 +121,16 @@ func (b *bootstrap) once(ctx context.Context) error {
 	}
 	if n > 0 {
 		b.log.Info("migrated", "applied", n)
+	}
+	password, err := ensureAdmin(ctx, b.db)
+	if err != nil {
+		return err
+	}
+	if password != "" {
+		// Printed once, on the terminal of whoever started the service; it is not stored anywhere.
+		fmt.Fprintf(b.out, "\n首次启动：已创建管理员账号 admin，一次性密码：%s\n"+
+			"First start: administrator account \"admin\" created with password %s\n"+
+			"（请妥善保管；可用 renewmap user passwd admin 重设 / reset with renewmap user passwd admin）\n\n", password, password)
 	}
 	if b.cfg.LoadDemo {
 		return loadDemoIfEmpty(ctx, b.db, b.log)

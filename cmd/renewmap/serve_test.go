@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"renewmap/internal/postgis/pgtest"
 )
 
 // syncBuffer collects a server's log while it runs.
@@ -32,6 +38,13 @@ func (s *syncBuffer) String() string {
 // returns its base URL and a function that stops it (as SIGTERM would) and returns serve's error.
 func startServe(t *testing.T, vars map[string]string, args ...string) (string, func() error) {
 	t.Helper()
+	base, stop, _ := startServeLogs(t, vars, args...)
+	return base, stop
+}
+
+// startServeLogs is startServe that also returns the server's output.
+func startServeLogs(t *testing.T, vars map[string]string, args ...string) (string, func() error, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	logs := &syncBuffer{}
@@ -48,7 +61,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, f
 				t.Logf("server log:\n%s", logs.String())
 			}
 		})
-		return "http://" + a.String(), stop
+		return "http://" + a.String(), stop, logs
 	case err := <-done:
 		cancel()
 		t.Fatalf("serve ended before listening: %v\n%s", err, logs.String())
@@ -56,7 +69,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, f
 		cancel()
 		t.Fatalf("serve did not listen within 30 s\n%s", logs.String())
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 // waitStatus polls url until it answers want or the deadline passes, and returns the last status.
@@ -104,4 +117,47 @@ func TestServeWithoutDatabase(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("shutdown: %v", err)
 	}
+}
+
+// On an empty database serve migrates, loads the demonstration dataset, creates the first
+// administrator and prints its password once; logged in with it, the demo data is there.
+func TestServeLoadsDemoAndFirstAdmin(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.New(t)
+	base, stop, logs := startServeLogs(t, map[string]string{"DATABASE_URL": url})
+	if got := waitStatus(t, base+"/readyz", 200, 90*time.Second); got != 200 {
+		t.Fatalf("/readyz = %d after 90 s", got)
+	}
+	m := regexp.MustCompile(`一次性密码：(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no one-time admin password printed:\n%s", logs.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Post(base+"/api/v1/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+m[1]+`"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("login with the printed password: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	resp, err = client.Get(base + "/api/v1/communities?limit=500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ Communities []json.RawMessage }
+	json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if len(res.Communities) != 138 {
+		t.Errorf("demo communities: %d, want 138", len(res.Communities))
+	}
+	if err := stop(); err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+	// A second start finds the data and the account and prints no new password.
+	_, stop2, logs2 := startServeLogs(t, map[string]string{"DATABASE_URL": url})
+	time.Sleep(2 * time.Second)
+	if strings.Contains(logs2.String(), "一次性密码") {
+		t.Error("second start printed a new admin password")
+	}
+	stop2()
 }

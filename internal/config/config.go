@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,17 @@ type Config struct {
 	TileTimeout time.Duration
 	// TileCacheBytes bounds the in-memory tile cache.
 	TileCacheBytes int
+	// SessionTTL is how long a session lasts after its last use.
+	SessionTTL time.Duration
+	// AllowAnonymous lets visitors without a login use the service as viewers.
+	AllowAnonymous bool
+	// SecureCookies marks the session cookie Secure (set it when served over HTTPS).
+	SecureCookies bool
+	// SSOHeader names a request header carrying the username authenticated by a trusted reverse
+	// proxy (government single sign-on); empty disables it. It is honoured only from TrustedProxies.
+	SSOHeader string
+	// TrustedProxies are the CIDRs of reverse proxies whose SSO and X-Forwarded-For headers count.
+	TrustedProxies []string
 	// LoadDemo: serve loads the demonstration dataset when the database has no communities.
 	LoadDemo bool
 	// LogLevel for the structured log.
@@ -40,6 +52,7 @@ func Default() Config {
 		StatementTimeout: 25 * time.Second,
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
+		SessionTTL:       12 * time.Hour,
 		LoadDemo:         true,
 		LogLevel:         slog.LevelInfo,
 	}
@@ -66,6 +79,17 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
+	fs.BoolVar(&c.AllowAnonymous, "allow-anonymous", getenv("RENEWMAP_ALLOW_ANONYMOUS") == "true", "let visitors without a login in as viewers (env RENEWMAP_ALLOW_ANONYMOUS=true)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark the session cookie Secure (HTTPS)")
+	fs.StringVar(&c.SSOHeader, "sso-header", getenv("RENEWMAP_SSO_HEADER"), "header with the username from a trusted SSO proxy (env RENEWMAP_SSO_HEADER)")
+	fs.Func("trusted-proxy", "CIDR of a trusted reverse proxy (repeatable; env RENEWMAP_TRUSTED_PROXIES, comma-separated)", func(v string) error {
+		c.TrustedProxies = append(c.TrustedProxies, v)
+		return nil
+	})
+	if v := getenv("RENEWMAP_TRUSTED_PROXIES"); v != "" {
+		c.TrustedProxies = strings.Split(v, ",")
+	}
 	fs.BoolVar(&c.LoadDemo, "load-demo", c.LoadDemo, "load the demonstration dataset into an empty database")
 }
 
@@ -79,6 +103,17 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 || c.TileTimeout <= 0 {
 		return errors.New("timeouts must be positive")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(strings.TrimSpace(p)); err != nil {
+			return fmt.Errorf("trusted proxy %q is not a CIDR", p)
+		}
+	}
+	if c.SSOHeader != "" && len(c.TrustedProxies) == 0 {
+		return errors.New("an SSO header needs at least one trusted proxy")
+	}
+	if c.SessionTTL < time.Minute {
+		return errors.New("session lifetime must be at least a minute")
 	}
 	if c.StatementTimeout >= c.RequestTimeout {
 		return errors.New("statement timeout must be shorter than the request timeout")

@@ -2,6 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,8 +24,8 @@ type Store interface {
 	SearchCommunities(ctx context.Context, q string, limit int) ([]renew.CommunitySummary, error)
 }
 
-func (s *server) routesAPI(e *echo.Echo) {
-	g := e.Group("/api/v1")
+func (s *server) routesAPI(e *echo.Group) {
+	g := e.Group("/api/v1", s.require(nil))
 	g.GET("/labels", s.labels)
 	g.GET("/communities", s.communities)
 }
@@ -67,4 +71,43 @@ func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 		return 0, renew.Invalid("%s: must be an integer from %d to %d", name, lo, hi)
 	}
 	return n, nil
+}
+
+// bindJSON decodes a JSON request body into v strictly: the right content type, one object, no
+// unknown fields; every failure is a renew.ErrInvalid naming the problem.
+func bindJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return renew.Invalid("request body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return renew.Invalid("request body: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return renew.Invalid("request body: one JSON object expected")
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be a %s", typ.Field, typ.Type.Kind())
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "empty or truncated JSON"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return "not valid JSON"
 }

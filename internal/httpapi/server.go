@@ -3,13 +3,16 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"renewmap/internal/config"
+	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
 
@@ -27,13 +30,31 @@ type Deps struct {
 	TileCache *tiles.Cache
 	// Store answers the JSON API.
 	Store Store
+	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
+	Auth     Authenticator
+	Accounts Accounts
+}
+
+// Authenticator is the accounts service (package auth).
+type Authenticator interface {
+	Login(ctx context.Context, username, password, address string) (string, renew.Session, error)
+	LoginTrusted(ctx context.Context, username, address string) (string, renew.Session, error)
+	Authenticate(ctx context.Context, token string) (renew.Session, error)
+	Logout(ctx context.Context, token string, sess renew.Session, address string) error
 }
 
 type server struct {
-	cfg  config.Config
-	deps Deps
-	log  *slog.Logger
+	cfg     config.Config
+	deps    Deps
+	log     *slog.Logger
+	trusted []*net.IPNet
 }
+
+// contentSecurityPolicy admits nothing from other origins. MapLibre runs its workers from blob:
+// URLs and draws sprites from data: and blob: images.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data: blob:; worker-src blob:; child-src blob:; connect-src 'self'; " +
+	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // maxBodyBytes caps request bodies; imports go through the command line, not HTTP.
 const maxBodyBytes = "8M"
@@ -41,10 +62,23 @@ const maxBodyBytes = "8M"
 // New returns the Echo instance with every route and middleware.
 func New(cfg config.Config, d Deps) *echo.Echo {
 	s := &server{cfg: cfg, deps: d, log: d.Logger}
+	var trust []echo.TrustOption
+	for _, p := range cfg.TrustedProxies {
+		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil { // validated by config
+			s.trusted = append(s.trusted, n)
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	// The client's address is the peer's, unless the peer is a trusted proxy that says otherwise.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(trust) > 0 {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(append(trust, echo.TrustLoopback(false),
+			echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))...)
+	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// The stack goes to the log, never to the client (the error handler answers generically).
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -62,14 +96,24 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 			return nil
 		},
 	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}))
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 	e.Use(middleware.ContextTimeout(cfg.RequestTimeout))
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	s.routesTiles(e)
-	s.routesAPI(e)
-	s.routesWeb(e)
+	// Everything below knows who is asking.
+	g := e.Group("", s.identify)
+	s.routesAuth(g)
+	s.routesTiles(g)
+	s.routesAPI(g)
+	s.routesWeb(g)
 	return e
 }
 

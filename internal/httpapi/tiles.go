@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -36,7 +37,9 @@ type tileServer struct {
 	cache    *tiles.Cache
 	timeout  time.Duration
 	style    []byte
-	flight   singleflight.Group
+	// publicStyle is the style without the layers drawn from sensitive source layers.
+	publicStyle []byte
+	flight      singleflight.Group
 }
 
 const (
@@ -46,28 +49,46 @@ const (
 	tileCacheControl = "private, max-age=60"
 )
 
-func (s *server) routesTiles(e *echo.Echo) {
+func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
 		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
-	e.GET("/tiles/:layer/:z/:x/:y", t.tile)
-	e.GET("/tiles/:file", t.document)
+	if s.deps.Catalogue != nil {
+		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
+	}
+	g := e.Group("/tiles", s.require(nil))
+	g.GET("/:layer/:z/:x/:y", t.tile)
+	g.GET("/:file", t.document)
 }
 
-// layers resolves a layer path segment: "all" or one catalogue id.
-func (t *tileServer) layers(id string) ([]*tiles.Layer, error) {
+// layers resolves a layer path segment, "all" or one catalogue id, to the layers the role may
+// see, and names that set for cache keys: a composite tile without the sensitive layers is a
+// different tile.
+func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string, error) {
 	if id == "all" {
-		return t.cat.Layers, nil
+		if role.SeesSensitive() {
+			return t.cat.Layers, "all", nil
+		}
+		var ls []*tiles.Layer
+		for _, l := range t.cat.Layers {
+			if !l.Sensitive {
+				ls = append(ls, l)
+			}
+		}
+		return ls, "all-public", nil
 	}
-	if l := t.cat.Layer(id); l != nil {
-		return []*tiles.Layer{l}, nil
+	l := t.cat.Layer(id)
+	if l == nil {
+		return nil, "", renew.NotFound("unknown layer %q", id)
 	}
-	return nil, renew.NotFound("unknown layer %q", id)
+	if l.Sensitive && !role.SeesSensitive() {
+		return nil, "", &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权查看该图层 (your role may not see this layer)"}
+	}
+	return []*tiles.Layer{l}, id, nil
 }
 
 func (t *tileServer) tile(c echo.Context) error {
-	id := c.Param("layer")
-	ls, err := t.layers(id)
+	ls, set, err := t.layers(c.Param("layer"), roleOf(c))
 	if err != nil {
 		return err
 	}
@@ -76,7 +97,7 @@ func (t *tileServer) tile(c echo.Context) error {
 		return err
 	}
 	ls = tiles.VisibleAt(ls, coord.Z)
-	key := fmt.Sprintf("%s/%d/%d/%d", id, coord.Z, coord.X, coord.Y)
+	key := fmt.Sprintf("%s/%d/%d/%d", set, coord.Z, coord.X, coord.Y)
 	stamp, known := t.versions.Stamp(tiles.Tables(ls))
 	h := c.Response().Header()
 	h.Set("Cache-Control", tileCacheControl)
@@ -158,14 +179,18 @@ func (t *tileServer) document(c echo.Context) error {
 			return renew.NotFound("no map style is installed")
 		}
 		c.Response().Header().Set("Cache-Control", "no-cache")
-		body := bytes.ReplaceAll(t.style, []byte("{base}"), []byte(origin(c)))
+		style := t.style
+		if !roleOf(c).SeesSensitive() {
+			style = t.publicStyle
+		}
+		body := bytes.ReplaceAll(style, []byte("{base}"), []byte(origin(c)))
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 	}
 	id, ok := strings.CutSuffix(file, ".json")
 	if !ok {
 		return renew.NotFound("unknown tile document %q", file)
 	}
-	ls, err := t.layers(id)
+	ls, _, err := t.layers(id, roleOf(c))
 	if err != nil {
 		return err
 	}
@@ -212,4 +237,30 @@ func (t *tileServer) tileJSON(c echo.Context, id string, ls []*tiles.Layer) map[
 		doc["center"] = []float64{center[0], center[1], 14}
 	}
 	return doc
+}
+
+// withoutSensitive returns the style with every style layer that draws a sensitive source layer
+// removed, so roles that may not see pipelines are not offered them. A style that does not parse
+// is returned as it is (the map will then fail visibly, not silently leak).
+func withoutSensitive(style []byte, cat *tiles.Catalogue) []byte {
+	var doc map[string]any
+	if err := json.Unmarshal(style, &doc); err != nil {
+		return style
+	}
+	layers, _ := doc["layers"].([]any)
+	kept := make([]any, 0, len(layers))
+	for _, l := range layers {
+		m, _ := l.(map[string]any)
+		src, _ := m["source-layer"].(string)
+		if cl := cat.Layer(src); cl != nil && cl.Sensitive {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	doc["layers"] = kept
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return style
+	}
+	return out
 }

@@ -8,90 +8,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
-
-	"renewmap/internal/config"
-	"renewmap/internal/httpapi"
-	"renewmap/internal/postgis"
-	"renewmap/internal/postgis/pgtest"
-	"renewmap/internal/tiles"
-	tilefiles "renewmap/tiles"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// fixture is a server over a migrated database holding testdata/fixture.sql.
-type fixture struct {
-	e  *echo.Echo
-	db *postgis.DB
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	db, _ := pgtest.New(t)
-	sql, err := os.ReadFile("testdata/fixture.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := db.Pool.Exec(ctx, string(sql)); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	cat, err := tiles.Load(tilefiles.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.DatabaseURL = "postgres://unused"
-	versions := &tiles.Versions{}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go db.WatchVersions(wctx, versions, log)
-	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
-	e := httpapi.New(cfg, httpapi.Deps{
-		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
-		TileCache: tiles.NewCache(32 << 20), Store: db,
-	})
-	return &fixture{e: e, db: db}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (f *fixture) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	f.e.ServeHTTP(rec, req)
-	return rec
-}
 
 // tilePath is the path of the tile of zoom z holding the first community of the fixture.
 func tilePath(layer string, z int) (string, maptile.Tile) {

@@ -18,6 +18,8 @@ var (
 	ErrUnauthorized = errors.New("login required")
 	// ErrForbidden: the user's role does not allow it (HTTP 403).
 	ErrForbidden = errors.New("forbidden")
+	// ErrRateLimited: too many attempts or requests; wait and try again (HTTP 429).
+	ErrRateLimited = errors.New("too many requests")
 	// ErrUnavailable: the database cannot be reached or timed out; try again (HTTP 503).
 	ErrUnavailable = errors.New("service unavailable")
 )

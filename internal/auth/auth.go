@@ -1,0 +1,186 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"renewmap/internal/renew"
+)
+
+// Store is what the accounts need from the database.
+type Store interface {
+	// UserByName returns the user and its password hash; renew.ErrNotFound if there is none.
+	UserByName(ctx context.Context, username string) (renew.User, string, error)
+	// CreateSession stores a session under the hash of its token.
+	CreateSession(ctx context.Context, tokenHash []byte, userID int, csrf string, expires time.Time, address string) error
+	// SessionByHash returns the unexpired session of an enabled user; renew.ErrNotFound otherwise.
+	SessionByHash(ctx context.Context, tokenHash []byte, now time.Time) (renew.Session, error)
+	// ExtendSession moves a session's expiry.
+	ExtendSession(ctx context.Context, tokenHash []byte, expires time.Time) error
+	// DeleteSession ends a session.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// Failures counts failed logins since a time, for a username and for an address.
+	Failures(ctx context.Context, username, address string, since time.Time) (byUser, byAddress int, err error)
+	// RecordAttempt remembers a login attempt.
+	RecordAttempt(ctx context.Context, username, address string, ok bool) error
+	// Audit appends to the audit log.
+	Audit(ctx context.Context, e renew.AuditEntry) error
+}
+
+// Limits bound failed logins within Window, per account and per address.
+type Limits struct {
+	Window     time.Duration
+	PerAccount int
+	PerAddress int
+}
+
+// DefaultLimits: 5 failures for one account or 20 from one address in 15 minutes lock further
+// attempts until older failures leave the window.
+var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
+
+// Service logs users in and out and recognises their sessions.
+type Service struct {
+	store  Store
+	ttl    time.Duration
+	limits Limits
+	now    func() time.Time
+}
+
+// New returns a Service whose sessions last ttl since their last use.
+func New(store Store, ttl time.Duration, limits Limits) *Service {
+	return &Service{store: store, ttl: ttl, limits: limits, now: time.Now}
+}
+
+// errBadLogin is the one message for every failed login, so it does not tell which part was wrong.
+var errBadLogin = &renew.Error{Kind: renew.ErrUnauthorized, Msg: "用户名或密码错误 (wrong username or password)"}
+
+// Login checks the password and starts a session. It returns the session token for the cookie.
+// Errors: renew.ErrRateLimited after too many failures, renew.ErrUnauthorized for a wrong
+// username or password or a disabled account.
+func (s *Service) Login(ctx context.Context, username, password, address string) (string, renew.Session, error) {
+	username = strings.TrimSpace(username)
+	if username == "" || len(username) > 64 || len(password) > 200 {
+		return "", renew.Session{}, errBadLogin
+	}
+	byUser, byAddr, err := s.store.Failures(ctx, username, address, s.now().Add(-s.limits.Window))
+	if err != nil {
+		return "", renew.Session{}, err
+	}
+	if byUser >= s.limits.PerAccount || byAddr >= s.limits.PerAddress {
+		_ = s.store.Audit(ctx, renew.AuditEntry{Actor: username, Address: address, Action: "login_blocked"})
+		return "", renew.Session{}, &renew.Error{Kind: renew.ErrRateLimited,
+			Msg: fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 (too many failed logins)", int(s.limits.Window.Minutes()))}
+	}
+	u, hash, err := s.store.UserByName(ctx, username)
+	if err != nil && !errors.Is(err, renew.ErrNotFound) {
+		return "", renew.Session{}, err
+	}
+	ok := err == nil && !u.Disabled && CheckPassword(hash, password)
+	if err := s.store.RecordAttempt(ctx, username, address, ok); err != nil {
+		return "", renew.Session{}, err
+	}
+	if !ok {
+		_ = s.store.Audit(ctx, renew.AuditEntry{Actor: username, Address: address, Action: "login_failed"})
+		return "", renew.Session{}, errBadLogin
+	}
+	return s.start(ctx, u, address, "login")
+}
+
+// LoginTrusted starts a session for a user authenticated by a trusted single sign-on proxy. The
+// account must exist (its role comes from here) and be enabled; renew.ErrForbidden otherwise.
+func (s *Service) LoginTrusted(ctx context.Context, username, address string) (string, renew.Session, error) {
+	u, _, err := s.store.UserByName(ctx, strings.TrimSpace(username))
+	if errors.Is(err, renew.ErrNotFound) || err == nil && u.Disabled {
+		return "", renew.Session{}, &renew.Error{Kind: renew.ErrForbidden, Msg: "单点登录用户未在本系统开通 (SSO user has no account here)"}
+	}
+	if err != nil {
+		return "", renew.Session{}, err
+	}
+	return s.start(ctx, u, address, "login_sso")
+}
+
+// start creates a session for u and audits it as action.
+func (s *Service) start(ctx context.Context, u renew.User, address, action string) (string, renew.Session, error) {
+	token, hashed := NewToken()
+	csrf, _ := NewToken()
+	sess := renew.Session{User: u, CSRFToken: csrf, ExpiresAt: s.now().Add(s.ttl)}
+	if err := s.store.CreateSession(ctx, hashed, u.ID, csrf, sess.ExpiresAt, address); err != nil {
+		return "", renew.Session{}, err
+	}
+	if err := s.store.Audit(ctx, renew.AuditEntry{Actor: u.Username, Address: address, Action: action}); err != nil {
+		return "", renew.Session{}, err
+	}
+	return token, sess, nil
+}
+
+// Authenticate returns the session of a cookie's token, sliding its expiry forward when more
+// than a tenth of its lifetime has passed. renew.ErrUnauthorized when it is unknown or expired.
+func (s *Service) Authenticate(ctx context.Context, token string) (renew.Session, error) {
+	if token == "" || len(token) > 100 {
+		return renew.Session{}, renew.ErrUnauthorized
+	}
+	h := hashToken(token)
+	now := s.now()
+	sess, err := s.store.SessionByHash(ctx, h, now)
+	if errors.Is(err, renew.ErrNotFound) {
+		return renew.Session{}, renew.ErrUnauthorized
+	}
+	if err != nil {
+		return renew.Session{}, err
+	}
+	if sess.ExpiresAt.Sub(now) < s.ttl-s.ttl/10 {
+		sess.ExpiresAt = now.Add(s.ttl)
+		if err := s.store.ExtendSession(ctx, h, sess.ExpiresAt); err != nil {
+			return renew.Session{}, err
+		}
+	}
+	return sess, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string, sess renew.Session, address string) error {
+	if err := s.store.DeleteSession(ctx, hashToken(token)); err != nil {
+		return err
+	}
+	return s.store.Audit(ctx, renew.AuditEntry{Actor: sess.User.Username, Address: address, Action: "logout"})
+}
+
+// NewToken returns a random token for a cookie and the hash under which it is stored.
+func NewToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// HashPassword returns the bcrypt hash of a password; renew.ErrInvalid for one too short or long.
+func HashPassword(password string) (string, error) {
+	if len(password) < 8 || len(password) > 72 {
+		return "", renew.Invalid("密码长度须为 8–72 个字符 (password must have 8 to 72 characters)")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// CheckPassword reports whether password matches hash.
+func CheckPassword(hash, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// GeneratePassword returns a random password (26 base32 characters, 130 bits) for a new account.
+func GeneratePassword() string { return rand.Text() }
