@@ -13,6 +13,12 @@ elif ! have_postgis; then
   need+=("postgresql-$major-postgis-3")
 fi
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+# The browser tests (web/test): Debian's Chromium and a CJK font, without which every Chinese label
+# renders as empty boxes.
+deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+deb_installed fonts-wqy-microhei || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install.sh: installing ${need[*]}"
@@ -26,3 +32,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v go >/dev/null 2>&1 || { echo "install.sh: Go 1.26 or newer is required (https://go.dev/dl/)" >&2; exit 1; }
+
+# npm packages of the web app (MapLibre GL JS, playwright-core for the browser tests), pinned by
+# web/package-lock.json.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$root/web/node_modules" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "install.sh: Node.js 20 and npm are required for the web tests" >&2; exit 1; }
+  echo "install.sh: npm ci in web/"
+  (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"renewmap/web"
+)
+
+// staticTypes fixes the content types of what web/static holds, so they do not depend on the
+// machine's /etc/mime.types (which may, for instance, call .js application/x-javascript).
+var staticTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".mjs":  "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".json": "application/json",
+	".svg":  "image/svg+xml",
+	".png":  "image/png",
+	".txt":  "text/plain; charset=utf-8",
+	".map":  "application/json",
+}
+
+// Cache lifetimes: app files are small and must never mix versions after an upgrade, so
+// browsers revalidate them every time (the ETag makes that a 304); the vendored library changes
+// only with its pinned version, which index.html puts in its URL (?v=…) to bust caches.
+const (
+	cacheApp    = "no-cache"
+	cacheVendor = "public, max-age=86400"
+	cacheIndex  = "no-cache"
+)
+
+// staticFile is one embedded file, with its ETag and, made on first use, its gzipped bytes.
+type staticFile struct {
+	data  []byte
+	ctype string
+	etag  string
+	cache string
+
+	gzOnce sync.Once
+	gz     []byte // nil when gzip would not make it smaller
+}
+
+func (f *staticFile) gzipped() []byte {
+	f.gzOnce.Do(func() {
+		if len(f.data) < 512 || !compressible(f.ctype) {
+			return
+		}
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		w.Write(f.data)
+		w.Close()
+		if b.Len() < len(f.data) {
+			f.gz = b.Bytes()
+		}
+	})
+	return f.gz
+}
+
+func compressible(ctype string) bool {
+	return strings.HasPrefix(ctype, "text/") || strings.HasPrefix(ctype, "application/json") ||
+		strings.HasPrefix(ctype, "image/svg")
+}
+
+// loadStatic reads every file under web/static once; the embedded files never change while the
+// process runs, so their ETags are computed here.
+func loadStatic() (map[string]*staticFile, error) {
+	root, err := fs.Sub(web.FS, "static")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]*staticFile{}
+	err = fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(root, p)
+		if err != nil {
+			return err
+		}
+		ext := path.Ext(p)
+		ctype := staticTypes[ext]
+		if ctype == "" {
+			ctype = mime.TypeByExtension(ext)
+		}
+		if ctype == "" {
+			ctype = http.DetectContentType(data)
+		}
+		cache := cacheApp
+		if strings.HasPrefix(p, "vendor/") {
+			cache = cacheVendor
+		}
+		if p == "index.html" {
+			cache = cacheIndex
+		}
+		sum := sha256.Sum256(data)
+		files[p] = &staticFile{data: data, ctype: ctype, cache: cache,
+			etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		return nil
+	})
+	return files, err
+}
+
+// routesWeb serves the planner map at / (for logged-in users; others are sent to /login), the
+// login page, and the embedded static files at /static/* (public: the login page needs them).
+func (s *server) routesWeb(e *echo.Group) {
+	files, err := loadStatic()
+	if err != nil {
+		// The files are embedded at build time: failing to read them is a broken build.
+		panic("httpapi: embedded web files: " + err.Error())
+	}
+	methods := []string{http.MethodGet, http.MethodHead}
+	e.Match(methods, "/", func(c echo.Context) error {
+		return serveStatic(c, files["index.html"])
+	}, s.require(nil))
+	e.Match(methods, "/login", func(c echo.Context) error {
+		return serveStatic(c, files["login.html"])
+	})
+	e.Match(methods, "/static/*", func(c echo.Context) error {
+		p := c.Param("*")
+		f, ok := files[p]
+		if !ok || p == "index.html" || p == "login.html" {
+			return echo.ErrNotFound
+		}
+		return serveStatic(c, f)
+	})
+}
+
+// serveStatic writes f with its content type, Cache-Control and ETag, answers If-None-Match with
+// 304, and sends the gzipped bytes to clients that accept gzip.
+func serveStatic(c echo.Context, f *staticFile) error {
+	if f == nil {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", f.cache)
+	h.Set("ETag", f.etag)
+	h.Add("Vary", "Accept-Encoding")
+	if etagMatches(c.Request().Header.Get("If-None-Match"), f.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body := f.data
+	if gz := f.gzipped(); gz != nil && acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		body = gz
+	}
+	if c.Request().Method == http.MethodHead {
+		h.Set("Content-Type", f.ctype)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Blob(http.StatusOK, f.ctype, body)
+}
+
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

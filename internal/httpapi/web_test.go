@@ -1,0 +1,310 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"renewmap/internal/config"
+	"renewmap/internal/httpapi"
+	"renewmap/internal/tiles"
+	tilefiles "renewmap/tiles"
+	"renewmap/web"
+)
+
+// newWebServer is the real router without a database (the web routes need none), letting
+// visitors in without a login as the intranet set-up with RENEWMAP_ALLOW_ANONYMOUS does.
+func newWebServer(t *testing.T) *echo.Echo {
+	t.Helper()
+	cat, err := tiles.Load(tilefiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DatabaseURL = "postgres://unused"
+	cfg.AllowAnonymous = true
+	return httpapi.New(cfg, httpapi.Deps{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalogue: cat,
+		Versions: &tiles.Versions{}, TileCache: tiles.NewCache(1 << 20),
+	})
+}
+
+func get(e *echo.Echo, method, target string, header map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestWebIndex(t *testing.T) {
+	e := newWebServer(t)
+	rec := get(e, http.MethodGet, "/", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET / = %d", rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{"<title>铁西区老旧小区改造一张图</title>", "示例数据", "/static/vendor/maplibre-gl.js?v="} {
+		if !strings.Contains(body, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	// The page must run under script-src 'self' and style-src 'self': no inline code or styles.
+	for _, tag := range regexp.MustCompile(`<script\b[^>]*>`).FindAllString(body, -1) {
+		if !strings.Contains(tag, " src=") {
+			t.Errorf("inline script: %s", tag)
+		}
+	}
+	if regexp.MustCompile(`<style\b|\sstyle=|\son[a-z]+=`).MatchString(body) {
+		t.Error("index.html has an inline style or event handler attribute")
+	}
+	if regexp.MustCompile(`(?i)(src|href)="(https?:)?//`).MatchString(body) {
+		t.Error("index.html refers to another host")
+	}
+
+	head := get(e, http.MethodHead, "/", nil)
+	if head.Code != http.StatusOK || head.Body.Len() != 0 {
+		t.Errorf("HEAD / = %d with %d body bytes", head.Code, head.Body.Len())
+	}
+}
+
+func TestWebStatic(t *testing.T) {
+	e := newWebServer(t)
+	tests := []struct {
+		path, ctype, cache string
+	}{
+		{"/static/vendor/maplibre-gl.js", "text/javascript; charset=utf-8", "public, max-age=86400"},
+		{"/static/vendor/maplibre-gl.css", "text/css; charset=utf-8", "public, max-age=86400"},
+		{"/static/js/main.js", "text/javascript; charset=utf-8", "no-cache"},
+		{"/static/app.css", "text/css; charset=utf-8", "no-cache"},
+		{"/static/fields.json", "application/json", "no-cache"},
+		{"/static/favicon.svg", "image/svg+xml", "no-cache"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := get(e, http.MethodGet, tt.path, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if got := rec.Header().Get("Content-Type"); got != tt.ctype {
+				t.Errorf("Content-Type = %q, want %q", got, tt.ctype)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != tt.cache {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.cache)
+			}
+			want, err := fs.ReadFile(web.FS, "static"+strings.TrimPrefix(tt.path, "/static"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(rec.Body.Bytes(), want) {
+				t.Error("body differs from the embedded file")
+			}
+			etag := rec.Header().Get("ETag")
+			if etag == "" {
+				t.Fatal("no ETag")
+			}
+			if nm := get(e, http.MethodGet, tt.path, map[string]string{"If-None-Match": etag}); nm.Code != http.StatusNotModified {
+				t.Errorf("If-None-Match: status %d, want 304", nm.Code)
+			}
+		})
+	}
+}
+
+func TestWebStaticGzip(t *testing.T) {
+	e := newWebServer(t)
+	plain := get(e, http.MethodGet, "/static/vendor/maplibre-gl.js", nil)
+	rec := get(e, http.MethodGet, "/static/vendor/maplibre-gl.js", map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q", rec.Header().Get("Content-Encoding"))
+	}
+	if rec.Body.Len() >= plain.Body.Len()/2 {
+		t.Errorf("gzipped %d bytes of %d", rec.Body.Len(), plain.Body.Len())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, plain.Body.Bytes()) {
+		t.Error("gunzipped body differs")
+	}
+	if !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
+		t.Error("no Vary: Accept-Encoding")
+	}
+	if q0 := get(e, http.MethodGet, "/static/app.css", map[string]string{"Accept-Encoding": "gzip;q=0"}); q0.Header().Get("Content-Encoding") != "" {
+		t.Error("gzip sent although the client refused it (q=0)")
+	}
+}
+
+func TestWebStaticNotFound(t *testing.T) {
+	e := newWebServer(t)
+	for _, p := range []string{"/static/nope.js", "/static/vendor/", "/static/", "/static/index.html",
+		"/static/%2e%2e/fs.go", "/static/../go.mod", "/static/js"} {
+		t.Run(p, func(t *testing.T) {
+			rec := get(e, http.MethodGet, p, nil)
+			if rec.Code != http.StatusNotFound {
+				t.Fatalf("status %d, want 404", rec.Code)
+			}
+			var body struct{ Error, Code string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Code != "not_found" {
+				t.Errorf("body %q: want JSON with code not_found", rec.Body.String())
+			}
+		})
+	}
+}
+
+// TestWebFieldsMatchCatalogue keeps web/static/fields.json (popup field order, and which code
+// list translates each property) in step with the layer catalogue.
+func TestWebFieldsMatchCatalogue(t *testing.T) {
+	var cat struct {
+		Layers []struct {
+			ID         string `json:"id"`
+			Properties []struct {
+				Name string `json:"name"`
+				Enum string `json:"enum"`
+			} `json:"properties"`
+		} `json:"layers"`
+	}
+	readJSON(t, tilefiles.FS, "layers.json", &cat)
+	type layout struct {
+		Fields []string          `json:"fields"`
+		Enums  map[string]string `json:"enums"`
+	}
+	var raw map[string]json.RawMessage
+	readJSON(t, web.FS, "static/fields.json", &raw)
+
+	seen := map[string]bool{}
+	for _, l := range cat.Layers {
+		seen[l.ID] = true
+		var got layout
+		if err := json.Unmarshal(raw[l.ID], &got); err != nil {
+			t.Errorf("fields.json %s: %v", l.ID, err)
+			continue
+		}
+		var order []string
+		enums := map[string]string{}
+		for _, p := range l.Properties {
+			order = append(order, p.Name)
+			enums[p.Name] = p.Enum
+			if p.Enum != "" && got.Enums[p.Name] != p.Enum {
+				t.Errorf("fields.json %s.enums.%s = %q, the catalogue says %q", l.ID, p.Name, got.Enums[p.Name], p.Enum)
+			}
+		}
+		if strings.Join(got.Fields, ",") != strings.Join(order, ",") {
+			t.Errorf("fields.json %s.fields = %v, the catalogue has %v", l.ID, got.Fields, order)
+		}
+		for prop, enum := range got.Enums {
+			catEnum, ok := enums[prop]
+			switch {
+			case !ok:
+				t.Errorf("fields.json %s.enums.%s: no such property in the catalogue", l.ID, prop)
+			case catEnum == "" && !strings.HasSuffix(enum, "[]"):
+				t.Errorf("fields.json %s.enums.%s = %q, but the catalogue gives it no enum", l.ID, prop, enum)
+			}
+		}
+	}
+	for id := range raw {
+		if !seen[id] && !strings.HasPrefix(id, "_") {
+			t.Errorf("fields.json has layer %s, which the catalogue lacks", id)
+		}
+	}
+}
+
+// TestStyleMatchesCatalogue checks tiles/style.json against the catalogue and what the web app
+// relies on: one source from the composite TileJSON, no glyphs (labels drawn with local fonts),
+// every source-layer a catalogue layer, every layer in a switcher group, and the layer ids the
+// app's scripts use.
+func TestStyleMatchesCatalogue(t *testing.T) {
+	var style struct {
+		Glyphs  *string `json:"glyphs"`
+		Sources map[string]struct {
+			Type, URL string
+		} `json:"sources"`
+		Layers []struct {
+			ID          string         `json:"id"`
+			Type        string         `json:"type"`
+			Source      string         `json:"source"`
+			SourceLayer string         `json:"source-layer"`
+			Metadata    map[string]any `json:"metadata"`
+		} `json:"layers"`
+	}
+	readJSON(t, tilefiles.FS, "style.json", &style)
+	if style.Glyphs != nil {
+		t.Error("style.json has a glyphs key: labels must be drawn with local fonts (no glyph server offline)")
+	}
+	if len(style.Sources) != 1 || style.Sources["renewmap"].URL != "{base}/tiles/all.json" {
+		t.Errorf("sources = %+v, want one vector source renewmap at {base}/tiles/all.json", style.Sources)
+	}
+	var catalogue struct {
+		Layers []struct {
+			ID string `json:"id"`
+		} `json:"layers"`
+	}
+	readJSON(t, tilefiles.FS, "layers.json", &catalogue)
+	known := map[string]bool{}
+	for _, l := range catalogue.Layers {
+		known[l.ID] = true
+	}
+	ids := map[string]bool{}
+	drawn := map[string]bool{}
+	for _, l := range style.Layers {
+		ids[l.ID] = true
+		if l.Type == "background" {
+			continue
+		}
+		if l.Source != "renewmap" || !known[l.SourceLayer] {
+			t.Errorf("layer %s: source %q source-layer %q not in the catalogue", l.ID, l.Source, l.SourceLayer)
+		}
+		drawn[l.SourceLayer] = true
+		if g, _ := l.Metadata["renewmap:group"].(string); g == "" {
+			t.Errorf("layer %s has no renewmap:group (the layer switcher needs one)", l.ID)
+		}
+	}
+	for id := range known {
+		if !drawn[id] {
+			t.Errorf("catalogue layer %s is not drawn by the style", id)
+		}
+	}
+	scripts := ""
+	for _, f := range []string{"static/js/main.js", "static/js/panel.js"} {
+		b, err := fs.ReadFile(web.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts += string(b)
+	}
+	for _, id := range regexp.MustCompile(`'([a-z_]+-(?:fill|line|circle|casing|internal|footway|highlight(?:-glow)?)|[a-z_]+_labels)'`).FindAllStringSubmatch(scripts, -1) {
+		if !ids[id[1]] {
+			t.Errorf("the web app uses style layer %q, which style.json lacks", id[1])
+		}
+	}
+}
+
+func readJSON(t *testing.T, fsys fs.FS, name string, v any) {
+	t.Helper()
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# e2e.sh — the browser end-to-end test: builds bin/renewmap, serves it on a free loopback port
+# against a fresh database renewmap_e2e (created on the server of $DATABASE_URL, which the server
+# migrates and fills with the demo data), and runs web/test/map.test.mjs in headless Chromium.
+# Screenshots go to artifacts/. Exits with the test's status; the server is always stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${DATABASE_URL:?e2e.sh: DATABASE_URL must name a PostGIS server (scripts/pg.sh url)}"
+[ -d web/node_modules/playwright-core ] || (cd web && npm ci --no-audit --no-fund)
+
+go build -o bin/renewmap ./cmd/renewmap
+
+# The same server, another database: replace the path of the URL, keep its query.
+db=renewmap_e2e
+query=""
+case "$DATABASE_URL" in *\?*) query="?${DATABASE_URL#*\?}" ;; esac
+prefix=${DATABASE_URL%%\?*}
+prefix=${prefix%/*}
+admin_url="$prefix/postgres$query"
+e2e_url="$prefix/$db$query"
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" \
+  -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+  || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+base="http://127.0.0.1:$port"
+mkdir -p artifacts
+log=artifacts/e2e-server.log
+
+# The test logs in through the page as a designer (who sees every layer, pipelines included).
+DATABASE_URL="$e2e_url" ./bin/renewmap migrate >/dev/null
+export E2E_USER=e2e-designer
+E2E_PASSWORD=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add "$E2E_USER" -role designer -name "浏览器测试" | sed -n 's/^password: //p')
+export E2E_PASSWORD
+
+DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" >"$log" 2>&1 &
+server=$!
+stop() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+echo "e2e.sh: waiting for $base/readyz (migrating and loading the demo data)"
+ready=""
+for _ in $(seq 1 240); do
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "e2e.sh: the server exited; its log:" >&2; tail -n 40 "$log" >&2; exit 1
+  fi
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz" || true)" = 200 ]; then ready=1; break; fi
+  sleep 0.5
+done
+if [ -z "$ready" ]; then
+  echo "e2e.sh: $base/readyz not 200 after 120 s; the server's log:" >&2; tail -n 40 "$log" >&2; exit 1
+fi
+
+status=0
+node web/test/map.test.mjs "$base" artifacts || status=$?
+if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
+exit "$status"
