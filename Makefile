@@ -1,5 +1,5 @@
 # renewmap — see README.md. `make run` and `make test` set everything up on a fresh Debian machine.
-.PHONY: run test stop build demo
+.PHONY: run test stop build demo bench
 
 run: ## install what is missing, start PostGIS, load the demo data, serve http://127.0.0.1:8080
 	bash scripts/dev.sh run
@@ -15,3 +15,6 @@ build:
 
 demo: ## regenerate the demonstration dataset in geodata/tiexi (deterministic)
 	go run ./cmd/renewmap gen-demo -out geodata/tiexi
+
+bench: ## measure tiles on the demo district (docs/performance.md)
+	bash scripts/bench.sh

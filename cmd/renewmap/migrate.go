@@ -33,12 +33,29 @@ func openFromFlags(ctx context.Context, name string, args []string, e *env, extr
 	for _, f := range extra {
 		f(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		return nil, nil, err
 	}
 	if cfg.DatabaseURL == "" {
 		return nil, nil, fmt.Errorf("no database: set DATABASE_URL or -database-url")
 	}
 	db, err := postgis.Open(ctx, cfg.DatabaseURL, postgis.Options{})
-	return db, fs.Args(), err
+	return db, positional, err
+}
+
+// parseInterspersed parses flags that may stand before, between or after the positional
+// arguments (`user add NAME -role planner`), and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

@@ -58,7 +58,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 	h := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: b.ready,
 		Catalogue: cat, Tiles: db, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
-		Store: db, Accounts: db, Auth: auth.New(db, cfg.SessionTTL, auth.DefaultLimits),
+		Store: db, Accounts: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
 	errc := make(chan error, 1)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -46,17 +47,43 @@ type Limits struct {
 // attempts until older failures leave the window.
 var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
 
+// Settings tune the Service.
+type Settings struct {
+	// TTL is how long a session lasts after its last use.
+	TTL time.Duration
+	// Recheck is how long a recognised session is trusted without asking the database again, so
+	// a page's burst of tile requests costs one lookup, not one each. A logout elsewhere, a
+	// disabled account or a changed role takes effect within it. 0 asks every time.
+	Recheck time.Duration
+	Limits  Limits
+}
+
 // Service logs users in and out and recognises their sessions.
 type Service struct {
 	store  Store
 	ttl    time.Duration
 	limits Limits
 	now    func() time.Time
+	// recheck: see Settings.Recheck.
+	recheck time.Duration
+
+	// recent remembers the sessions seen in the last recheck period.
+	mu     sync.Mutex
+	recent map[string]recentSession
 }
 
-// New returns a Service whose sessions last ttl since their last use.
-func New(store Store, ttl time.Duration, limits Limits) *Service {
-	return &Service{store: store, ttl: ttl, limits: limits, now: time.Now}
+type recentSession struct {
+	sess  renew.Session
+	until time.Time
+}
+
+// maxRecent bounds the remembered sessions; beyond it the memory is cleared.
+const maxRecent = 10_000
+
+// New returns a Service.
+func New(store Store, set Settings) *Service {
+	return &Service{store: store, ttl: set.TTL, limits: set.Limits, recheck: set.Recheck, now: time.Now,
+		recent: map[string]recentSession{}}
 }
 
 // errBadLogin is the one message for every failed login, so it does not tell which part was wrong.
@@ -127,8 +154,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (renew.Session
 	if token == "" || len(token) > 100 {
 		return renew.Session{}, renew.ErrUnauthorized
 	}
-	h := hashToken(token)
 	now := s.now()
+	s.mu.Lock()
+	r, ok := s.recent[token]
+	s.mu.Unlock()
+	if ok && now.Before(r.until) && now.Before(r.sess.ExpiresAt) {
+		return r.sess, nil
+	}
+	h := hashToken(token)
 	sess, err := s.store.SessionByHash(ctx, h, now)
 	if errors.Is(err, renew.ErrNotFound) {
 		return renew.Session{}, renew.ErrUnauthorized
@@ -142,11 +175,22 @@ func (s *Service) Authenticate(ctx context.Context, token string) (renew.Session
 			return renew.Session{}, err
 		}
 	}
+	if s.recheck > 0 {
+		s.mu.Lock()
+		if len(s.recent) >= maxRecent {
+			clear(s.recent)
+		}
+		s.recent[token] = recentSession{sess, now.Add(s.recheck)}
+		s.mu.Unlock()
+	}
 	return sess, nil
 }
 
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, token string, sess renew.Session, address string) error {
+	s.mu.Lock()
+	delete(s.recent, token)
+	s.mu.Unlock()
 	if err := s.store.DeleteSession(ctx, hashToken(token)); err != nil {
 		return err
 	}

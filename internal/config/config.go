@@ -29,6 +29,9 @@ type Config struct {
 	TileCacheBytes int
 	// SessionTTL is how long a session lasts after its last use.
 	SessionTTL time.Duration
+	// SessionRecheck is how long a recognised session is trusted before the database is asked
+	// again (a logout, role change or disabled account elsewhere takes effect within it).
+	SessionRecheck time.Duration
 	// AllowAnonymous lets visitors without a login use the service as viewers.
 	AllowAnonymous bool
 	// SecureCookies marks the session cookie Secure (set it when served over HTTPS).
@@ -53,6 +56,7 @@ func Default() Config {
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
 		SessionTTL:       12 * time.Hour,
+		SessionRecheck:   5 * time.Second,
 		LoadDemo:         true,
 		LogLevel:         slog.LevelInfo,
 	}
@@ -80,6 +84,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
+	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")
 	fs.BoolVar(&c.AllowAnonymous, "allow-anonymous", getenv("RENEWMAP_ALLOW_ANONYMOUS") == "true", "let visitors without a login in as viewers (env RENEWMAP_ALLOW_ANONYMOUS=true)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark the session cookie Secure (HTTPS)")
 	fs.StringVar(&c.SSOHeader, "sso-header", getenv("RENEWMAP_SSO_HEADER"), "header with the username from a trusted SSO proxy (env RENEWMAP_SSO_HEADER)")

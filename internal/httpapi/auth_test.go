@@ -153,10 +153,11 @@ func TestLoginRateLimitAndAudit(t *testing.T) {
 	}
 }
 
-// An expired session is refused; logging out ends a session.
+// An expired session is refused (once the recheck period is over: here it is off); logging out
+// ends a session.
 func TestSessionExpiryAndLogout(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newFixture(t, func(c *config.Config) { c.SessionRecheck = 0 })
 	if rec := f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/me", ""); rec.Code != 200 {
 		t.Fatalf("me: %d", rec.Code)
 	}
@@ -176,7 +177,7 @@ func TestSessionExpiryAndLogout(t *testing.T) {
 // Changing a role through the API ends the user's sessions and is audited with before/after.
 func TestAdminChangesRole(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newFixture(t, func(c *config.Config) { c.SessionRecheck = 0 })
 	rec := f.as(t, renew.RoleAdmin, http.MethodPatch, "/api/v1/users/viewer", `{"role":"designer"}`)
 	if rec.Code != 200 {
 		t.Fatalf("patch: %d %s", rec.Code, rec.Body.String())

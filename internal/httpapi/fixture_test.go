@@ -84,7 +84,7 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 	e := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
 		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
-		Auth: auth.New(db, cfg.SessionTTL, auth.DefaultLimits),
+		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}}
 	for _, r := range renew.Roles {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: serves the demo district from a fresh database of its own and measures
+# it. Prints Markdown to paste into docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh
+if [ -z "${DATABASE_URL:-}" ]; then
+  DATABASE_URL=$(bash scripts/pg.sh start)
+fi
+db=renewmap_bench
+admin=$DATABASE_URL
+url=$(printf '%s' "$DATABASE_URL" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")
+psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+
+go build -o bin/renewmap ./cmd/renewmap
+go build -o bin/tilebench ./cmd/tilebench
+log=$(mktemp)
+DATABASE_URL=$url ./bin/renewmap serve -addr 127.0.0.1:0 >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
+base=""
+for _ in $(seq 1 240); do
+  base=${base:-$(grep -o 'url=http://[0-9.:]*' "$log" | head -n 1 | cut -d= -f2 || true)}
+  [ -n "$base" ] && curl -sf "$base/readyz" >/dev/null && break
+  sleep 0.5
+done
+[ -n "$base" ] && curl -sf "$base/readyz" >/dev/null || { cat "$log"; echo "bench: server not ready" >&2; exit 1; }
+
+# A designer sees every layer, pipelines included: measure with one.
+pw=$(DATABASE_URL=$url ./bin/renewmap user add bench -role designer | sed -n 's/^password: //p')
+cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"username\":\"bench\",\"password\":\"$pw\"}" "$base/api/v1/login" | sed -n 's/^Set-Cookie: \(renewmap_session=[^;]*\).*/\1/ip')
+[ -n "$cookie" ] || { echo "bench: login failed" >&2; exit 1; }
+
+echo "## Tiles — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+echo "### Composite tiles (/tiles/all), demo district"
+./bin/tilebench -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer all -clients 1,4,16 -duration 8s
+echo
+echo "### Buildings layer only (/tiles/buildings)"
+./bin/tilebench -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer buildings -minzoom 14 -clients 1,16 -duration 5s
