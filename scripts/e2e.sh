@@ -33,6 +33,7 @@ DATABASE_URL="$e2e_url" ./bin/renewmap migrate >/dev/null
 export E2E_USER=e2e-designer
 E2E_PASSWORD=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add "$E2E_USER" -role designer -name "浏览器测试" | sed -n 's/^password: //p')
 export E2E_PASSWORD
+admin_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-admin -role admin -name "浏览器测试管理员" | sed -n 's/^password: //p')
 
 DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
@@ -58,5 +59,6 @@ fi
 
 status=0
 node web/test/map.test.mjs "$base" artifacts || status=$?
+E2E_USER=e2e-admin E2E_PASSWORD=$admin_password node web/test/admin.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"renewmap/internal/renew"
 	"renewmap/web"
 )
 
@@ -127,10 +128,13 @@ func (s *server) routesWeb(e *echo.Group) {
 	e.Match(methods, "/login", func(c echo.Context) error {
 		return serveStatic(c, files["login.html"])
 	})
+	e.Match(methods, "/admin", func(c echo.Context) error {
+		return serveStatic(c, files["admin.html"])
+	}, s.require(renew.Role.Administers))
 	e.Match(methods, "/static/*", func(c echo.Context) error {
 		p := c.Param("*")
 		f, ok := files[p]
-		if !ok || p == "index.html" || p == "login.html" {
+		if !ok || strings.HasSuffix(p, ".html") {
 			return echo.ErrNotFound
 		}
 		return serveStatic(c, f)

@@ -1,77 +1,17 @@
 // Headless-browser test of the planner map (GET /), per shared/TESTING.md:
-//   node web/test/map.test.mjs BASE_URL [ARTIFACT_DIR]
-// Debian chromium through playwright-core, WebGL via SwiftShader. The page must be fully offline
-// (every request to another host is aborted and fails the test), run under the strict CSP the
-// service will send, draw communities, buildings and Chinese labels, open popups with Chinese
-// field names, search, and filter. Prints `N passed, N failed` last; exits 1 on any failure.
-import {mkdir} from 'node:fs/promises';
+//   E2E_USER=… E2E_PASSWORD=… node web/test/map.test.mjs BASE_URL [ARTIFACT_DIR]
+// Logs in through the login page, then checks that the map draws communities, buildings and
+// Chinese labels, opens popups with Chinese field names, searches and filters, all offline and
+// under the service's CSP (harness.mjs). Prints `N passed, N failed` last; exits 1 on failure.
 import path from 'node:path';
-import {chromium} from 'playwright-core';
+import {suite} from './harness.mjs';
 
-const base = (process.argv[2] || process.env.BASE_URL || '').replace(/\/$/, '');
-const artifacts = process.argv[3] || 'artifacts';
-if (!base) {
-  console.error('usage: node web/test/map.test.mjs BASE_URL [ARTIFACT_DIR]');
-  process.exit(2);
-}
-const baseHost = new URL(base).host;
-
-// The policy the service is to send (SPEC §9.3); the test adds it when the server does not yet.
-const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", 'worker-src blob:', 'child-src blob:',
-  "img-src 'self' data: blob:", "connect-src 'self'", "font-src 'self'", "object-src 'none'",
-  "base-uri 'self'", "frame-ancestors 'none'",
-].join('; ');
-
-let passed = 0;
-let failed = 0;
-const problems = {foreign: [], pageErrors: [], consoleErrors: [], badResponses: []};
-
-const t0 = Date.now();
-const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-function ok(name) { passed++; console.log(`ok   ${name} (${secs()})`); }
-function fail(name, why) { failed++; console.log(`FAIL ${name} (${secs()}): ${why}`); }
-async function check(name, fn) {
-  try {
-    const why = await fn();
-    if (why) fail(name, why); else ok(name);
-  } catch (err) {
-    fail(name, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' | ') : String(err));
-  }
-}
-const isNoise = (text) => /GPU stall due to ReadPixels/.test(text);
-
-// The test logs in as E2E_USER (scripts/e2e.sh creates the account): through the API for its own
-// look-ups, and through the login page in the browser.
-const user = process.env.E2E_USER;
-const password = process.env.E2E_PASSWORD;
-if (!user || !password) {
-  console.error('map.test.mjs: set E2E_USER and E2E_PASSWORD');
-  process.exit(2);
-}
-let cookie = '';
-
-async function apiLogin() {
-  const res = await fetch(base + '/api/v1/login', {
-    method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({username: user, password}),
-  });
-  if (!res.ok) throw new Error(`API login as ${user}: HTTP ${res.status}`);
-  cookie = (res.headers.get('set-cookie') || '').split(';')[0];
-}
-
-async function getJSON(p) {
-  const res = await fetch(base + p, {headers: {cookie}});
-  if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`);
-  return res.json();
-}
+const t = suite();
+const {base, artifacts, user, password, problems, check} = t;
 
 async function main() {
-  await mkdir(artifacts, {recursive: true});
-
-  await apiLogin();
   // Test data from the API itself: communities with their bboxes.
-  const {communities} = await getJSON('/api/v1/communities?limit=500');
+  const {communities} = await t.getJSON('/api/v1/communities?limit=500');
   if (!Array.isArray(communities) || communities.length < 2) throw new Error('need at least 2 communities from /api/v1/communities');
   const area = (c) => (c.bbox[2] - c.bbox[0]) * (c.bbox[3] - c.bbox[1]);
   // A mid-sized old community to search for, with a name no other community contains.
@@ -82,48 +22,8 @@ async function main() {
     Math.hypot(b.center[0] - target.center[0], b.center[1] - target.center[1]) -
     Math.hypot(a.center[0] - target.center[0], a.center[1] - target.center[1]))[0];
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync',
-      '--disable-background-networking', '--disable-component-update',
-      '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-  });
+  const {browser, page} = await t.browser();
   try {
-    const context = await browser.newContext({viewport: {width: 1366, height: 820}, locale: 'zh-CN', deviceScaleFactor: 1});
-    // Offline: anything for another host is aborted and recorded. The page document gets the CSP.
-    await context.route('**/*', async (route) => {
-      const req = route.request();
-      const u = new URL(req.url());
-      if ((u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'ws:' || u.protocol === 'wss:') && u.host !== baseHost) {
-        problems.foreign.push(req.url());
-        return route.abort('blockedbyclient');
-      }
-      if (req.resourceType() === 'document') {
-        const res = await route.fetch({maxRedirects: 0});
-        const headers = res.headers();
-        if (!headers['content-security-policy']) headers['content-security-policy'] = CSP;
-        return route.fulfill({response: res, headers});
-      }
-      return route.continue();
-    });
-    context.on('request', (req) => {
-      const u = new URL(req.url());
-      if (/^(https?|wss?):$/.test(u.protocol) && u.host !== baseHost && !problems.foreign.includes(req.url())) problems.foreign.push(req.url());
-    });
-    context.on('response', (res) => {
-      if (res.status() >= 400) problems.badResponses.push(`${res.status()} ${res.url()}`);
-    });
-    await context.addInitScript(() => {
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-
-    const page = await context.newPage();
-    page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !isNoise(msg.text())) problems.consoleErrors.push(msg.text());
-    });
-
     const idle = (timeout = 30000) => page.evaluate((timeout) => new Promise((resolve, reject) => {
       const m = window.renewmap.map;
       const t = setTimeout(() => reject(new Error('map did not become idle')), timeout);
@@ -154,11 +54,15 @@ async function main() {
       await page.waitForSelector('#login-error:not([hidden])', {timeout: 10000});
       const msg = await page.textContent('#login-error');
       if (!msg.includes('用户名或密码错误')) return `wrong password showed ${JSON.stringify(msg)}`;
-      // The refused login is expected: forget its 401 (response and console line).
-      problems.badResponses = problems.badResponses.filter((r) => !r.startsWith('401 ') || !r.endsWith('/api/v1/login'));
-      problems.consoleErrors = problems.consoleErrors.filter((m) => !m.includes('401 (Unauthorized)'));
+      t.forgetExpected(401, '/api/v1/login');
       await page.fill('#password', password);
       await Promise.all([page.waitForURL(base + '/', {timeout: 15000}), page.click('#login-submit')]);
+      return null;
+    });
+    await check('the account line names the user and the role', async () => {
+      await page.waitForSelector('#account-name', {timeout: 10000});
+      const text = await page.textContent('#account');
+      if (!text.includes('浏览器测试') || !text.includes('设计人员') || !text.includes('退出登录')) return `account line ${JSON.stringify(text)}`;
       return null;
     });
     await check('page loads with title and 示例数据 notice', async () => {
@@ -188,7 +92,7 @@ async function main() {
     await check('style has no glyphs key and absolute tile URLs', async () => {
       const style = await page.evaluate(() => window.renewmap.map.getStyle());
       if ('glyphs' in style) return `glyphs: ${style.glyphs}`;
-      const tj = await getJSON('/tiles/all.json');
+      const tj = await t.getJSON('/tiles/all.json');
       if (!tj.tiles.every((t) => t.startsWith(base + '/'))) return `tile URLs ${tj.tiles}`;
       return null;
     });
@@ -351,34 +255,10 @@ async function main() {
     await idle();
     await page.screenshot({path: path.join(artifacts, 'map.png')});
 
-    await check('no request left the test server', () =>
-      problems.foreign.length ? `${problems.foreign.length} foreign: ${problems.foreign.slice(0, 5).join(', ')}` : null);
-    await check('no page errors, console errors or map errors', async () => {
-      const mapErrors = await page.evaluate(() => window.renewmap.errors);
-      const all = [...problems.pageErrors, ...problems.consoleErrors, ...mapErrors];
-      return all.length ? all.slice(0, 5).join(' | ') : null;
-    });
-    await check('no CSP violations and no failed requests', async () => {
-      const csp = await page.evaluate(() => window.__csp);
-      if (csp.length) return `CSP: ${csp.slice(0, 5).join(', ')}`;
-      if (problems.badResponses.length) return problems.badResponses.slice(0, 5).join(', ');
-      return null;
-    });
+    await t.finalChecks(page, () => page.evaluate(() => window.renewmap.errors));
   } finally {
     await browser.close();
   }
 }
 
-const guard = setTimeout(() => {
-  fail('suite', 'timed out after 180 s');
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(1);
-}, 180000);
-try {
-  await main();
-} catch (err) {
-  fail('suite', err && err.stack ? err.stack : String(err));
-}
-clearTimeout(guard);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await t.run(main);

@@ -4,6 +4,7 @@
 import {getJSON, toast} from './util.js';
 import {describe, popupContent} from './popup.js';
 import {initPanel} from './panel.js';
+import {renderAccount} from './account.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -16,6 +17,7 @@ const CLICKABLE_GROUPS = new Set(['communities', 'buildings', 'roads', 'faciliti
 const NEAR_LAYERS = /^(roads-|pipelines-|facilities-|gates-|parking-circle)/;
 
 function start() {
+  renderAccount(document.getElementById('account'));
   if (!maplibregl) {
     toast('地图组件加载失败（maplibre-gl.js）');
     return;

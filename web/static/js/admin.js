@@ -1,0 +1,100 @@
+// The administrator's page: list, create and change accounts; read the audit log.
+import {el, getJSON} from './util.js';
+import {renderAccount, sendJSON, whoami} from './account.js';
+
+const ROLES = [
+  ['viewer', '查看者（地图，不含管线）'],
+  ['planner', '规划人员（编辑方案与片区）'],
+  ['designer', '设计人员（下载数据、查看管线）'],
+  ['leader', '领导（看板、全部图层）'],
+  ['admin', '管理员'],
+];
+const ACTIONS = {
+  login: '登录', login_sso: '单点登录', login_failed: '登录失败', login_blocked: '登录被限制', logout: '退出',
+  create: '新建', update: '修改', password: '重设密码', delete: '删除', download: '下载',
+};
+
+const message = document.getElementById('message');
+function say(text, error = false) {
+  message.textContent = text;
+  message.classList.toggle('error', error);
+  message.hidden = false;
+}
+
+function roleSelect(value) {
+  return el('select', {'aria-label': '角色'}, ROLES.map(([code, name]) =>
+    el('option', {value: code, selected: code === value, text: name})));
+}
+
+async function loadUsers() {
+  const {users} = await getJSON('/api/v1/users');
+  const me = await whoami();
+  const rows = users.map((u) => {
+    const role = roleSelect(u.role);
+    role.disabled = u.username === me.user.username;
+    role.addEventListener('change', () => change(u.username, {role: role.value}, `${u.username} 的角色已改为 ${role.selectedOptions[0].text}`));
+    const toggle = el('button', {type: 'button', text: u.disabled ? '启用' : '停用', disabled: u.username === me.user.username});
+    toggle.addEventListener('click', () => change(u.username, {disabled: !u.disabled}, `${u.username} 已${u.disabled ? '启用' : '停用'}`));
+    const reset = el('button', {type: 'button', text: '重设密码'});
+    reset.addEventListener('click', () => resetPassword(u.username));
+    return el('tr', {class: u.disabled ? 'disabled' : ''},
+      el('td', {text: u.username}), el('td', {text: u.display_name}), el('td', {}, role),
+      el('td', {text: u.disabled ? '已停用' : '正常'}), el('td', {text: new Date(u.created_at).toLocaleString('zh-CN')}),
+      el('td', {}, toggle, reset));
+  });
+  document.querySelector('#users tbody').replaceChildren(...rows);
+}
+
+async function change(username, body, done) {
+  try {
+    await sendJSON('PATCH', `/api/v1/users/${encodeURIComponent(username)}`, body);
+    say(done);
+  } catch (e) {
+    say(e.message, true);
+  }
+  await loadUsers();
+  await loadAudit(true);
+}
+
+// resetPassword sets a new random password (made here, shown once) and ends the user's sessions.
+async function resetPassword(username) {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const password = btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, 'x');
+  await change(username, {password}, `${username} 的新密码：${password}（仅显示这一次，请转交本人）`);
+}
+
+document.getElementById('new-user').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  try {
+    const res = await sendJSON('POST', '/api/v1/users', {
+      username: f.username.value.trim(), display_name: f.display_name.value.trim(), role: f.role.value,
+    });
+    say(`已创建 ${res.user.username}，初始密码：${res.password}（仅显示这一次，请转交本人）`);
+    f.reset();
+  } catch (e) {
+    say(e.message, true);
+  }
+  await loadUsers();
+  await loadAudit(true);
+});
+
+let oldest = 0;
+async function loadAudit(fresh = false) {
+  if (fresh) oldest = 0;
+  const {entries} = await getJSON(`/api/v1/audit?limit=100${oldest ? `&before=${oldest}` : ''}`);
+  const rows = entries.map((e) => el('tr', {},
+    el('td', {text: new Date(e.at).toLocaleString('zh-CN')}), el('td', {text: e.actor}), el('td', {text: e.address}),
+    el('td', {text: ACTIONS[e.action] || e.action}), el('td', {text: [e.table, e.row_id].filter(Boolean).join(' #')}),
+    el('td', {class: 'change', text: [e.before && `前：${JSON.stringify(e.before)}`, e.after && `后：${JSON.stringify(e.after)}`].filter(Boolean).join('\n')})));
+  const body = document.querySelector('#audit tbody');
+  if (fresh) body.replaceChildren(...rows); else body.append(...rows);
+  if (entries.length) oldest = entries[entries.length - 1].id;
+  document.getElementById('audit-more').hidden = entries.length < 100;
+}
+document.getElementById('audit-more').addEventListener('click', () => loadAudit());
+
+document.getElementById('new-role').replaceChildren(...ROLES.map(([code, name]) => el('option', {value: code, text: name})));
+renderAccount(document.getElementById('account'));
+loadUsers().catch((e) => say(e.message, true));
+loadAudit(true).catch((e) => say(e.message, true));

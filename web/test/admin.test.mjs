@@ -1,0 +1,45 @@
+// Headless-browser test of the administrator's page (GET /admin):
+//   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
+// E2E_USER must be an admin. Logs in through the login page, creates an account, changes its
+// role, and finds both changes in the audit log. Prints `N passed, N failed` last.
+import path from 'node:path';
+import {suite} from './harness.mjs';
+
+const t = suite();
+const name = `planner${Date.now() % 100000}`;
+
+await t.run(async () => {
+  const {browser, page} = await t.browser({viewport: {width: 1280, height: 900}});
+  try {
+    await t.check('/admin sends a visitor to the login page and opens after logging in', () => t.login(page, '/admin'));
+    await t.check('the accounts table lists the accounts', async () => {
+      await page.waitForSelector('#users tbody tr', {timeout: 10000});
+      const text = await page.textContent('#users');
+      return text.includes(t.user) ? null : `table lacks ${t.user}`;
+    });
+    await t.check('creating an account shows its one-time password', async () => {
+      await page.fill('#new-user input[name=username]', name);
+      await page.fill('#new-user input[name=display_name]', '李四 英雄街道');
+      await page.selectOption('#new-role', 'planner');
+      await page.click('#new-user button[type=submit]');
+      await page.waitForSelector('#message:not([hidden])');
+      const msg = await page.textContent('#message');
+      if (!/初始密码：\S{16,}/.test(msg)) return `message ${JSON.stringify(msg)}`;
+      await page.waitForSelector(`#users tbody tr:has-text("${name}")`);
+      return null;
+    });
+    await t.check('changing its role is saved and audited', async () => {
+      const row = page.locator(`#users tbody tr:has-text("${name}")`);
+      await row.locator('select').selectOption('designer');
+      await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 的角色已改为`), name);
+      await page.waitForSelector(`#audit tbody tr:has-text("修改")`);
+      const audit = await page.textContent('#audit');
+      if (!audit.includes('新建') || !audit.includes('"role":"designer"')) return 'audit log lacks the creation or the role change';
+      return null;
+    });
+    await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
+    await t.finalChecks(page);
+  } finally {
+    await browser.close();
+  }
+});
