@@ -27,6 +27,8 @@ type Config struct {
 	TileTimeout time.Duration
 	// TileCacheBytes bounds the in-memory tile cache.
 	TileCacheBytes int
+	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
+	MaxHeavy int
 	// SessionTTL is how long a session lasts after its last use.
 	SessionTTL time.Duration
 	// SessionRecheck is how long a recognised session is trusted before the database is asked
@@ -55,6 +57,7 @@ func Default() Config {
 		StatementTimeout: 25 * time.Second,
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
+		MaxHeavy:         4,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
 		LoadDemo:         true,
@@ -83,6 +86,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
+	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")
 	fs.BoolVar(&c.AllowAnonymous, "allow-anonymous", getenv("RENEWMAP_ALLOW_ANONYMOUS") == "true", "let visitors without a login in as viewers (env RENEWMAP_ALLOW_ANONYMOUS=true)")
@@ -116,6 +120,9 @@ func (c Config) Validate() error {
 	}
 	if c.SSOHeader != "" && len(c.TrustedProxies) == 0 {
 		return errors.New("an SSO header needs at least one trusted proxy")
+	}
+	if c.MaxHeavy < 1 {
+		return errors.New("max-heavy must be at least 1")
 	}
 	if c.SessionTTL < time.Minute {
 		return errors.New("session lifetime must be at least a minute")

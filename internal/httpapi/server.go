@@ -48,6 +48,8 @@ type server struct {
 	deps    Deps
 	log     *slog.Logger
 	trusted []*net.IPNet
+	// heavySlots holds one token per expensive request running (see heavy).
+	heavySlots chan struct{}
 }
 
 // contentSecurityPolicy admits nothing from other origins. MapLibre runs its workers from blob:
@@ -61,7 +63,7 @@ const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.
 func New(cfg config.Config, d Deps) *echo.Echo {
-	s := &server{cfg: cfg, deps: d, log: d.Logger}
+	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1))}
 	var trust []echo.TrustOption
 	for _, p := range cfg.TrustedProxies {
 		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil { // validated by config
@@ -113,6 +115,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesAuth(g)
 	s.routesTiles(g)
 	s.routesAPI(g)
+	s.routesFeatures(g) // OGC API – Features, downloads and the downloads page
 	s.routesWeb(g)
 	return e
 }

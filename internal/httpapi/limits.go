@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"renewmap/internal/renew"
+)
+
+// heavyWait is how long an expensive request waits for a free slot before it is turned away.
+const heavyWait = 2 * time.Second
+
+// heavy caps the expensive requests (what-ifs, exports) running at once, so one user's burst
+// cannot starve the others: beyond the cap a request waits briefly, then gets 503 with
+// Retry-After and a message saying the service is busy.
+func (s *server) heavy() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			t := time.NewTimer(heavyWait)
+			defer t.Stop()
+			select {
+			case s.heavySlots <- struct{}{}:
+			case <-t.C:
+				return &renew.Error{Kind: renew.ErrUnavailable, Msg: "服务繁忙，请稍后重试 (busy: too many analyses or exports at once)"}
+			case <-c.Request().Context().Done():
+				return c.Request().Context().Err()
+			}
+			defer func() { <-s.heavySlots }()
+			return next(c)
+		}
+	}
+}
