@@ -1,5 +1,5 @@
 # renewmap — see README.md. `make run` and `make test` set everything up on a fresh Debian machine.
-.PHONY: run test stop build demo bench
+.PHONY: run test stop build demo bench fuzz
 
 run: ## install what is missing, start PostGIS, load the demo data, serve http://127.0.0.1:8080
 	bash scripts/dev.sh run
@@ -18,3 +18,6 @@ demo: ## regenerate the demonstration dataset in geodata/tiexi (deterministic)
 
 bench: ## measure tiles on the demo district (docs/performance.md)
 	bash scripts/bench.sh
+
+fuzz: ## every fuzz target for a minute each
+	bash scripts/fuzz.sh 60

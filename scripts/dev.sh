@@ -18,6 +18,7 @@ case "${1:-}" in
   test)
     go vet ./...
     go test -count=1 ./...
+    bash scripts/fuzz.sh 5
     bash scripts/e2e.sh
     ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
