@@ -27,6 +27,8 @@ type TileSource interface {
 	Tile(ctx context.Context, ls []*tiles.Layer, c tiles.Coord) ([]byte, error)
 	// Extent returns the data's bounding box and the centre of the communities.
 	Extent(ctx context.Context) (box [4]float64, center [2]float64, ok bool, err error)
+	// Sources returns the sources recorded with the loaded data (OSM's attribution, say).
+	Sources(ctx context.Context) ([]string, error)
 }
 
 // tileServer holds the tile endpoints' state.
@@ -229,7 +231,7 @@ func (t *tileServer) tileJSON(c echo.Context, id string, ls []*tiles.Layer) map[
 		"tiles":         []string{origin(c) + "/tiles/" + id + "/{z}/{x}/{y}.mvt"},
 		"minzoom":       minz,
 		"maxzoom":       maxz,
-		"attribution":   t.cat.Attribution,
+		"attribution":   t.attribution(c.Request().Context()),
 		"vector_layers": vls,
 	}
 	if box, center, ok, err := t.src.Extent(c.Request().Context()); err == nil && ok {
@@ -263,4 +265,20 @@ func withoutSensitive(style []byte, cat *tiles.Catalogue) []byte {
 		return style
 	}
 	return out
+}
+
+// attribution is the catalogue's attribution plus every source recorded with the loaded data
+// that it does not already name (an OSM import adds "© OpenStreetMap contributors").
+func (t *tileServer) attribution(ctx context.Context) string {
+	a := t.cat.Attribution
+	sources, err := t.src.Sources(ctx)
+	if err != nil {
+		return a
+	}
+	for _, s := range sources {
+		if !strings.Contains(a, s) {
+			a += " · " + s
+		}
+	}
+	return a
 }

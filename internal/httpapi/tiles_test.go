@@ -284,6 +284,12 @@ func TestTileJSONAndStyle(t *testing.T) {
 	if !strings.Contains(tj.Attribution, "示例数据") {
 		t.Errorf("attribution %q lacks the demo-data notice", tj.Attribution)
 	}
+	// Data from OpenStreetMap brings its attribution to the map.
+	f.db.Pool.Exec(context.Background(), "UPDATE districts SET source = '© OpenStreetMap contributors, ODbL 1.0'")
+	json.Unmarshal(f.get(t, "/tiles/all.json").Body.Bytes(), &tj)
+	if !strings.Contains(tj.Attribution, "© OpenStreetMap contributors") || !strings.Contains(tj.Attribution, "示例数据") {
+		t.Errorf("attribution after an OSM import: %q", tj.Attribution)
+	}
 	found := false
 	for _, l := range tj.VectorLayers {
 		if l.ID == "buildings" && l.Fields["floors"] == "层数" {

@@ -73,3 +73,14 @@ func (db *DB) Extent(ctx context.Context) (box [4]float64, center [2]float64, ok
 	}
 	return [4]float64{*w, *s, *e, *n}, [2]float64{*cx, *cy}, true, nil
 }
+
+// Sources returns the distinct sources recorded on the district outlines (for example
+// "© OpenStreetMap contributors, ODbL 1.0" after an OSM import), for the map's attribution.
+func (db *DB) Sources(ctx context.Context) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, "SELECT DISTINCT source FROM districts WHERE coalesce(source, '') <> '' ORDER BY 1")
+	if err != nil {
+		return nil, mapError(err, "sources")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, mapError(err, "sources")
+}
