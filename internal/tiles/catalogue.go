@@ -24,19 +24,25 @@ type ZoomBy struct {
 
 // Layer is one entry of the catalogue: a table or view, its geometry and what to show of it.
 type Layer struct {
-	ID             string     `json:"id"`
-	Title          string     `json:"title"`
-	Table          string     `json:"table"`
-	Geometry       string     `json:"geometry"`                  // polygon, line, point or mixed
-	GeometryColumn string     `json:"geometry_column,omitempty"` // default geom_3857
-	MinZoom        int        `json:"minzoom"`
-	MaxZoom        int        `json:"maxzoom"`
-	SimplifyPx     float64    `json:"simplify_px,omitempty"` // Douglas-Peucker tolerance in screen pixels
-	ZoomBy         *ZoomBy    `json:"zoom_by,omitempty"`
-	Sensitive      bool       `json:"sensitive,omitempty"` // restricted to some roles
-	DependsOn      []string   `json:"depends_on"`          // tables whose changes change the tiles
-	Properties     []Property `json:"properties"`
+	ID             string  `json:"id"`
+	Title          string  `json:"title"`
+	Table          string  `json:"table"`
+	Geometry       string  `json:"geometry"`                  // polygon, line, point or mixed
+	GeometryColumn string  `json:"geometry_column,omitempty"` // default geom_3857
+	MinZoom        int     `json:"minzoom"`
+	MaxZoom        int     `json:"maxzoom"`
+	SimplifyPx     float64 `json:"simplify_px,omitempty"` // Douglas-Peucker tolerance in screen pixels
+	ZoomBy         *ZoomBy `json:"zoom_by,omitempty"`
+	Sensitive      bool    `json:"sensitive,omitempty"` // restricted to some roles
+	// Collection false marks a layer that is not a feature collection of its own (label points
+	// drawn from another layer's table): OGC API and downloads leave it out. Default true.
+	Collection *bool      `json:"collection,omitempty"`
+	DependsOn  []string   `json:"depends_on"` // tables whose changes change the tiles
+	Properties []Property `json:"properties"`
 }
+
+// IsCollection reports whether the layer is served as a feature collection (OGC API, downloads).
+func (l *Layer) IsCollection() bool { return l.Collection == nil || *l.Collection }
 
 // Visible reports whether the layer has tiles at zoom z.
 func (l *Layer) Visible(z int) bool { return z >= l.MinZoom && z <= l.MaxZoom }
