@@ -60,5 +60,6 @@ fi
 status=0
 node web/test/map.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-admin E2E_PASSWORD=$admin_password node web/test/admin.test.mjs "$base" artifacts || status=$?
+node web/test/downloads.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -4,42 +4,13 @@
 // layer in EPSG:4550, and checks what arrived. The page must be fully offline (any request to
 // another host fails the test) and obey the strict CSP. Prints `N passed, N failed` last; exits 1
 // on any failure.
-import {mkdir, readFile} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {inflateRawSync} from 'node:zlib';
-import {chromium} from 'playwright-core';
+import {suite} from './harness.mjs';
 
-const base = (process.argv[2] || process.env.BASE_URL || '').replace(/\/$/, '');
-const artifacts = process.argv[3] || process.env.ARTIFACT_DIR || 'artifacts';
-const user = process.env.E2E_USER || '';
-const password = process.env.E2E_PASSWORD || '';
-if (!base || !user || !password) {
-  console.error('usage: E2E_USER=… E2E_PASSWORD=… node web/test/downloads.test.mjs BASE_URL [ARTIFACT_DIR]');
-  process.exit(2);
-}
-const baseHost = new URL(base).host;
-
-const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", 'worker-src blob:', 'child-src blob:',
-  "img-src 'self' data: blob:", "connect-src 'self'", "font-src 'self'", "object-src 'none'",
-  "base-uri 'self'", "frame-ancestors 'none'",
-].join('; ');
-
-let passed = 0;
-let failed = 0;
-const problems = {foreign: [], pageErrors: [], consoleErrors: []};
-const t0 = Date.now();
-const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-function ok(name) { passed++; console.log(`ok   ${name} (${secs()})`); }
-function fail(name, why) { failed++; console.log(`FAIL ${name} (${secs()}): ${why}`); }
-async function check(name, fn) {
-  try {
-    const why = await fn();
-    if (why) fail(name, why); else ok(name);
-  } catch (err) {
-    fail(name, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' | ') : String(err));
-  }
-}
+const t = suite();
+const {base, artifacts, user, password, check} = t;
 
 // unzip lists a zip's entries from its central directory and inflates them.
 function unzip(buf) {
@@ -68,40 +39,9 @@ function unzip(buf) {
   return files;
 }
 
-async function main() {
-  await mkdir(artifacts, {recursive: true});
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync',
-      '--disable-background-networking', '--disable-component-update',
-      '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-  });
+await t.run(async () => {
+  const {browser, page} = await t.browser({viewport: {width: 1280, height: 1000}});
   try {
-    const context = await browser.newContext({viewport: {width: 1280, height: 1000}, locale: 'zh-CN', acceptDownloads: true});
-    await context.route('**/*', async (route) => {
-      const req = route.request();
-      const u = new URL(req.url());
-      if (/^(https?|wss?):$/.test(u.protocol) && u.host !== baseHost) {
-        problems.foreign.push(req.url());
-        return route.abort('blockedbyclient');
-      }
-      if (req.resourceType() === 'document') {
-        // No redirects here: the browser must follow them itself (and see the login's ?next=).
-        const res = await route.fetch({maxRedirects: 0});
-        const headers = res.headers();
-        if (!headers['content-security-policy']) headers['content-security-policy'] = CSP;
-        return route.fulfill({response: res, headers});
-      }
-      return route.continue();
-    });
-    await context.addInitScript(() => {
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
-    page.on('console', (msg) => { if (msg.type() === 'error') problems.consoleErrors.push(msg.text()); });
-
     await check('the downloads page sends a visitor without a session to the login', async () => {
       await page.goto(base + '/downloads', {waitUntil: 'load'});
       if (!new URL(page.url()).pathname.startsWith('/login')) return `landed on ${page.url()}`;
@@ -182,17 +122,8 @@ async function main() {
       return null;
     });
     await page.screenshot({path: path.join(artifacts, 'downloads.png'), fullPage: true});
-    await check('offline, no page errors, no CSP violations', async () => {
-      const csp = await page.evaluate(() => window.__csp);
-      const all = [...problems.foreign.map((u) => 'foreign ' + u), ...problems.pageErrors, ...problems.consoleErrors, ...csp.map((c) => 'CSP ' + c)];
-      return all.length ? all.join('; ') : null;
-    });
+    await t.finalChecks(page);
   } finally {
     await browser.close();
   }
-}
-
-main().catch((err) => fail('test run', err && err.stack ? err.stack : String(err))).finally(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
 });
