@@ -14,7 +14,7 @@ url=$(printf '%s' "$DATABASE_URL" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")
 psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 
 go build -o bin/renewmap ./cmd/renewmap
-go build -o bin/tilebench ./cmd/tilebench
+go build -o bin/renewbench ./cmd/renewbench
 log=$(mktemp)
 DATABASE_URL=$url ./bin/renewmap serve -addr 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
@@ -36,7 +36,22 @@ cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
 echo "## Tiles — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 echo "### Composite tiles (/tiles/all), demo district"
-./bin/tilebench -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer all -clients 1,4,16 -duration 8s
+./bin/renewbench tiles -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer all -clients 1,4,16 -duration 8s
 echo
 echo "### Buildings layer only (/tiles/buildings)"
-./bin/tilebench -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer buildings -minzoom 14 -clients 1,16 -duration 5s
+./bin/renewbench tiles -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer buildings -minzoom 14 -clients 1,16 -duration 5s
+
+# Mixed load (SPEC §9.2): 64 clients for 60 s as a viewer, a planner and a designer.
+
+users="designer:bench:$pw"
+for role in viewer planner; do
+  p=$(DATABASE_URL=$url ./bin/renewmap user add "bench-$role" -role "$role" | sed -n 's/^password: //p')
+  users="$users,$role:bench-$role:$p"
+done
+echo
+echo "### Mixed load"
+./bin/renewbench load -base "$base" -users "$users" -clients 64 -duration 60s -pid "$pid"
+
+echo
+# Streaming downloads: the server's memory while 236,000 features stream out (scale 50).
+DATABASE_URL=$admin bash scripts/bench-download.sh

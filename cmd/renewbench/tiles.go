@@ -1,7 +1,8 @@
-// Command tilebench measures a running renewmap's tiles: every tile of a bounding box at zooms
-// z12–z16, first uncached (each tile's first request renders it), then cached under concurrent
-// load. It prints a Markdown table for docs/performance.md. `make bench` runs it.
 package main
+
+// renewbench tiles measures a running renewmap's tiles: every tile of a bounding box at zooms
+// z12–z16, first uncached (each tile's first request renders it), then cached under concurrent
+// load. It prints a Markdown table for docs/performance.md.
 
 import (
 	"context"
@@ -10,8 +11,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,23 +20,21 @@ import (
 	"renewmap/internal/tiles"
 )
 
-func main() {
-	base := flag.String("base", "http://127.0.0.1:8080", "server to measure")
-	bbox := flag.String("bbox", "", "west,south,east,north to cover (required)")
-	layer := flag.String("layer", "all", "layer to fetch")
-	minZ := flag.Int("minzoom", 12, "lowest zoom")
-	maxZ := flag.Int("maxzoom", 16, "highest zoom")
-	clients := flag.String("clients", "1,16", "concurrent clients of each cached phase, comma-separated")
-	dur := flag.Duration("duration", 10*time.Second, "length of the cached phase")
-	flag.StringVar(&cookie, "cookie", "", "Cookie header to send (a logged-in session)")
-	flag.Parse()
-	if err := run(*base, *bbox, *layer, *minZ, *maxZ, *clients, *dur); err != nil {
-		fmt.Fprintln(os.Stderr, "tilebench:", err)
-		os.Exit(1)
-	}
+func tilesMain(args []string) error {
+	fs := flag.NewFlagSet("tiles", flag.ExitOnError)
+	base := fs.String("base", "http://127.0.0.1:8080", "server to measure")
+	bbox := fs.String("bbox", "", "west,south,east,north to cover (required)")
+	layer := fs.String("layer", "all", "layer to fetch")
+	minZ := fs.Int("minzoom", 12, "lowest zoom")
+	maxZ := fs.Int("maxzoom", 16, "highest zoom")
+	clients := fs.String("clients", "1,16", "concurrent clients of each cached phase, comma-separated")
+	dur := fs.Duration("duration", 10*time.Second, "length of the cached phase")
+	fs.StringVar(&cookie, "cookie", "", "Cookie header to send (a logged-in session)")
+	fs.Parse(args)
+	return runTiles(*base, *bbox, *layer, *minZ, *maxZ, *clients, *dur)
 }
 
-func run(base, bbox, layer string, minZ, maxZ int, clientList string, dur time.Duration) error {
+func runTiles(base, bbox, layer string, minZ, maxZ int, clientList string, dur time.Duration) error {
 	var w, s, e, n float64
 	if _, err := fmt.Sscanf(bbox, "%f,%f,%f,%f", &w, &s, &e, &n); err != nil {
 		return fmt.Errorf("-bbox west,south,east,north: %v", err)
@@ -140,14 +137,4 @@ func fetch(c *http.Client, url string) (time.Duration, int, int, error) {
 		return d, 0, resp.StatusCode, fmt.Errorf("%s: %s", url, resp.Status)
 	}
 	return d, len(b), resp.StatusCode, err
-}
-
-func pct(d []time.Duration, p int) string {
-	if len(d) == 0 {
-		return "-"
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	i := (len(s) - 1) * p / 100
-	return fmt.Sprintf("%.2f ms", float64(s[i].Microseconds())/1000)
 }

@@ -1,0 +1,34 @@
+// Command renewbench measures a running renewmap for docs/performance.md (`make bench` runs it):
+//
+//	renewbench tiles -base URL -bbox W,S,E,N [-layer all] [-cookie C] …  tile latency and throughput
+//	renewbench load  -base URL -users role:user:pw,… [-clients 64] …     mixed load from many clients
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"time"
+)
+
+func main() {
+	modes := map[string]func([]string) error{"tiles": tilesMain, "load": loadMain}
+	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: renewbench tiles|load [flags]")
+		os.Exit(2)
+	}
+	if err := modes[os.Args[1]](os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "renewbench:", err)
+		os.Exit(1)
+	}
+}
+
+// pct is the p-th percentile of d, in milliseconds.
+func pct(d []time.Duration, p int) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return fmt.Sprintf("%.2f ms", float64(s[(len(s)-1)*p/100].Microseconds())/1000)
+}
