@@ -52,7 +52,7 @@ export async function renderAccount(container) {
     el('span', {class: 'account-name', id: 'account-name', text: u.display_name || u.username}),
     el('span', {class: 'account-role', text: ROLE_NAMES[u.role] || u.role,
       title: may.length ? `可以：${may.join('、')}` : '仅可浏览地图（不含地下管线）'}),
-    who.may.admin ? el('a', {class: 'link-button', href: '/admin', text: '账号管理'}) : null,
+    ...(who.may.admin ? [el('a', {class: 'link-button', href: '/admin', text: '账号管理'})] : []),
     logout,
   );
   container.hidden = false;
