@@ -62,7 +62,7 @@ async function main() {
     await check('the account line names the user and the role', async () => {
       await page.waitForSelector('#account-name', {timeout: 10000});
       const text = await page.textContent('#account');
-      if (!text.includes('浏览器测试') || !text.includes('设计人员') || !text.includes('退出登录')) return `account line ${JSON.stringify(text)}`;
+      if (text.includes('null') || text.includes('账号管理') || !text.includes('浏览器测试') || !text.includes('设计人员') || !text.includes('退出登录')) return `account line ${JSON.stringify(text)}`;
       return null;
     });
     await check('page loads with title and 示例数据 notice', async () => {
