@@ -53,5 +53,12 @@ echo "### Mixed load"
 ./bin/renewbench load -base "$base" -users "$users" -clients 64 -duration 60s -pid "$pid"
 
 echo
+# The walk-network engine: the demo district and its 50× copy, each in a database of its own.
+DATABASE_URL=$admin bash scripts/bench-access.sh
+
+echo
 # Streaming downloads: the server's memory while 236,000 features stream out (scale 50).
 DATABASE_URL=$admin bash scripts/bench-download.sh
+
+# The scale check (district next to gen-demo -scale 50, docs/scaling.md) takes minutes: on request.
+if [ "${BENCH_SCALE:-}" = 1 ]; then echo; DATABASE_URL=$admin bash scripts/bench-scale.sh; fi

@@ -34,6 +34,11 @@ export E2E_USER=e2e-designer
 E2E_PASSWORD=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add "$E2E_USER" -role designer -name "浏览器测试" | sed -n 's/^password: //p')
 export E2E_PASSWORD
 admin_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-admin -role admin -name "浏览器测试管理员" | sed -n 's/^password: //p')
+planner_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-planner -role planner -name "浏览器测试规划人员" | sed -n 's/^password: //p')
+leader_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-leader -role leader -name "浏览器测试领导" | sed -n 's/^password: //p')
+viewer_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-viewer -role viewer -name "浏览器测试查看者" | sed -n 's/^password: //p')
+# The 片区 page test (web/test/areas.test.mjs) saves areas: it runs as a planner of its own.
+areas_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-areas -role planner -name "浏览器测试片区规划" | sed -n 's/^password: //p')
 
 DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
@@ -61,5 +66,12 @@ status=0
 node web/test/map.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-admin E2E_PASSWORD=$admin_password node web/test/admin.test.mjs "$base" artifacts || status=$?
 node web/test/downloads.test.mjs "$base" artifacts || status=$?
+E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/access.test.mjs "$base" artifacts || status=$?
+E2E_USER=e2e-leader E2E_PASSWORD=$leader_password node web/test/dashboard.test.mjs "$base" artifacts || status=$?
+E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
+  node web/test/plan.test.mjs "$base" artifacts || status=$?
+E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
+# The residents' pages (public notice, survey on a phone, the planner's results).
+E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"renewmap/internal/access"
 	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
@@ -50,15 +51,39 @@ func serve(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	b := &bootstrap{out: e.stdout, db: db, cfg: cfg, log: log}
+	// The walk network (living circles, coverage, what-ifs) is built once the database is
+	// ready, and rebuilt when its data changes.
+	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
+	b := &bootstrap{out: e.stdout, db: db, cfg: cfg, log: log, then: func() { engines.Run(ctx) }}
 	go b.run(ctx)
 	versions := &tiles.Versions{}
 	go db.WatchVersions(ctx, versions, log)
+	// reads answers tiles, search, labels, the OGC API and downloads: the primary, or with a
+	// streaming replica configured, the replica whenever it has replayed the primary's data
+	// versions (internal/postgis/replica.go).
+	var reads interface {
+		httpapi.Store
+		httpapi.TileSource
+	} = db
+	if cfg.ReplicaURL != "" {
+		rdb, err := postgis.Open(ctx, cfg.ReplicaURL, postgis.Options{StatementTimeout: cfg.StatementTimeout, ApplicationName: "renewmap-read"})
+		if err != nil {
+			return fmt.Errorf("replica: %w", err)
+		}
+		defer rdb.Close()
+		rep := postgis.NewReplicated(db, rdb, versions, postgis.ReplicaOptions{Log: log})
+		go rep.Run(ctx)
+		defer func() {
+			r, p := rep.Reads()
+			log.Info("reads answered", "replica", r, "primary", p)
+		}()
+		reads = rep
+	}
 
 	h := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: b.ready,
-		Catalogue: cat, Tiles: db, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
-		Store: db, Accounts: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
+		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
 	errc := make(chan error, 1)
@@ -93,6 +118,8 @@ type bootstrap struct {
 	cfg  config.Config
 	log  *slog.Logger
 	done atomic.Bool
+	// then runs (in the bootstrap's goroutine) once the database is migrated and loaded.
+	then func()
 }
 
 func (b *bootstrap) run(ctx context.Context) {
@@ -100,6 +127,9 @@ func (b *bootstrap) run(ctx context.Context) {
 		err := b.once(ctx)
 		if err == nil {
 			b.done.Store(true)
+			if b.then != nil {
+				b.then()
+			}
 			return
 		}
 		if ctx.Err() != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
+	"renewmap/internal/access"
 	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
@@ -31,6 +32,7 @@ type fixture struct {
 	e        *echo.Echo
 	db       *postgis.DB
 	sessions map[renew.Role]session
+	engines  *access.Holder // the walk network (access_test.go)
 }
 
 type session struct {
@@ -81,12 +83,14 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go db.WatchVersions(wctx, versions, log)
 	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
+	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
 	e := httpapi.New(cfg, httpapi.Deps{
+		Engines: engines, AccessStore: db,
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
 		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
 		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
-	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}}
+	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines}
 	for _, r := range renew.Roles {
 		f.sessions[r] = f.login(t, string(r), "pw-"+string(r))
 	}

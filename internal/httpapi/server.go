@@ -33,6 +33,10 @@ type Deps struct {
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
 	Auth     Authenticator
 	Accounts Accounts
+	// Engines holds the walk-network engine (living circles, coverage, what-ifs); AccessStore
+	// reads names and saves what-ifs for it. Without Engines those endpoints answer 503.
+	Engines     Engines
+	AccessStore AccessStore
 }
 
 // Authenticator is the accounts service (package auth).
@@ -115,7 +119,11 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesAuth(g)
 	s.routesTiles(g)
 	s.routesAPI(g)
-	s.routesFeatures(g) // OGC API – Features, downloads and the downloads page
+	s.routesAccess(g)    // living circles, coverage and what-ifs
+	s.routesFeatures(g)  // OGC API – Features, downloads and the downloads page
+	s.routesProgramme(g) // plans, progress, the plan table as CSV
+	s.routesPlanning(g)  // 片区 suggestions and reports, siting, parking gap, dig once
+	s.routesResidents(g) // public notice (公示), residents' surveys and satisfaction
 	s.routesWeb(g)
 	return e
 }

@@ -131,6 +131,32 @@ func (s *server) routesWeb(e *echo.Group) {
 	e.Match(methods, "/admin", func(c echo.Context) error {
 		return serveStatic(c, files["admin.html"])
 	}, s.require(renew.Role.Administers))
+	// The leadership dashboard and the plan page: every logged-in role reads them; the plan page
+	// shows its edit controls to planners and admins only (the API enforces it).
+	e.Match(methods, "/dashboard", func(c echo.Context) error {
+		return serveStatic(c, files["dashboard.html"])
+	}, s.require(nil))
+	e.Match(methods, "/plan", func(c echo.Context) error {
+		return serveStatic(c, files["plan.html"])
+	}, s.require(nil))
+	// The 片区 planning page and an area's printable report: every logged-in role reads them;
+	// saving areas is for planners and admins (the API enforces it).
+	e.Match(methods, "/areas", func(c echo.Context) error {
+		return serveStatic(c, files["areas.html"])
+	}, s.require(nil))
+	e.Match(methods, "/area-report", func(c echo.Context) error {
+		return serveStatic(c, files["area-report.html"])
+	}, s.require(nil))
+	// The residents' pages (docs/residents.md): the public notice (公示) and the survey pages need
+	// no login (the API shows only publicised plans; a household code is a survey's credential);
+	// issuing codes and reading results is for planners and admins.
+	for page, file := range map[string]string{"/notices": "notices.html", "/notice/:code": "notice.html",
+		"/survey/:code": "survey.html", "/rate/:code": "rate.html"} {
+		e.Match(methods, page, func(c echo.Context) error { return serveStatic(c, files[file]) })
+	}
+	e.Match(methods, "/survey-admin", func(c echo.Context) error {
+		return serveStatic(c, files["survey-admin.html"])
+	}, s.require(renew.Role.Edits))
 	e.Match(methods, "/static/*", func(c echo.Context) error {
 		p := c.Param("*")
 		f, ok := files[p]

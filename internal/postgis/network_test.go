@@ -45,7 +45,7 @@ func TestNetworkOnTiexi(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(in.Edges) != 2187 || len(in.Gates) != 251 || len(in.Communities) != 138 || len(in.Buildings) != 1185 ||
-		len(in.Facilities) != 785 || len(in.Kinds) != 29 || in.Version <= 0 {
+		len(in.Facilities) != 853 || len(in.Kinds) != 29 || in.Version <= 0 {
 		t.Fatalf("loaded %d edges, %d gates, %d communities, %d buildings, %d facilities, %d kinds, version %d",
 			len(in.Edges), len(in.Gates), len(in.Communities), len(in.Buildings), len(in.Facilities), len(in.Kinds), in.Version)
 	}

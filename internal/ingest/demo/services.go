@@ -475,6 +475,76 @@ func (m *model) facilities() {
 			break
 		}
 	}
+	// Most residents reach a market and a primary school within 500 m and a health centre and a
+	// middle school within 1 km (DOMAIN.md §7): top those up so the deliberate gaps stay the
+	// small-scale ones (kindergartens, day care within 300 m).
+	m.topUp("fresh_market", topUpRadius10, 120, func(b *block, side int) string { return b.face[side].name + "生鲜超市" })
+	m.topUp("primary_school", topUpRadius10, 1200, func(b *block, side int) string { return "铁西区" + b.face[side].name + "小学" })
+	m.topUp("middle_school", topUpRadius15, 1500, func(b *block, side int) string { return "铁西区" + b.face[side].name + "中学" })
+	m.topUp("health_center", topUpRadius15, 30, func(b *block, side int) string {
+		return "铁西区" + subOf(b).name + "社区卫生服务中心（" + b.face[side].name + "分中心）"
+	})
+}
+
+// Straight-line radii from a block's centre that keep a 500 m and a 1000 m walk for most of the
+// block's households (walks along streets and through gates are about 1.3× the straight line).
+const (
+	topUpRadius10 = 330.0
+	topUpRadius15 = 700.0
+)
+
+// topUp adds existing facilities of kind beside the busiest road of residential blocks until
+// every residential block's centre has one within r metres (straight line), taking the block
+// farthest from any first. It draws no random numbers, so the rest of the dataset is unchanged.
+func (m *model) topUp(kind string, r float64, capacity int, name func(b *block, side int) string) {
+	var have []pt
+	for _, f := range m.facs {
+		if f.kind == kind && !f.planned {
+			have = append(have, f.p)
+		}
+	}
+	nearest := func(p pt) float64 {
+		d := math.Inf(1)
+		for _, q := range have {
+			d = math.Min(d, math.Hypot(p.x-q.x, p.y-q.y))
+		}
+		return d
+	}
+	for {
+		var worst *block
+		wd := r
+		for _, b := range m.blocks {
+			if b.use == usePublic {
+				continue
+			}
+			if d := nearest(b.cell.center()); d > wd {
+				worst, wd = b, d
+			}
+		}
+		if worst == nil {
+			return
+		}
+		side := busiestSide(worst)
+		p := roadsideMid(worst, side)
+		m.addFac(kind, name(worst, side), capacity, nil, p)
+		have = append(have, p)
+	}
+}
+
+// roadsideMid is roadside's point at the middle of the block's side, without randomness.
+func roadsideMid(b *block, side int) pt {
+	l := b.face[side]
+	off := (l.width/2 + l.setback()) / 2
+	cl := b.cell
+	switch side {
+	case sideS:
+		return pt{math.Round((cl.x0 + cl.x1) / 2), cl.y0 + off}
+	case sideN:
+		return pt{math.Round((cl.x0 + cl.x1) / 2), cl.y1 - off}
+	case sideW:
+		return pt{cl.x0 + off, math.Round((cl.y0 + cl.y1) / 2)}
+	}
+	return pt{cl.x1 - off, math.Round((cl.y0 + cl.y1) / 2)}
 }
 
 // spread picks n blocks far apart from each other (farthest-point order), deterministically.

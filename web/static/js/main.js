@@ -5,13 +5,14 @@ import {getJSON, toast} from './util.js';
 import {describe, popupContent} from './popup.js';
 import {initPanel} from './panel.js';
 import {renderAccount} from './account.js';
+import {initAccess} from './access.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
 
 // Layers a click can open a popup for (labels repeat what their polygon says).
 const CLICKABLE_GROUPS = new Set(['communities', 'buildings', 'roads', 'facilities', 'parking', 'gates',
-  'candidate_sites', 'pipelines', 'living_circles', 'areas']);
+  'candidate_sites', 'pipelines', 'living_circles', 'areas', 'coverage']);
 
 // Thin things worth a few pixels of slack; polygon outlines are not (their fill answers).
 const NEAR_LAYERS = /^(roads-|pipelines-|facilities-|gates-|parking-circle)/;
@@ -74,7 +75,9 @@ function start() {
     for (const l of tilejson.vector_layers || []) {
       app.catalogue[l.id] = {title: l.description || l.id, fields: l.fields || {}, minzoom: l.minzoom, maxzoom: l.maxzoom};
     }
-    app.panel = initPanel({map, catalogue: app.catalogue, labels, communities: []});
+    app.panel = initPanel({map, catalogue: app.catalogue, labels, communities: [],
+      onSelect: (c) => app.access?.select(c), onClear: () => app.access?.clear()});
+    app.access = initAccess(app);
     communitiesP.then((list) => app.panel.setCommunities(list));
     wirePopups(app);
     return app;
@@ -91,6 +94,8 @@ function wirePopups(app) {
   const popup = new maplibregl.Popup({maxWidth: '340px', className: 'rm-popup', focusAfterOpen: false});
 
   map.on('click', (ev) => {
+    // The what-if mode takes clicks for itself.
+    if (app.access?.onMapClick(ev)) { popup.remove(); return; }
     // Polygons where the pointer is; lines and points a few pixels around it (hard to hit
     // exactly); then whatever is drawn on top wins.
     const layers = clickable();
@@ -102,7 +107,10 @@ function wirePopups(app) {
     const f = feats[0];
     const info = describe(f, app);
     popup.setLngLat(ev.lngLat).setDOMContent(popupContent(info)).addTo(map);
-    if (f.sourceLayer === 'communities' && f.properties?.code) app.panel?.highlight(f.properties.code);
+    if (f.sourceLayer === 'communities' && f.properties?.code) {
+      app.panel?.highlight(f.properties.code);
+      app.access?.select({id: f.id, name: f.properties.name});
+    }
   });
 
   let pending = false;

@@ -24,6 +24,7 @@ const GROUPS = [
     legend: {layer: 'candidate_sites-fill', paint: 'fill-color', enum: 'site_origin', shape: 'box'}},
   {id: 'pipelines', title: '管线', on: false, icon: 'line',
     legend: {layer: 'pipelines-line', paint: 'line-color', enum: 'pipeline_kind', shape: 'line'}},
+  {id: 'coverage', title: '配套盲区', on: false, icon: 'box'},
   {id: 'living_circles', title: '生活圈', on: false, icon: 'line',
     legend: {layer: 'living_circles-line', paint: 'line-color', shape: 'line', name: (k) => `${k}分钟生活圈`}},
   {id: 'areas', title: '片区', on: true, icon: 'line'},
@@ -215,11 +216,13 @@ export function initPanel(ctx) {
     add('批次', c.batch ? (labels.batch?.[c.batch] || c.batch) : '—');
     add('老旧小区', c.is_old ? '是' : '否');
     $('selected').hidden = false;
+    ctx.onSelect?.(c);
   }
   $('selected-clear').addEventListener('click', () => {
     state.selected = null;
     highlight('');
     $('selected').hidden = true;
+    ctx.onClear?.();
     input.value = '';
     found = [];
     renderResults('');
@@ -304,7 +307,7 @@ function groupIcon(g) {
   const colours = {
     communities: '#9ecae1', buildings: '#cdbfab', roads: '#e8b860', facilities: '#2166ac',
     parking: '#3182bd', gates: '#4d4d4d', candidate_sites: '#fdae6b', pipelines: '#1f78b4',
-    living_circles: '#1b9e77', areas: '#c51b7d',
+    living_circles: '#1b9e77', areas: '#c51b7d', coverage: '#d73027',
   };
   const shape = {dot: 'dot', line: 'line', box: 'box', building: 'box', road: 'line'}[g.icon] || 'box';
   return swatch(shape, colours[g.id] || '#999');

@@ -84,3 +84,15 @@ export function matchPairs(expr) {
   }
   return null;
 }
+
+/**
+ * refreshTiles makes the map fetch its vector tiles again after the user changed data. Tiles are
+ * sent with Cache-Control no-cache, so the browser revalidates them by ETag; the short delay lets
+ * the server's tile cache see the new data version first (it learns of changes by NOTIFY).
+ */
+export function refreshTiles(map, source = 'renewmap') {
+  setTimeout(() => {
+    const src = map.getSource(source);
+    if (src && typeof src.setUrl === 'function' && src.url) src.setUrl(src.url);
+  }, 300);
+}

@@ -1,0 +1,303 @@
+// Living circles (生活圈), coverage and what-ifs on the planner map: the selected community's
+// 5/10/15-minute circles (filtered from the living_circles tile layer) with the facilities it
+// reaches and its gaps (配套缺口); a coverage overlay (blind spots, or one facility kind); and a
+// what-if mode (方案推演) that places facilities or draws passages, asks POST /api/v1/scenarios and
+// shows what changes. Planners may save a scenario. All DOM is built with textContent.
+import {el, getJSON, formatNumber, toast, refreshTiles} from './util.js';
+import {sendJSON, whoami} from './account.js';
+
+const CIRCLE_LAYERS = ['living_circles-fill', 'living_circles-line'];
+const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
+const LEVEL_NAMES = {'15min': '15分钟生活圈', '10min': '10分钟生活圈', '5min': '5分钟生活圈', block: '居住街坊'};
+const RAMP = [[0, '#1a9850', '0 类（不缺）'], [1, '#91cf60', '1 类'], [2, '#d9ef8b', '2 类'],
+  [3, '#fee08b', '3 类'], [4, '#fc8d59', '4 类'], [5, '#d73027', '5 类及以上']];
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const metres = (d) => (d >= 1000 ? `${(d / 1000).toFixed(2)} 公里` : `${Math.round(d)} 米`);
+
+/** initAccess wires the 生活圈, 覆盖分析 and 方案推演 sections. app: {map, labels, panel}. */
+export function initAccess(app) {
+  const {map} = app;
+  const $ = (id) => document.getElementById(id);
+  const state = {community: null, profile: 'standard', access: null, coverage: null, kinds: [],
+    mode: '', facilities: [], passages: [], pathStart: null, markers: [], seq: 0, result: null};
+
+  // ---- circles of the selected community.
+  function circleFilter() {
+    if (!state.community) return ['==', ['get', 'profile'], 'standard'];
+    return ['all', ['==', ['get', 'community_id'], state.community.id], ['==', ['get', 'profile'], state.profile]];
+  }
+  function showCircles() {
+    const box = document.querySelector('#layer-list li[data-group="living_circles"] input');
+    for (const id of CIRCLE_LAYERS) {
+      if (!map.getLayer(id)) continue;
+      map.setFilter(id, circleFilter());
+      const on = state.community ? true : Boolean(box?.checked);
+      map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+    }
+  }
+  for (const r of document.querySelectorAll('input[name="access-profile"]')) {
+    r.addEventListener('change', () => {
+      state.profile = r.value;
+      showCircles();
+      renderAccess();
+    });
+  }
+
+  async function select(c) {
+    if (!c || !c.id) return;
+    state.community = {id: Number(c.id), name: c.name || ''};
+    showCircles();
+    $('access-section').hidden = false;
+    $('access-name').textContent = state.community.name;
+    try {
+      state.access = await getJSON(`/api/v1/communities/${state.community.id}/access`);
+      if (!state.community.name) $('access-name').textContent = state.access.community.name;
+      renderAccess();
+      preferMissingKind();
+    } catch (err) {
+      toast(`生活圈加载失败：${err.message}`);
+    }
+  }
+  function clear() {
+    state.community = null;
+    state.access = null;
+    showCircles();
+    $('access-section').hidden = true;
+  }
+
+  function renderAccess() {
+    const a = state.access;
+    if (!a) return;
+    const circles = a.circles.filter((c) => c.profile === state.profile);
+    $('access-circles').replaceChildren(...circles.map((c) => {
+      const sw = el('span', {class: 'swatch swatch-line', 'aria-hidden': 'true'});
+      sw.style.borderColor = CIRCLE_COLOURS[c.minutes] || '#2166ac';
+      return el('li', {dataset: {minutes: String(c.minutes)}}, sw, `${c.minutes}分钟生活圈`,
+        el('span', {class: 'dist', text: `步行 ${Math.round(c.distance_m)} 米`}));
+    }));
+    // Gaps per level, in the standard's order.
+    const gaps = a.community.gaps || [];
+    const rows = [];
+    for (const level of ['15min', '10min', '5min', 'block']) {
+      const g = gaps.find((x) => x.level === level);
+      rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: LEVEL_NAMES[level]}),
+        g && g.kinds.length
+          ? el('span', {class: 'gap-kinds', text: `缺 ${g.kinds.map((k) => k.name).join('、')}`})
+          : el('span', {class: 'gap-none', text: '无缺口'})));
+    }
+    $('access-gaps').replaceChildren(...rows);
+    // The nearest facility of each kind, nearest first.
+    const seen = new Set();
+    const nearest = a.reached.filter((r) => !seen.has(r.kind) && seen.add(r.kind));
+    $('access-reached-count').textContent = `1公里内 ${a.reached.length} 处`;
+    $('access-reached').replaceChildren(...nearest.map((r) => el('li', {class: r.within_service ? '' : 'far',
+      title: r.within_service ? '在服务半径内' : '超出该类设施的服务半径'},
+    el('span', {class: 'r-name', text: r.name || r.kind_name}),
+    el('span', {class: 'r-kind', text: `${r.kind_name} · ${LEVEL_NAMES[r.level] || ''}`}),
+    el('span', {class: 'r-dist', text: `${metres(r.distance_m)} · 约${Math.max(1, Math.round(r.minutes[state.profile] ?? r.distance_m / 60))}分钟`}))));
+    if (!nearest.length) $('access-reached').append(el('li', {text: '1公里内没有可达的设施'}));
+  }
+
+  // ---- coverage overlay.
+  const overlay = $('coverage-overlay');
+  async function loadCoverage() {
+    state.coverage = await getJSON('/api/v1/coverage');
+    state.kinds = state.coverage.kinds;
+    const group = el('optgroup', {label: '按设施类型（红色：服务半径内没有）'});
+    for (const k of state.kinds.filter((k) => k.required)) {
+      group.append(el('option', {value: k.kind, text: `${k.name}（${LEVEL_NAMES[k.level] || k.level}）`}));
+    }
+    overlay.append(group);
+    const kindSel = $('whatif-kind');
+    for (const level of ['15min', '10min', '5min', 'block']) {
+      const og = el('optgroup', {label: LEVEL_NAMES[level]});
+      for (const k of state.kinds.filter((x) => x.level === level)) {
+        og.append(el('option', {value: k.kind, text: `${k.name}${k.required ? '' : '（宜配）'}`}));
+      }
+      kindSel.append(og);
+    }
+    kindSel.value = 'kindergarten';
+  }
+  function setOverlay(value) {
+    const layer = 'coverage-fill';
+    if (!map.getLayer(layer)) return;
+    const legend = $('coverage-legend');
+    const summary = $('coverage-summary');
+    map.setLayoutProperty(layer, 'visibility', value ? 'visible' : 'none');
+    legend.hidden = !value;
+    if (!value) { summary.textContent = ''; legend.replaceChildren(); return; }
+    const sw = (c) => { const s = el('span', {class: 'swatch swatch-box', 'aria-hidden': 'true'}); s.style.backgroundColor = c; return s; };
+    if (value === 'blind') {
+      map.setPaintProperty(layer, 'fill-color', ['step', ['get', 'missing_required'], ...RAMP.flatMap(([n, c], i) => (i ? [n, c] : [c]))]);
+      legend.replaceChildren(...RAMP.map(([, c, t]) => el('li', {}, sw(c), t)),
+        el('li', {class: 'legend-note', text: '楼栋颜色：步行可达范围内缺少的必配设施类数'}));
+      summary.textContent = '';
+      return;
+    }
+    const k = state.kinds.find((x) => x.kind === value);
+    if (!k) return;
+    map.setPaintProperty(layer, 'fill-color', ['case',
+      ['in', `、${k.name}、`, ['concat', '、', ['get', 'missing'], '、']], '#d73027', '#1a9850']);
+    legend.replaceChildren(el('li', {}, sw('#1a9850'), `${k.service_distance}米内有`), el('li', {}, sw('#d73027'), `${k.service_distance}米内没有`));
+    summary.textContent = `全区${k.name}覆盖率 ${pct(k.share)}（${formatNumber(k.covered)} / ${formatNumber(k.households)} 户）`;
+  }
+  overlay.addEventListener('change', () => {
+    setOverlay(overlay.value);
+    const box = document.querySelector('#layer-list li[data-group="coverage"] input');
+    if (box) { box.checked = Boolean(overlay.value); box.closest('li').classList.toggle('off', !overlay.value); }
+  });
+  // The layer switcher's 配套盲区 box shows the blind spots; the selector follows it.
+  document.querySelector('#layer-list li[data-group="coverage"] input')?.addEventListener('change', (ev) => {
+    overlay.value = ev.target.checked ? (overlay.value || 'blind') : '';
+    setOverlay(overlay.value);
+  });
+
+  // ---- what-if.
+  const hint = $('whatif-hint');
+  const placeBtn = $('whatif-place');
+  const pathBtn = $('whatif-path');
+  const saveBtn = $('whatif-save');
+  function setMode(mode) {
+    state.mode = state.mode === mode ? '' : mode;
+    state.pathStart = null;
+    placeBtn.setAttribute('aria-pressed', String(state.mode === 'place'));
+    pathBtn.setAttribute('aria-pressed', String(state.mode === 'path'));
+    map.getContainer().classList.toggle('map-capturing', Boolean(state.mode));
+    hint.textContent = state.mode === 'place' ? '在地图上点击新设施的位置（可连续放置）。'
+      : state.mode === 'path' ? '点击通道的起点，再点击终点。' : '选择设施类型后点“放置设施”，在地图上点击位置；或点“绘制通道”，依次点击通道两端。';
+  }
+  placeBtn.addEventListener('click', () => setMode('place'));
+  pathBtn.addEventListener('click', () => setMode('path'));
+  $('whatif-clear').addEventListener('click', clearScenario);
+  saveBtn.addEventListener('click', saveScenario);
+  whoami().then((who) => { if (who?.may?.edit) saveBtn.hidden = false; });
+  saveBtn.disabled = true;
+
+  function marker(lngLat, cls, title) {
+    const node = el('div', {class: `whatif-marker ${cls}`, title});
+    const m = new window.maplibregl.Marker({element: node}).setLngLat(lngLat).addTo(map);
+    state.markers.push(m);
+  }
+  function drawPaths() {
+    const data = {type: 'FeatureCollection', features: state.passages.map((p) => ({type: 'Feature', properties: {},
+      geometry: {type: 'LineString', coordinates: [p.from, p.to]}}))};
+    const src = map.getSource('whatif');
+    if (src) { src.setData(data); return; }
+    map.addSource('whatif', {type: 'geojson', data});
+    map.addLayer({id: 'whatif-path', type: 'line', source: 'whatif', metadata: {'renewmap:group': 'whatif'},
+      paint: {'line-color': '#7b3294', 'line-width': 4, 'line-dasharray': [2, 1]}});
+  }
+  function communityAt(point) {
+    const f = map.queryRenderedFeatures(point, {layers: ['communities-fill'].filter((id) => map.getLayer(id))})[0];
+    return f && f.id !== undefined ? Number(f.id) : 0;
+  }
+  function onMapClick(ev) {
+    if (!state.mode) return false;
+    const ll = [Number(ev.lngLat.lng.toFixed(7)), Number(ev.lngLat.lat.toFixed(7))];
+    if (state.mode === 'place') {
+      const kind = $('whatif-kind').value;
+      const k = state.kinds.find((x) => x.kind === kind);
+      const f = {kind, lon: ll[0], lat: ll[1]};
+      const comm = communityAt(ev.point);
+      if (comm) f.community = comm;
+      state.facilities.push(f);
+      marker(ll, '', `拟建${k ? k.name : kind}`);
+    } else if (!state.pathStart) {
+      state.pathStart = ll;
+      marker(ll, 'end', '通道起点');
+      hint.textContent = '再点击通道的终点。';
+      return true;
+    } else {
+      state.passages.push({type: 'path', from: state.pathStart, to: ll});
+      marker(ll, 'end', '通道终点');
+      state.pathStart = null;
+      hint.textContent = '通道已添加；可继续点击起点绘制下一条。';
+      drawPaths();
+    }
+    evaluate();
+    return true;
+  }
+
+  function body() {
+    const b = {facilities: state.facilities, passages: state.passages};
+    if (state.community) b.community = state.community.id;
+    return b;
+  }
+  async function evaluate() {
+    if (!state.facilities.length && !state.passages.length) { renderResult(null); return; }
+    const seq = ++state.seq;
+    try {
+      const res = await sendJSON('POST', '/api/v1/scenarios', body());
+      if (seq !== state.seq) return;
+      state.result = res;
+      renderResult(res);
+    } catch (err) {
+      // The last item could not be placed (e.g. too far from any path): drop it.
+      if (state.mode === 'place' && state.facilities.length) { state.facilities.pop(); state.markers.pop()?.remove(); }
+      else if (state.passages.length) { state.passages.pop(); state.markers.pop()?.remove(); state.markers.pop()?.remove(); drawPaths(); }
+      toast(`方案推演失败：${err.message}`);
+      if (state.facilities.length || state.passages.length) evaluate(); else renderResult(null);
+    }
+  }
+  function renderResult(res) {
+    const box = $('whatif-result');
+    saveBtn.disabled = !res;
+    if (!res) { box.replaceChildren(); return; }
+    const kind = $('whatif-kind').value;
+    const focusKinds = new Set([...state.facilities.map((f) => f.kind), kind]);
+    const changed = res.kinds.filter((k) => k.newly_covered > 0 || focusKinds.has(k.kind));
+    const newly = res.kinds.reduce((s, k) => s + k.newly_covered, 0);
+    const items = changed.map((k) => el('li', {dataset: {kind: k.kind, before: String(k.share_before), after: String(k.share_after)}},
+      `${k.name}：全区覆盖率 ${pct(k.share_before)} → `, el('span', {class: k.newly_covered ? 'up' : '', text: pct(k.share_after)}),
+      k.newly_covered ? `（新增覆盖 ${formatNumber(k.newly_covered)} 户）` : '（无变化）'));
+    const closed = res.communities.filter((c) => c.closed_gaps.length);
+    const parts = [
+      el('p', {}, '新增覆盖 ', el('span', {class: 'big', id: 'whatif-newly', text: formatNumber(newly)}), ' 户·次',
+        el('span', {class: 'count', text: `（计算用时 ${res.elapsed_ms.toFixed(1)} 毫秒）`})),
+      el('ul', {id: 'whatif-kinds'}, items),
+    ];
+    if (res.community) {
+      const before = res.community.before.gaps.flatMap((g) => g.kinds.map((k) => k.name));
+      const after = new Set(res.community.after.gaps.flatMap((g) => g.kinds.map((k) => k.name)));
+      const gone = before.filter((n) => !after.has(n));
+      parts.push(el('p', {}, `${res.community.after.name}：`, gone.length
+        ? el('span', {class: 'up', text: `补齐 ${gone.join('、')}`}) : '配套缺口未变化'));
+    }
+    parts.push(el('p', {}, closed.length
+      ? `缺口得以补齐的小区（${closed.length} 个）：${closed.slice(0, 12).map((c) => `${c.name}（${c.closed_gaps.map((k) => k.name).join('、')}）`).join('；')}${closed.length > 12 ? ' 等' : ''}`
+      : '没有小区的配套缺口因此补齐。'));
+    box.replaceChildren(...parts);
+  }
+  function clearScenario() {
+    state.facilities = [];
+    state.passages = [];
+    state.pathStart = null;
+    state.seq++;
+    for (const m of state.markers) m.remove();
+    state.markers = [];
+    drawPaths();
+    renderResult(null);
+  }
+  async function saveScenario() {
+    if (!state.facilities.length && !state.passages.length) return;
+    if (!window.confirm('将方案写入数据库：新增设施记为“规划”状态，通道记为步行道。确定保存吗？')) return;
+    try {
+      const res = await sendJSON('POST', '/api/v1/scenarios/save', body());
+      toast(`方案已保存：${res.saved.length} 条记录（设施为规划状态）。生活圈与覆盖将自动重新计算。`);
+      refreshTiles(map);
+      clearScenario();
+      setMode('');
+    } catch (err) {
+      toast(`保存失败：${err.message}`);
+    }
+  }
+  function preferMissingKind() {
+    // Offer the first required kind the selected community lacks within 300 m.
+    const g = (state.access?.community.gaps || []).find((x) => x.level === '5min');
+    if (g && g.kinds.length && !state.facilities.length) $('whatif-kind').value = g.kinds[0].kind;
+  }
+
+  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${err.message}`));
+  showCircles();
+  return {select, clear, onMapClick, state, setOverlay, capturing: () => Boolean(state.mode)};
+}

@@ -1,0 +1,129 @@
+// Headless-browser test of living circles and what-ifs on the planner map (js/access.js):
+//   E2E_USER=… E2E_PASSWORD=… node web/test/access.test.mjs BASE_URL [ARTIFACT_DIR]
+// Logs in as a planner, selects a community lacking a kindergarten through the search, checks
+// that its circles are drawn (rendered features of the circle layer carry its community_id) and
+// that the panel lists its gaps and the facilities it reaches, then places a what-if
+// kindergarten in it and checks that the shown coverage improves. Screenshot: access.png.
+import path from 'node:path';
+import {suite} from './harness.mjs';
+
+const t = suite();
+const {base, artifacts, check} = t;
+
+async function main() {
+  // Circles are computed in the background after the server starts: wait for them.
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    const st = await t.getJSON('/api/v1/access/status').catch(() => null);
+    if (st && ['done', 'current'].includes(st.circles?.state)) break;
+    if (Date.now() > deadline) throw new Error(`circles not ready: ${JSON.stringify(st)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // A community with a unique name that lacks a kindergarten within 300 m.
+  const {communities} = await t.getJSON('/api/v1/communities?limit=500');
+  let target = null;
+  for (const c of communities.filter((c) => c.is_old && communities.filter((o) => o.name.includes(c.name)).length === 1)) {
+    const a = await t.getJSON(`/api/v1/communities/${c.id}/access`);
+    const g5 = a.community.gaps.find((g) => g.level === '5min');
+    if (g5 && g5.kinds.some((k) => k.kind === 'kindergarten') && a.reached.length > 0) { target = c; break; }
+  }
+  if (!target) throw new Error('no community lacking a kindergarten');
+
+  const {browser, page} = await t.browser();
+  try {
+    const idle = (timeout = 30000) => page.evaluate((timeout) => new Promise((resolve, reject) => {
+      const m = window.renewmap.map;
+      const t = setTimeout(() => reject(new Error('map did not become idle')), timeout);
+      m.once('idle', () => { clearTimeout(t); resolve(); });
+      m.triggerRepaint();
+    }), timeout);
+    const circles = () => page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['living_circles-fill']})
+      .map((f) => ({community: f.properties.community_id, minutes: f.properties.minutes, profile: f.properties.profile})));
+
+    await check('logging in opens the map', async () => t.login(page, '/'));
+    await page.waitForFunction(() => window.renewmap && window.renewmap.map, null, {timeout: 20000});
+    await page.evaluate(() => window.renewmap.ready);
+    await idle();
+
+    await check(`searching "${target.name}" shows its 5/10/15-minute circles`, async () => {
+      await page.locator('#search').fill(target.name);
+      await page.locator('#search-results li[role=option]').filter({hasText: target.name}).first().waitFor({timeout: 10000});
+      await page.locator('#search').press('Enter');
+      await page.waitForSelector('#access-section:not([hidden]) #access-circles li', {timeout: 15000});
+      await page.waitForTimeout(1200); // the fly-to
+      await idle();
+      const fs = await circles();
+      if (!fs.length) return 'no circle drawn';
+      const others = fs.filter((f) => f.community !== target.id || f.profile !== 'standard');
+      if (others.length) return `circles of other communities or profiles drawn: ${JSON.stringify(others.slice(0, 3))}`;
+      const minutes = new Set(fs.map((f) => f.minutes));
+      if (![5, 10, 15].every((m) => minutes.has(m))) return `minutes drawn: ${[...minutes]}`;
+      return null;
+    });
+    await check('the panel lists its gaps and the facilities it reaches, in Chinese', async () => {
+      const gaps = await page.textContent('#access-gaps');
+      if (!gaps.includes('5分钟生活圈') || !gaps.includes('幼儿园')) return `gaps ${JSON.stringify(gaps)}`;
+      const items = await page.locator('#access-reached li').count();
+      const first = await page.textContent('#access-reached li');
+      if (!items || !/米|公里/.test(first) || !/分钟/.test(first)) return `${items} reached, first ${JSON.stringify(first)}`;
+      const circ = await page.textContent('#access-circles');
+      if (!circ.includes('步行 300 米') || !circ.includes('步行 1000 米')) return `circles ${JSON.stringify(circ)}`;
+      return null;
+    });
+    await check('the winter profile shows the smaller circles', async () => {
+      await page.locator('input[name="access-profile"][value="winter"]').check();
+      await idle();
+      const fs = await circles();
+      if (!fs.length || fs.some((f) => f.profile !== 'winter' || f.community !== target.id)) return `drawn ${JSON.stringify(fs.slice(0, 3))}`;
+      const circ = await page.textContent('#access-circles');
+      if (!circ.includes('步行 240 米')) return `circles ${JSON.stringify(circ)}`;
+      await page.locator('input[name="access-profile"][value="standard"]').check();
+      await idle();
+      return null;
+    });
+    await check('the blind-spot overlay colours buildings', async () => {
+      await page.selectOption('#coverage-overlay', 'blind');
+      await idle();
+      const n = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['coverage-fill']}).length);
+      if (!n) return 'no coverage-fill feature drawn';
+      const legend = await page.textContent('#coverage-legend');
+      if (!legend.includes('5 类及以上')) return `legend ${JSON.stringify(legend)}`;
+      await page.selectOption('#coverage-overlay', 'kindergarten');
+      const summary = await page.textContent('#coverage-summary');
+      if (!summary.includes('全区幼儿园覆盖率')) return `summary ${JSON.stringify(summary)}`;
+      return null;
+    });
+    await check('a what-if kindergarten in it raises the shown coverage', async () => {
+      await page.selectOption('#whatif-kind', 'kindergarten');
+      await page.click('#whatif-place');
+      const pt = await page.evaluate((c) => window.renewmap.map.project(c), target.center);
+      await page.mouse.click(pt.x, pt.y);
+      const li = page.locator('#whatif-kinds li[data-kind="kindergarten"]');
+      await li.waitFor({timeout: 10000});
+      const before = Number(await li.getAttribute('data-before'));
+      const after = Number(await li.getAttribute('data-after'));
+      if (!(after > before)) return `kindergarten share ${before} → ${after}`;
+      const text = await page.textContent('#whatif-result');
+      if (!text.includes('新增覆盖') || !text.includes(target.name) || !text.includes('补齐')) return `result ${JSON.stringify(text)}`;
+      if (await page.locator('.rm-popup').count()) return 'a popup opened while placing';
+      if (!(await page.locator('#whatif-save').isVisible())) return 'no 保存方案 button for a planner';
+      await page.click('#whatif-place'); // leave the mode
+      // Zoomed out enough to see the 15-minute circle.
+      await page.evaluate((c) => window.renewmap.map.jumpTo({center: c, zoom: 15.2}), target.center);
+      await idle();
+      await page.screenshot({path: path.join(artifacts, 'access.png')});
+      return null;
+    });
+    await check('clearing removes the proposal', async () => {
+      await page.click('#whatif-clear');
+      const n = await page.locator('.whatif-marker').count();
+      const text = await page.textContent('#whatif-result');
+      return n || text ? `${n} markers, result ${JSON.stringify(text)}` : null;
+    });
+    await t.finalChecks(page, () => page.evaluate(() => window.renewmap.errors));
+  } finally {
+    await browser.close();
+  }
+}
+
+await t.run(main);
