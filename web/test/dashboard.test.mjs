@@ -1,0 +1,146 @@
+// Headless-browser test of the leadership dashboard (GET /dashboard) on the demo data:
+//   E2E_USER=… E2E_PASSWORD=… node web/test/dashboard.test.mjs BASE_URL [ARTIFACT_DIR]
+// E2E_USER is a leader (or admin). Logs in through the login page at 1920×1080 and checks the
+// 2021 targets (24 / 146 / 9,120 / 72.1万 m²) with their bars, the as-of date the demo sets
+// (2021-11-30) and that changing it changes the overdue list, the overlay map (communities by
+// stage, the six goals, pipeline condition for a leader), the charts and the tables. Screenshot:
+// artifacts/dashboard.png. Prints `N passed, N failed` last.
+import path from 'node:path';
+import {suite} from './harness.mjs';
+
+const t = suite();
+
+await t.run(async () => {
+  const {browser, page} = await t.browser({viewport: {width: 1920, height: 1080}});
+  try {
+    await t.check('/dashboard sends a visitor to the login page and opens after logging in', () => t.login(page, '/dashboard'));
+    await page.waitForFunction(() => window.renewmapDashboard?.ready, null, {timeout: 30000});
+
+    await t.check('a CJK font renders (铁 differs from a character no font has)', () => page.evaluate(() => {
+      const draw = (ch) => {
+        const c = document.createElement('canvas');
+        c.width = 40; c.height = 40;
+        const g = c.getContext('2d');
+        g.font = '32px sans-serif';
+        g.fillText(ch, 2, 32);
+        return c.toDataURL();
+      };
+      return draw('铁') === draw('\uFDD0') ? 'the CJK glyph draws like a missing one' : null;
+    }));
+
+    await t.check('the progress cards show the 2021 targets: 24 / 146 / 9,120 / 72.1万 m²', async () => {
+      const text = (id) => page.textContent(`#${id}`);
+      const want = {'card-communities': '24 / 目标 24 个', 'card-buildings': '146 / 目标 146 栋',
+        'card-households': '9,120 / 目标 9,120 户', 'card-area': '72.1 / 目标 72.1 万m²'};
+      for (const [id, s] of Object.entries(want)) {
+        const got = (await text(id)).replace(/\s+/g, ' ');
+        if (!got.includes(s)) return `${id}: ${JSON.stringify(got)} lacks ${s}`;
+      }
+      const bars = await page.$$eval('.card .bar .completed', (bs) => bs.map((b) => b.style.width));
+      if (bars.length !== 4 || bars.some((w) => !w || w === '0%')) return `completion bars ${bars}`;
+      const time = await text('card-time');
+      return time.includes('2022-07-31') ? null : `deadline card ${JSON.stringify(time)}`;
+    });
+
+    await t.check('the demo is measured at its as-of date 2021-11-30 with four plans overdue', async () => {
+      const asof = await page.inputValue('#asof');
+      if (asof !== '2021-11-30') return `as-of ${asof}`;
+      const rows = await page.$$eval('#table-overdue tbody tr', (rs) => rs.map((r) => r.textContent));
+      if (rows.length !== 4 || !rows.every((r) => r.includes('逾期未开工'))) return `overdue rows ${JSON.stringify(rows)}`;
+      return null;
+    });
+
+    await t.check('the tables by 街道 and by department add up to the batch', async () => {
+      const foot = await page.textContent('#table-subdistrict tfoot');
+      if (!foot.includes('24') || !foot.includes('9,120')) return `街道 total ${JSON.stringify(foot)}`;
+      const depts = await page.$$eval('#table-department tbody tr', (rs) => rs.length);
+      return depts >= 3 ? null : `${depts} departments`;
+    });
+
+    await t.check('the four charts are drawn (ECharts canvases)', async () => {
+      const sizes = await page.$$eval('.chart-box', (bs) => bs.map((b) => {
+        const c = b.querySelector('canvas');
+        return c ? c.width * c.height : 0;
+      }));
+      return sizes.length === 4 && sizes.every((s) => s > 10000) ? null : `canvases ${sizes}`;
+    });
+
+    const idle = () => page.evaluate(() => new Promise((resolve) => {
+      const map = window.renewmapDashboard.map;
+      if (map.loaded() && !map.isMoving()) { setTimeout(resolve, 300); return; }
+      map.once('idle', () => resolve());
+    }));
+    await t.check('the map draws the communities coloured by stage', async () => {
+      await page.waitForFunction(() => window.renewmapDashboard.map?.isStyleLoaded(), null, {timeout: 20000});
+      await idle();
+      const n = await page.evaluate(() => window.renewmapDashboard.map.queryRenderedFeatures({layers: ['communities-fill']})
+        .filter((f) => f.properties.stage).length);
+      const legend = await page.textContent('#legend');
+      if (n < 20) return `${n} staged communities drawn`;
+      return legend.includes('组织实施') ? null : `legend ${JSON.stringify(legend)}`;
+    });
+
+    await t.check('the six-goals overlay draws communities with their goal states', async () => {
+      await page.click('.modes button[data-mode="goals"]');
+      await idle();
+      const feats = await page.evaluate(() => window.renewmapDashboard.map.queryRenderedFeatures({layers: ['goals-fill']})
+        .map((f) => f.properties.goals_met));
+      if (feats.length < 20) return `${feats.length} goal features`;
+      if (!feats.some((g) => g > 0)) return 'no community meets a goal';
+      const stageVisible = await page.evaluate(() => window.renewmapDashboard.map.getLayoutProperty('communities-fill', 'visibility'));
+      return stageVisible === 'none' ? null : 'the stage fill still shows under the goals';
+    });
+
+    await t.check('a leader may switch to pipeline condition', async () => {
+      const hidden = await page.$eval('.modes button[data-mode="pipelines"]', (b) => b.hidden);
+      if (hidden) return 'the pipelines overlay is not offered to a leader';
+      await page.click('.modes button[data-mode="pipelines"]');
+      await page.waitForFunction(() => window.renewmapDashboard.map.getZoom() >= 14.99, null, {timeout: 10000});
+      await idle();
+      const n = await page.evaluate(() => window.renewmapDashboard.map.queryRenderedFeatures({layers: ['pipelines-line']}).length);
+      const legend = await page.textContent('#legend');
+      await page.click('.modes button[data-mode="stage"]');
+      await page.evaluate(() => window.renewmapDashboard.refit());
+      return n > 0 && legend.includes('较差') ? null : `${n} pipes, legend ${JSON.stringify(legend)}`;
+    });
+
+    await t.check('clicking a community opens its plan summary with a link to the plan page', async () => {
+      await idle();
+      const point = await page.evaluate(() => {
+        const map = window.renewmapDashboard.map;
+        const f = map.queryRenderedFeatures({layers: ['communities-fill']}).find((x) => x.properties.stage === 'construction');
+        if (!f) return null;
+        // the middle of the feature's bounding box in screen space
+        const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+        const xs = ring.map((c) => map.project(c));
+        const x = xs.reduce((s, q) => s + q.x, 0) / xs.length;
+        const y = xs.reduce((s, q) => s + q.y, 0) / xs.length;
+        const rect = map.getCanvas().getBoundingClientRect();
+        return {x: rect.left + x, y: rect.top + y};
+      });
+      if (!point) return 'no community under construction drawn';
+      await page.mouse.click(point.x, point.y);
+      await page.waitForSelector('.maplibregl-popup .pop', {timeout: 5000});
+      const text = await page.textContent('.maplibregl-popup .pop');
+      await page.keyboard.press('Escape');
+      return text.includes('查看改造方案') && text.includes('排水通') ? null : `popup ${JSON.stringify(text)}`;
+    });
+
+    await page.screenshot({path: path.join(t.artifacts, 'dashboard.png')});
+
+    await t.check('changing the as-of date to after the deadline lists the unfinished plans', async () => {
+      await page.fill('#asof', '2022-08-15');
+      await page.dispatchEvent('#asof', 'change');
+      await page.waitForFunction(() => window.renewmapDashboard.data?.as_of === '2022-08-15', null, {timeout: 10000});
+      const rows = await page.$$eval('#table-overdue tbody tr', (rs) => rs.map((r) => r.textContent));
+      const card = await page.textContent('#card-time');
+      if (!rows.some((r) => r.includes('逾期未竣工'))) return `overdue rows ${JSON.stringify(rows.slice(0, 3))}`;
+      if (!card.includes('已超过完成期限')) return `deadline card ${JSON.stringify(card)}`;
+      return new URL(page.url()).searchParams.get('as_of') === '2022-08-15' ? null : `URL ${page.url()}`;
+    });
+
+    await t.finalChecks(page, () => page.evaluate(() => window.renewmapDashboard.mapErrors || []));
+  } finally {
+    await browser.close();
+  }
+});
