@@ -18,6 +18,7 @@ case "${1:-}" in
   test)
     go vet ./...
     go test -count=1 ./...
+    bash scripts/test-cluster.sh # primary + streaming replica, two instances, nginx: about a minute
     bash scripts/fuzz.sh 5
     bash scripts/e2e.sh
     ;;

@@ -16,6 +16,11 @@ import (
 type Config struct {
 	// DatabaseURL is the PostGIS to use (env DATABASE_URL).
 	DatabaseURL string
+	// ReplicaURL is an optional streaming replica of DatabaseURL (env DATABASE_REPLICA_URL): serve
+	// sends the read-only queries that tolerate lag to it (tiles, search, labels, OGC API and
+	// downloads) while it has replayed the data versions known from the primary; see
+	// internal/postgis/replica.go and docs/scaling.md.
+	ReplicaURL string
 	// Addr is the listen address (env RENEWMAP_ADDR).
 	Addr string
 	// RequestTimeout bounds a request's work; the HTTP write timeout is derived from it.
@@ -81,6 +86,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	if !serve {
 		return
 	}
+	fs.StringVar(&c.ReplicaURL, "replica-url", getenv("DATABASE_REPLICA_URL"), "optional streaming replica of the database, for lag-tolerant reads (env DATABASE_REPLICA_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env RENEWMAP_ADDR)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "time limit of one request")
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")

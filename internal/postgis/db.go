@@ -20,6 +20,8 @@ type Options struct {
 	StatementTimeout time.Duration
 	// MaxConns caps the pool; 0 picks pgx's default.
 	MaxConns int32
+	// ApplicationName names the pool's sessions in pg_stat_activity; empty means "renewmap".
+	ApplicationName string
 }
 
 // Open creates a pool for url without connecting: the service starts (and answers /readyz 503)
@@ -40,6 +42,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "renewmap"
+	if opt.ApplicationName != "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = opt.ApplicationName
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
