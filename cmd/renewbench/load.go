@@ -80,7 +80,7 @@ func runLoad(base, users string, clients int, dur time.Duration, pid int) error 
 			}
 		}
 	}
-	ids, err := communityIDs(hc, base, sessions[0])
+	comms, err := communities(hc, base, sessions[0])
 	if err != nil {
 		return err
 	}
@@ -98,11 +98,13 @@ func runLoad(base, users string, clients int, dur time.Duration, pid int) error 
 			return "GET", fmt.Sprintf("/ogc/collections/buildings/items?limit=50&offset=%d", r.IntN(1100)), ""
 		}},
 		{name: "download (community buildings)", weight: 5, roles: []string{"designer", "admin"}, make: func(r *rand.Rand) (string, string, string) {
-			return "GET", fmt.Sprintf("/download/buildings.geojson?community=%d", ids[r.IntN(len(ids))]), ""
+			return "GET", fmt.Sprintf("/download/buildings.geojson?community=%d", comms[r.IntN(len(comms))].ID), ""
 		}},
+		// A planner places a facility inside a community, where the walk network is.
 		{name: "what-if (one facility)", weight: 15, make: func(r *rand.Rand) (string, string, string) {
+			c := comms[r.IntN(len(comms))]
 			body := fmt.Sprintf(`{"facilities":[{"kind":%q,"lon":%.6f,"lat":%.6f}]}`, kinds[r.IntN(len(kinds))],
-				west+r.Float64()*(east-west), south+r.Float64()*(north-south))
+				c.Center[0], c.Center[1])
 			return "POST", "/api/v1/scenarios", body
 		}},
 	}
@@ -144,7 +146,7 @@ func runLoad(base, users string, clients int, dur time.Duration, pid int) error 
 				if err != nil || (status >= 300 && status != http.StatusNotModified) {
 					mine[ci].errors++
 					if mine[ci].sample == "" {
-						mine[ci].sample = fmt.Sprintf("%s %s → %d %v", method, path, status, err)
+						mine[ci].sample = fmt.Sprintf("%s %s %s → %d %v", method, path, body, status, err)
 					}
 					continue
 				}
@@ -208,7 +210,13 @@ func login(hc *http.Client, base, role, user, password string) (session, error) 
 	return session{}, fmt.Errorf("login as %s: no session cookie", user)
 }
 
-func communityIDs(hc *http.Client, base string, s session) ([]int, error) {
+// community is what the load needs of one: its id and a point inside it.
+type community struct {
+	ID     int        `json:"id"`
+	Center [2]float64 `json:"center"`
+}
+
+func communities(hc *http.Client, base string, s session) ([]community, error) {
 	req, _ := http.NewRequest("GET", base+"/api/v1/communities?limit=500", nil)
 	req.Header.Set("Cookie", s.cookie)
 	resp, err := hc.Do(req)
@@ -217,16 +225,12 @@ func communityIDs(hc *http.Client, base string, s session) ([]int, error) {
 	}
 	defer resp.Body.Close()
 	var res struct {
-		Communities []struct{ ID int } `json:"communities"`
+		Communities []community `json:"communities"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Communities) == 0 {
 		return nil, fmt.Errorf("community list: %v", err)
 	}
-	ids := make([]int, len(res.Communities))
-	for i, c := range res.Communities {
-		ids[i] = c.ID
-	}
-	return ids, nil
+	return res.Communities, nil
 }
 
 func send(hc *http.Client, base string, s session, method, path, body string) (time.Duration, int, error) {
