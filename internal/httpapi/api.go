@@ -74,7 +74,9 @@ func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 }
 
 // bindJSON decodes a JSON request body into v strictly: the right content type, one object, no
-// unknown fields; every failure is a renew.ErrInvalid naming the problem.
+// unknown fields; every failure is a renew.ErrInvalid naming the problem. A value that decoded
+// but is wrong (a type's UnmarshalJSON refusing it with a user-safe message: a malformed date, an
+// amount with three decimals) keeps that message.
 func bindJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
@@ -86,6 +88,9 @@ func bindJSON(c echo.Context, v any) error {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return echo.ErrStatusRequestEntityTooLarge
+		}
+		if msg := renew.UserMessage(err); msg != "" {
+			return renew.Invalid("request body: %s", msg)
 		}
 		return renew.Invalid("request body: %s", jsonProblem(err))
 	}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -315,31 +314,6 @@ func (p *programmeAPI) view(c echo.Context, status int, pl renew.Plan, pc progra
 	return c.JSON(status, v)
 }
 
-// bindBody is bindJSON for the programme's bodies, keeping the Chinese message of a value that
-// decoded but is wrong (a number with three decimals, a malformed date).
-func bindBody(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return renew.Invalid("request body must be JSON (Content-Type: application/json)")
-	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
-		if msg := renew.UserMessage(err); msg != "" {
-			return renew.Invalid("request body: %s", msg)
-		}
-		return renew.Invalid("request body: %s", jsonProblem(err))
-	}
-	if dec.More() {
-		return renew.Invalid("request body: one JSON object expected")
-	}
-	return nil
-}
-
 func idParam(c echo.Context, name string) (int, error) {
 	n, err := strconv.Atoi(c.Param(name))
 	if err != nil || n < 1 || n > 1<<31-1 {
@@ -394,7 +368,7 @@ func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc program
 
 func (p *programmeAPI) patch(c echo.Context) error {
 	var req programme.Patch
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	return p.change(c, func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error) {
@@ -404,7 +378,7 @@ func (p *programmeAPI) patch(c echo.Context) error {
 
 func (p *programmeAPI) addItem(c echo.Context) error {
 	var req programme.ItemChange
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	return p.change(c, func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error) {
@@ -419,7 +393,7 @@ func (p *programmeAPI) updateItem(c echo.Context) error {
 		return err
 	}
 	var req programme.ItemChange
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	return p.change(c, func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error) {
@@ -448,7 +422,7 @@ const maxFundingRows = 50
 
 func (p *programmeAPI) funding(c echo.Context) error {
 	var req fundingRequest
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Funding == nil || len(req.Funding) > maxFundingRows {
@@ -467,7 +441,7 @@ type stageRequest struct {
 
 func (p *programmeAPI) stage(c echo.Context) error {
 	var req stageRequest
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	if req.To == "" {
@@ -523,7 +497,7 @@ func (p *programmeAPI) setSettings(c echo.Context) error {
 		return errNoProgramme
 	}
 	var req settingsRequest
-	if err := bindBody(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
