@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"renewmap/internal/ingest"
+	"renewmap/internal/postgis"
 	"sort"
 	"strings"
 	"testing"
@@ -255,6 +257,26 @@ func TestTileETagGzipAndInvalidation(t *testing.T) {
 	})
 	if got := floors(f.get(t, path).Body.Bytes()); got != 7 {
 		t.Errorf("after the edit floors %v, want 7", got)
+	}
+
+	// So does an import through the importer users run (renewmap load).
+	etag = f.get(t, path).Header().Get("ETag")
+	file := ingest.File{Name: "buildings.geojson", Layer: "buildings", Data: []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"code":"C1-B1","community":"C1","number":"1号楼","floors":8,"units":5,
+		 "households":60,"floor_area":4740,"completed_year":1985,"structure":"brick_concrete","safety_grade":"C"},
+		 "geometry":{"type":"Polygon","coordinates":[[[124.3503,43.1603],[124.3510,43.1603],[124.3510,43.1604],[124.3503,43.1604],[124.3503,43.1603]]]}}]}`)}
+	batch, err := ingest.Parse([]ingest.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Import(context.Background(), batch, postgis.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a new tile after the import", func() bool {
+		return f.get(t, path, "If-None-Match", etag).Code == 200
+	})
+	if got := floors(f.get(t, path).Body.Bytes()); got != 8 {
+		t.Errorf("after the import floors %v, want 8", got)
 	}
 }
 
