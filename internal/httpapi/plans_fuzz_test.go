@@ -41,7 +41,7 @@ func FuzzProgrammeBodies(f *testing.F) {
 	bind := func(body []byte, v any) error {
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		return bindBody(e.NewContext(req, httptest.NewRecorder()), v)
+		return bindJSON(e.NewContext(req, httptest.NewRecorder()), v)
 	}
 	clientError := func(t *testing.T, err error) {
 		if err != nil && !errors.Is(err, renew.ErrInvalid) && !errors.Is(err, renew.ErrConflict) && !errors.Is(err, renew.ErrNotFound) {
