@@ -87,22 +87,11 @@ func cell(s string) string {
 // Excel opens it as it is; the download is audited.
 func (p *programmeAPI) csv(c echo.Context) error {
 	ctx := c.Request().Context()
-	f, err := planFilter(c)
+	sel, err := p.selectPlans(c)
 	if err != nil {
 		return err
 	}
-	pc, err := p.context(ctx)
-	if err != nil {
-		return err
-	}
-	asOf, _, err := pc.asOf(c)
-	if err != nil {
-		return err
-	}
-	plans, err := p.store.Plans(ctx, f)
-	if err != nil {
-		return err
-	}
+	plans, pc, asOf := sel.plans, sel.pc, sel.asOf
 	var sources []sourceName
 	for _, code := range fundingOrder {
 		if name, ok := pc.cat.Sources[code]; ok {

@@ -234,24 +234,42 @@ func summarize(p *renew.Plan, asOf renew.Date) planSummary {
 	return s
 }
 
-func (p *programmeAPI) list(c echo.Context) error {
+// selected is what a plan listing works from: the plans the request's filter selects, the
+// programme's context and the as-of date with where it came from.
+type selected struct {
+	plans    []renew.Plan
+	pc       programmeContext
+	asOf     renew.Date
+	asOfFrom string
+}
+
+func (p *programmeAPI) selectPlans(c echo.Context) (selected, error) {
 	ctx := c.Request().Context()
 	f, err := planFilter(c)
 	if err != nil {
-		return err
+		return selected{}, err
 	}
 	pc, err := p.context(ctx)
 	if err != nil {
-		return err
+		return selected{}, err
 	}
 	asOf, source, err := pc.asOf(c)
 	if err != nil {
-		return err
+		return selected{}, err
 	}
 	ps, err := p.store.Plans(ctx, f)
 	if err != nil {
+		return selected{}, err
+	}
+	return selected{ps, pc, asOf, source}, nil
+}
+
+func (p *programmeAPI) list(c echo.Context) error {
+	sel, err := p.selectPlans(c)
+	if err != nil {
 		return err
 	}
+	ps, asOf, source := sel.plans, sel.asOf, sel.asOfFrom
 	out := make([]planSummary, len(ps))
 	for i := range ps {
 		out[i] = summarize(&ps[i], asOf)
