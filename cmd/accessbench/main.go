@@ -1,7 +1,7 @@
 // Command accessbench measures the walk-network engine (internal/access) on a database holding
 // the demo district or a scaled copy of it: building the network with every building's distance
 // to every facility kind, one what-if, the living circles of every community (engine alone and
-// with PostGIS making and storing the polygons). It prints Markdown for docs/performance.md.
+// with their polygons made and stored in PostGIS). It prints Markdown for docs/performance.md.
 //
 //	accessbench -import -scale 50      # generate, import (into an empty database) and measure
 //	accessbench -coverage              # also print the district's coverage per facility kind
@@ -41,7 +41,7 @@ func run(ctx context.Context) error {
 	url := flag.String("database-url", os.Getenv("DATABASE_URL"), "PostGIS database (migrated; with -import, empty)")
 	doImport := flag.Bool("import", false, "generate the demo data at -scale and import it first")
 	scale := flag.Int("scale", 1, "copies of the demo fabric to import (1 = the committed district)")
-	store := flag.Bool("store", true, "also time the circles' polygons made and stored by PostGIS")
+	store := flag.Bool("store", true, "also time making the circles' polygons and storing them in PostGIS")
 	coverage := flag.Bool("coverage", false, "print the district's coverage per facility kind")
 	runs := flag.Int("runs", 20, "what-if repetitions (the median is reported)")
 	flag.Parse()
@@ -133,7 +133,7 @@ func run(ctx context.Context) error {
 }
 
 // Header is the Markdown table head of run's line.
-const Header = `| data | communities | buildings | facilities | edges | load from PostGIS | build + all buildings × all kinds | one what-if (1 facility) | what-if (1 facility + 1 path) | circles, engine | circles + PostGIS polygons stored |`
+const Header = `| data | communities | buildings | facilities | edges | load from PostGIS | build + all buildings × all kinds | one what-if (1 facility) | what-if (1 facility + 1 path) | circles, engine | circles + polygons made and stored |`
 
 func init() {
 	flag.Usage = func() {

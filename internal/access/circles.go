@@ -9,8 +9,7 @@ import (
 )
 
 // Circle is the walk network a community reaches within a threshold: the reachable line pieces
-// (whole edges, and edges cut where the distance runs out), in lon/lat. PostGIS buffers and
-// merges them into the circle's polygon.
+// (whole edges, and edges cut where the distance runs out), in lon/lat. Polygon draws its area.
 type Circle struct {
 	Community int64
 	Minutes   int

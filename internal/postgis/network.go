@@ -128,28 +128,11 @@ func (db *DB) NetworkVersion(ctx context.Context) (int64, error) {
 	return v, mapError(err, "network version")
 }
 
-// CircleBuffer is the half-width, in metres, of the band drawn around the reachable network to
-// make a circle's polygon: about a building's depth plus a street's half-width, so the polygon
-// covers the buildings and facilities along the reached paths without bridging whole blocks.
-const CircleBuffer = 40
-
-// circlePolygonSQL makes the polygons of a batch of circles ($1 their numbers, $2 their pieces
-// as WKB MultiLineStrings, $3 the buffer radius in EPSG:3857 units): each piece buffered and the
-// buffers merged (a union of many small buffers is much faster in GEOS than one buffer of the
-// whole MultiLineString).
-const circlePolygonSQL = `SELECT c.i, ST_AsBinary(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Transform(
-         ST_Union(ST_Buffer(ST_Transform(d.geom, 3857), c.r, 'quad_segs=2')), 4326)), 3)))
-	FROM unnest($1::int[], $2::bytea[], $3::float8[]) AS c(i, wkb, r)
-	CROSS JOIN LATERAL ST_Dump(ST_GeomFromWKB(c.wkb, 4326)) d
-	GROUP BY c.i`
-
 // SaveCircles stores circles in living_circles with the inputs' version: for every (community,
-// profile) in circles the previous rows are replaced, all in one transaction. PostGIS makes each
-// polygon from the circle's pieces, buffered by CircleBuffer metres (in EPSG:3857, the radius
-// scaled to the latitude) and merged into one MultiPolygon; the polygons are computed in parallel
-// batches (read-only) before the write. It returns renew.ErrInvalid for a circle of an unknown
-// community or without a positive distance or minutes, renew.ErrUnavailable when the database
-// cannot be reached.
+// profile) in circles the previous rows are replaced, all in one transaction. Each polygon is the
+// circle's band (access.Circle.Polygon), made in Go on every core before the write. It returns
+// renew.ErrInvalid for a circle of an unknown community or without a positive distance or
+// minutes, renew.ErrUnavailable when the database cannot be reached.
 func (db *DB) SaveCircles(ctx context.Context, circles []access.Circle, version int64) (err error) {
 	var todo []int
 	for i, c := range circles {
@@ -158,38 +141,22 @@ func (db *DB) SaveCircles(ctx context.Context, circles []access.Circle, version 
 		}
 	}
 	polys := make([][]byte, len(circles))
-	batches := max(1, min(int(db.Pool.Config().MaxConns)-1, runtime.NumCPU()))
-	errs := make([]error, batches)
+	workers := runtime.NumCPU()
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for w := range batches {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var ids []int32
-			var geoms [][]byte
-			var radii []float64
-			for j := w; j < len(todo); j += batches {
+			for j := w; j < len(todo); j += workers {
 				c := circles[todo[j]]
-				g, err := wkb.Marshal(orb.MultiLineString(c.Pieces))
+				g, err := wkb.Marshal(c.Polygon())
 				if err != nil {
 					errs[w] = fmt.Errorf("save circles: community %d: %w", c.Community, err)
 					return
 				}
-				lat := c.Pieces[0][0][1]
-				ids, geoms = append(ids, int32(todo[j])), append(geoms, g)
-				radii = append(radii, CircleBuffer/math.Cos(lat*math.Pi/180))
+				polys[todo[j]] = g
 			}
-			if len(ids) == 0 {
-				return
-			}
-			var i int32
-			var poly []byte
-			rows, _ := db.Pool.Query(ctx, circlePolygonSQL, ids, geoms, radii)
-			_, err := pgx.ForEachRow(rows, []any{&i, &poly}, func() error {
-				polys[i] = append([]byte(nil), poly...)
-				return nil
-			})
-			errs[w] = mapError(err, "save circles: polygons")
 		}()
 	}
 	wg.Wait()
