@@ -78,9 +78,14 @@ func TestViewerNeverSeesPipelines(t *testing.T) {
 		t.Error("a designer's composite tile lacks pipelines")
 	}
 	for _, p := range []string{"/tiles/all.json", "/tiles/style.json"} {
-		if body := f.as(t, renew.RoleViewer, http.MethodGet, p, "").Body.String(); strings.Contains(body, `"pipelines"`) {
-			t.Errorf("%s for a viewer mentions pipelines", p)
+		body := f.as(t, renew.RoleViewer, http.MethodGet, p, "").Body.String()
+		// dig_once is the overlay of pipes under roads: neither its layer nor its source.
+		if strings.Contains(body, `"pipelines"`) || strings.Contains(body, "dig_once") {
+			t.Errorf("%s for a viewer mentions pipelines or dig_once", p)
 		}
+	}
+	if body := f.as(t, renew.RoleDesigner, http.MethodGet, "/tiles/style.json", "").Body.String(); !strings.Contains(body, "/tiles/dig_once.json") {
+		t.Error("a designer's style lacks the dig_once source")
 	}
 }
 

@@ -64,19 +64,19 @@ func (s *server) routesTiles(e *echo.Group) {
 	g.GET("/:file", t.document)
 }
 
-// layers resolves a layer path segment, "all" or one catalogue id, to the layers the role may
-// see, and names that set for cache keys: a composite tile without the sensitive layers is a
-// different tile.
+// layers resolves a layer path segment, "all" (every layer but the overlays) or one catalogue
+// id, to the layers the role may see, and names that set for cache keys: a composite tile
+// without the sensitive layers is a different tile.
 func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string, error) {
 	if id == "all" {
-		if role.SeesSensitive() {
-			return t.cat.Layers, "all", nil
-		}
 		var ls []*tiles.Layer
 		for _, l := range t.cat.Layers {
-			if !l.Sensitive {
+			if !l.Overlay && (!l.Sensitive || role.SeesSensitive()) {
 				ls = append(ls, l)
 			}
+		}
+		if role.SeesSensitive() {
+			return ls, "all", nil
 		}
 		return ls, "all-public", nil
 	}
@@ -242,13 +242,19 @@ func (t *tileServer) tileJSON(c echo.Context, id string, ls []*tiles.Layer) map[
 	return doc
 }
 
-// withoutSensitive returns the style with every style layer that draws a sensitive source layer
-// removed, so roles that may not see pipelines are not offered them. A style that does not parse
+// withoutSensitive returns the style with every style layer that draws a sensitive source layer,
+// and the source of a sensitive overlay, removed, so roles that may not see pipelines are not offered them. A style that does not parse
 // is returned as it is (the map will then fail visibly, not silently leak).
 func withoutSensitive(style []byte, cat *tiles.Catalogue) []byte {
 	var doc map[string]any
 	if err := json.Unmarshal(style, &doc); err != nil {
 		return style
+	}
+	sources, _ := doc["sources"].(map[string]any)
+	for id := range sources {
+		if cl := cat.Layer(id); cl != nil && cl.Sensitive {
+			delete(sources, id)
+		}
 	}
 	layers, _ := doc["layers"].([]any)
 	kept := make([]any, 0, len(layers))

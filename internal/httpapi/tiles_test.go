@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
+	"renewmap/internal/tiles"
 	"sort"
 	"strings"
 	"testing"
@@ -22,6 +23,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+
+	tilefiles "renewmap/tiles"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -320,6 +323,27 @@ func TestTileJSONAndStyle(t *testing.T) {
 	}
 	if !found {
 		t.Error("vector_layers lack buildings.floors = 层数")
+	}
+	// The analysis overlays are not in the composite tiles but have tiles of their own.
+	cat, err := tiles.Load(tilefiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range tj.VectorLayers {
+		if cl := cat.Layer(l.ID); cl == nil || cl.Overlay {
+			t.Errorf("all.json lists %s, an overlay or unknown layer", l.ID)
+		}
+	}
+	var circles struct {
+		Tiles        []string `json:"tiles"`
+		VectorLayers []struct {
+			ID string `json:"id"`
+		} `json:"vector_layers"`
+	}
+	json.Unmarshal(f.get(t, "/tiles/living_circles.json").Body.Bytes(), &circles)
+	if len(circles.VectorLayers) != 1 || circles.VectorLayers[0].ID != "living_circles" ||
+		len(circles.Tiles) != 1 || circles.Tiles[0] != "http://example.com/tiles/living_circles/{z}/{x}/{y}.mvt" {
+		t.Errorf("living_circles.json: %+v", circles)
 	}
 	style := f.get(t, "/tiles/style.json")
 	if style.Code == http.StatusOK && strings.Contains(style.Body.String(), "{base}") {

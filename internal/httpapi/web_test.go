@@ -229,7 +229,7 @@ func TestWebFieldsMatchCatalogue(t *testing.T) {
 }
 
 // TestStyleMatchesCatalogue checks tiles/style.json against the catalogue and what the web app
-// relies on: one source from the composite TileJSON, no glyphs (labels drawn with local fonts),
+// relies on: the composite source plus one per overlay, no glyphs (labels drawn with local fonts),
 // every source-layer a catalogue layer, every layer in a switcher group, and the layer ids the
 // app's scripts use.
 func TestStyleMatchesCatalogue(t *testing.T) {
@@ -250,18 +250,32 @@ func TestStyleMatchesCatalogue(t *testing.T) {
 	if style.Glyphs != nil {
 		t.Error("style.json has a glyphs key: labels must be drawn with local fonts (no glyph server offline)")
 	}
-	if len(style.Sources) != 1 || style.Sources["renewmap"].URL != "{base}/tiles/all.json" {
-		t.Errorf("sources = %+v, want one vector source renewmap at {base}/tiles/all.json", style.Sources)
-	}
 	var catalogue struct {
 		Layers []struct {
-			ID string `json:"id"`
+			ID      string `json:"id"`
+			Overlay bool   `json:"overlay"`
 		} `json:"layers"`
 	}
 	readJSON(t, tilefiles.FS, "layers.json", &catalogue)
 	known := map[string]bool{}
+	// The source each catalogue layer must be drawn from: the composite, or an overlay's own.
+	source := map[string]string{}
+	wantSources := map[string]string{"renewmap": "{base}/tiles/all.json"}
 	for _, l := range catalogue.Layers {
 		known[l.ID] = true
+		source[l.ID] = "renewmap"
+		if l.Overlay {
+			source[l.ID] = l.ID
+			wantSources[l.ID] = "{base}/tiles/" + l.ID + ".json"
+		}
+	}
+	if len(style.Sources) != len(wantSources) {
+		t.Errorf("%d sources, want %d: the composite and one per overlay", len(style.Sources), len(wantSources))
+	}
+	for id, url := range wantSources {
+		if s := style.Sources[id]; s.Type != "vector" || s.URL != url {
+			t.Errorf("source %s = %+v, want a vector source at %s", id, s, url)
+		}
 	}
 	ids := map[string]bool{}
 	drawn := map[string]bool{}
@@ -270,8 +284,9 @@ func TestStyleMatchesCatalogue(t *testing.T) {
 		if l.Type == "background" {
 			continue
 		}
-		if l.Source != "renewmap" || !known[l.SourceLayer] {
-			t.Errorf("layer %s: source %q source-layer %q not in the catalogue", l.ID, l.Source, l.SourceLayer)
+		if !known[l.SourceLayer] || l.Source != source[l.SourceLayer] {
+			t.Errorf("layer %s: source %q source-layer %q: not a catalogue layer, or not from source %q",
+				l.ID, l.Source, l.SourceLayer, source[l.SourceLayer])
 		}
 		drawn[l.SourceLayer] = true
 		if g, _ := l.Metadata["renewmap:group"].(string); g == "" {

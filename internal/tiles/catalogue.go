@@ -34,6 +34,10 @@ type Layer struct {
 	SimplifyPx     float64 `json:"simplify_px,omitempty"` // Douglas-Peucker tolerance in screen pixels
 	ZoomBy         *ZoomBy `json:"zoom_by,omitempty"`
 	Sensitive      bool    `json:"sensitive,omitempty"` // restricted to some roles
+	// Overlay marks an analysis overlay (living circles, coverage, dig-once): heavy to render and
+	// shown on demand, so it is left out of the composite tile (/tiles/all) and the style draws
+	// it from a source of its own, /tiles/<id>.json, which the map loads only while it is shown.
+	Overlay bool `json:"overlay,omitempty"`
 	// Collection false marks a layer that is not a feature collection of its own (label points
 	// drawn from another layer's table): OGC API and downloads leave it out. Default true.
 	Collection *bool      `json:"collection,omitempty"`

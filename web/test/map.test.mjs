@@ -44,6 +44,10 @@ async function main() {
       return [...seen.values()];
     }, [layer, key]);
 
+    // Tile requests, to see which sources the map loads.
+    const tileURLs = [];
+    page.on('request', (r) => { if (r.url().includes('/tiles/')) tileURLs.push(r.url()); });
+
     // ---- load
     await check('the map sends a visitor to the login page, and logging in there opens it', async () => {
       await page.goto(base + '/', {waitUntil: 'load'});
@@ -133,6 +137,13 @@ async function main() {
       if (!c.length) return 'no communities rendered';
       if (!b.length) return 'no buildings rendered';
       if (!r) return 'no roads rendered';
+      return null;
+    });
+    await check('the hidden analysis overlays (circles, blind spots, dig-once) cost no tile request', async () => {
+      const composite = tileURLs.filter((u) => /\/tiles\/all\/\d+\//.test(u));
+      const overlays = tileURLs.filter((u) => /\/tiles\/(living_circles|coverage|dig_once)\/\d+\//.test(u));
+      if (!composite.length) return 'no composite tile was requested';
+      if (overlays.length) return `overlay tiles requested while hidden: ${overlays.slice(0, 3).join(' ')}`;
       return null;
     });
     await check('Chinese community labels are placed', async () => {

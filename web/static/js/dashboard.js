@@ -2,7 +2,7 @@
 // (stages, the six goals, living-circle coverage, and pipeline condition for the roles that may
 // see pipes), charts (Apache ECharts, vendored) and tables by 街道 and department, overdue plans.
 // Everything is measured at an as-of date: ?as_of=, else the programme's setting, else today.
-import {el, getJSON} from './util.js';
+import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 
 const maplibregl = window.maplibregl;
@@ -407,14 +407,13 @@ function wireControls() {
 async function start() {
   renderAccount($('account'));
   wireControls();
-  const [me, labels, style, tilejson] = await Promise.all([
+  const [me, labels, style] = await Promise.all([
     whoami(), getJSON('/api/v1/labels').catch(() => ({})), getJSON('/tiles/style.json').catch(() => null),
-    getJSON('/tiles/all.json').catch(() => ({})),
   ]);
   state.me = me;
   state.labels = labels;
   state.style = style;
-  for (const l of tilejson.vector_layers || []) state.vectorLayers.add(l.id);
+  for (const l of await vectorLayers(style)) state.vectorLayers.add(l.id);
   const pipes = document.querySelector('.modes button[data-mode="pipelines"]');
   pipes.hidden = !(me?.may?.sensitive && state.vectorLayers.has('pipelines'));
   const coverage = document.querySelector('.modes button[data-mode="coverage"]');

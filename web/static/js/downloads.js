@@ -171,10 +171,9 @@ function choose(c) {
 }
 
 async function loadLayers() {
-  // The checkboxes: the vector layers of the tiles that are feature collections for this role.
-  const [tj, cols] = await Promise.all([getJSON('/tiles/all.json'), getJSON('/ogc/collections?f=json')]);
-  const ids = new Set(cols.collections.map((c) => c.id));
-  state.collections = tj.vector_layers.filter((l) => ids.has(l.id)).map((l) => ({ id: l.id, title: l.description || l.id }));
+  // The checkboxes: the feature collections this role may download, in catalogue order.
+  const cols = await getJSON('/ogc/collections?f=json');
+  state.collections = cols.collections.map((c) => ({ id: c.id, title: c.title || c.id }));
   const defaults = new Set(['communities', 'buildings', 'roads', 'gates', 'pipelines', 'parking', 'facilities']);
   $('layers').replaceChildren(...state.collections.map((l) => {
     const label = document.createElement('label');

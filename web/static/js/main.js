@@ -1,7 +1,7 @@
 // The planner map (GET /): MapLibre GL JS with the service's own style and tiles, a side panel
 // (search, filters, layers) and attribute popups. Works without Internet: the library, style,
 // tiles and labels all come from this server, and labels are drawn with the browser's fonts.
-import {getJSON, toast} from './util.js';
+import {getJSON, toast, vectorLayers} from './util.js';
 import {describe, popupContent} from './popup.js';
 import {initPanel} from './panel.js';
 import {renderAccount} from './account.js';
@@ -62,17 +62,17 @@ function start() {
 
   // Data the panel and popups need, fetched while the style loads.
   const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${err.message}`); return {}; });
-  const tilejsonP = getJSON('/tiles/all.json').catch((err) => { toast(`图层目录加载失败：${err.message}`); return {}; });
   const layoutP = getJSON('/static/fields.json').catch(() => ({}));
   const communitiesP = getJSON('/api/v1/communities?limit=500').then((b) => b.communities || [])
     .catch((err) => { toast(`小区列表加载失败：${err.message}`); return []; });
   const loaded = new Promise((resolve) => map.once('load', resolve));
 
   app.ready = (async () => {
-    const [labels, tilejson, layout] = await Promise.all([labelsP, tilejsonP, layoutP, loaded]);
+    const [labels, layout] = await Promise.all([labelsP, layoutP, loaded]);
     app.labels = labels;
     app.layout = layout;
-    for (const l of tilejson.vector_layers || []) {
+    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${err.message}`));
+    for (const l of layers) {
       app.catalogue[l.id] = {title: l.description || l.id, fields: l.fields || {}, minzoom: l.minzoom, maxzoom: l.maxzoom};
     }
     app.panel = initPanel({map, catalogue: app.catalogue, labels, communities: [],

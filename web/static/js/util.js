@@ -38,6 +38,17 @@ export async function getJSON(url, {signal} = {}) {
   return res.json();
 }
 
+/**
+ * vectorLayers returns the vector_layers of the TileJSON of every vector source of a map style
+ * (the composite tiles and each analysis overlay); a source that cannot be read calls onError
+ * and adds nothing.
+ */
+export async function vectorLayers(style, onError = () => {}) {
+  const urls = Object.values(style?.sources || {}).filter((s) => s.type === 'vector' && s.url).map((s) => s.url);
+  const docs = await Promise.all(urls.map((u) => getJSON(u).catch((err) => { onError(err); return {}; })));
+  return docs.flatMap((tj) => tj.vector_layers || []);
+}
+
 export function debounce(fn, ms) {
   let t;
   return (...args) => {
