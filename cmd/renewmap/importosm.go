@@ -22,7 +22,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 	var replace bool
 	var prefix, name string
 	db, paths, err := openFromFlags(ctx, "import-osm", args, e, func(fs *flag.FlagSet) {
-		fs.BoolVar(&replace, "replace", false, "also delete each layer's features that the file does not produce (ALL of them, not only OSM ones)")
+		fs.BoolVar(&replace, "replace", false, "also delete each layer's features with this -code-prefix that the file does not produce (other data stays)")
 		fs.StringVar(&prefix, "code-prefix", osm.DefaultCodePrefix, "prefix of every code (use another one for another area)")
 		fs.StringVar(&name, "name", "", `name of the synthesized district (default "`+osm.DefaultAreaName+` FILE")`)
 	})
@@ -32,6 +32,9 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 	defer db.Close()
 	if len(paths) != 1 {
 		return fmt.Errorf("import-osm: name one OpenStreetMap XML file (.osm or .osm.gz; see docs/osm-mapping.md)")
+	}
+	if prefix == "" {
+		prefix = osm.DefaultCodePrefix
 	}
 	path := paths[0]
 	f, err := os.Open(path)
@@ -61,7 +64,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 	for _, n := range rep.Notes {
 		fmt.Fprintln(e.stderr, "note:", n)
 	}
-	irep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, Progress: ingest.ProgressBar(e.stderr)})
+	irep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, ReplacePrefix: prefix, Progress: ingest.ProgressBar(e.stderr)})
 	if err != nil {
 		return err
 	}

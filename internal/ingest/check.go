@@ -15,11 +15,22 @@ type Known struct {
 	Codes map[string]map[string]bool
 }
 
+// Replace says what an import with --replace deletes: in each layer of the batch, the rows the
+// batch does not hold whose code starts with Prefix ("" for every row). Off: nothing.
+type Replace struct {
+	On     bool
+	Prefix string
+}
+
+// Deletes reports whether a row of a layer in the batch with this code, absent from the batch,
+// is deleted.
+func (r Replace) Deletes(code string) bool { return r.On && strings.HasPrefix(code, r.Prefix) }
+
 // Check validates the enumeration codes and references of b against k: a reference must name a
-// feature of the same batch or one in the database. With replace, the rows of a layer in the
-// batch that the batch does not contain are about to be deleted, so references to them fail too.
-// It returns a *ValidationError (kind renew.ErrInvalid) or nil.
-func (b *Batch) Check(k Known, replace bool) error {
+// feature of the same batch or one in the database. With replace on, the rows of a layer in the
+// batch that the batch does not contain (and replace covers) are about to be deleted, so
+// references to them fail too. It returns a *ValidationError (kind renew.ErrInvalid) or nil.
+func (b *Batch) Check(k Known, replace Replace) error {
 	var p Problems
 	sets := map[string]map[string]bool{}
 	for name, codes := range k.Enums {
@@ -41,7 +52,7 @@ func (b *Batch) Check(k Known, replace bool) error {
 		if inBatch[layer][code] {
 			return true
 		}
-		if replace && inBatch[layer] != nil {
+		if inBatch[layer] != nil && replace.Deletes(code) {
 			return false
 		}
 		return k.Codes[layer][code]
@@ -76,7 +87,7 @@ func (b *Batch) Check(k Known, replace bool) error {
 			case KindRef:
 				if c, ok := props[fld.Name].(string); ok && !exists(fld.Ref, c) {
 					what := fmt.Sprintf("no %s with code %q in the database or in this import", singular(fld.Ref), c)
-					if replace && inBatch[fld.Ref] != nil && k.Codes[fld.Ref][c] {
+					if inBatch[fld.Ref] != nil && replace.Deletes(c) && k.Codes[fld.Ref][c] {
 						what = fmt.Sprintf("%s %q is not in this import's %s, so --replace would delete it", singular(fld.Ref), c, fld.Ref)
 					}
 					p.Add("%s: %sproperty %q: %s", where, prefix, fld.Name, what)

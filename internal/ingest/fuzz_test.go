@@ -39,7 +39,7 @@ func FuzzParse(f *testing.F) {
 		if b == nil || len(b.Layers) != 1 {
 			t.Fatalf("Parse returned %v and no error", b)
 		}
-		if err := b.Check(ingest.Known{}, false); err != nil && !errors.Is(err, renew.ErrInvalid) {
+		if err := b.Check(ingest.Known{}, ingest.Replace{}); err != nil && !errors.Is(err, renew.ErrInvalid) {
 			t.Fatalf("Check error %v is not an ErrInvalid", err)
 		}
 	})

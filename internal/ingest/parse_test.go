@@ -244,12 +244,12 @@ func TestCheck(t *testing.T) {
 	} {
 		known.Enums[v] = strings.Fields(codes)
 	}
-	if err := b.Check(known, false); err != nil {
+	if err := b.Check(known, ingest.Replace{}); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
 	known.Enums["structure"] = []string{"frame"}
 	known.Enums["menu"] = []string{"H01", "I08", "I17"}
-	err = b.Check(known, false)
+	err = b.Check(known, ingest.Replace{})
 	msg := renew.UserMessage(err)
 	for _, want := range []string{
 		`buildings.geojson: feature 0 (code "C1-B1", line 4): property "structure": unknown structure code "brick_concrete"; want one of frame`,
@@ -266,19 +266,23 @@ func TestCheck(t *testing.T) {
 	}
 	known.Enums["structure"] = []string{"brick_concrete", "frame", "shear_wall"}
 	k := ingest.Known{Enums: known.Enums, Codes: map[string]map[string]bool{"communities": {"C1": true, "C2": true}}}
-	err = only("gates").Check(k, false)
+	err = only("gates").Check(k, ingest.Replace{})
 	if err != nil {
 		t.Errorf("gates of C1 and C2 in the database: %v", err)
 	}
 	k.Codes["communities"] = map[string]bool{"C1": true}
-	if msg := renew.UserMessage(only("gates").Check(k, false)); !strings.Contains(msg, `gates.geojson: feature 1 (code "C2-G1", line 5): property "community": no community with code "C2" in the database or in this import`) {
+	if msg := renew.UserMessage(only("gates").Check(k, ingest.Replace{})); !strings.Contains(msg, `gates.geojson: feature 1 (code "C2-G1", line 5): property "community": no community with code "C2" in the database or in this import`) {
 		t.Errorf("unknown community: %q", msg)
 	}
 	k.Codes["communities"] = map[string]bool{"C1": true, "C2": true, "C9": true}
 	withComm := &ingest.Batch{Layers: []*ingest.LayerData{b.Layer("communities"), b.Layer("gates")}}
 	withComm.Layers[0] = &ingest.LayerData{Layer: withComm.Layers[0].Layer, Features: withComm.Layers[0].Features[:1]} // C1 only
-	if msg := renew.UserMessage(withComm.Check(k, true)); !strings.Contains(msg, `property "community": community "C2" is not in this import's communities, so --replace would delete it`) {
+	if msg := renew.UserMessage(withComm.Check(k, ingest.Replace{On: true})); !strings.Contains(msg, `property "community": community "C2" is not in this import's communities, so --replace would delete it`) {
 		t.Errorf("replace: %q", msg)
+	}
+	// A replace limited to another source's prefix leaves C2 alone, so the reference holds.
+	if msg := renew.UserMessage(withComm.Check(k, ingest.Replace{On: true, Prefix: "OSM-"})); strings.Contains(msg, `"C2"`) {
+		t.Errorf("replace of OSM- rows only: %q", msg)
 	}
 }
 

@@ -27,6 +27,9 @@ type ImportOptions struct {
 	// (with what cascades from them; docs/data-format.md lists it). Layers absent from the batch
 	// are left alone.
 	Replace bool
+	// ReplacePrefix limits Replace to the rows whose code starts with it (an OSM import's
+	// prefix), so that data from other sources in the same layers stays. Empty: every row.
+	ReplacePrefix string
 	// Progress, when set, is called as layers are written: done of total features so far, and
 	// layer the one being written. The last call has done == total.
 	Progress func(layer string, done, total int)
@@ -157,7 +160,8 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 	if err != nil {
 		return rep, err
 	}
-	if err := b.Check(known, opt.Replace); err != nil {
+	replace := ingest.Replace{On: opt.Replace, Prefix: opt.ReplacePrefix}
+	if err := b.Check(known, replace); err != nil {
 		return rep, err
 	}
 	for _, ld := range b.Layers {
@@ -180,7 +184,7 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 		lr := LayerReport{Layer: ld.Layer.Name, Features: len(ld.Features)}
 		if opt.Replace && ld.Layer.Name == "plans" {
 			// Plans are deleted before the upsert, so a community's plan may change its code.
-			if lr.Deleted, err = deleteMissing(ctx, tx, ld.Layer); err != nil {
+			if lr.Deleted, err = deleteMissing(ctx, tx, ld.Layer, replace.Prefix); err != nil {
 				return rep, err
 			}
 		}
@@ -204,7 +208,7 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 			if lay.Name == "plans" {
 				continue
 			}
-			n, err := deleteMissing(ctx, tx, lay)
+			n, err := deleteMissing(ctx, tx, lay, replace.Prefix)
 			if err != nil {
 				return rep, err
 			}
@@ -523,13 +527,14 @@ func upsertPlanParts(ctx context.Context, tx pgx.Tx, ld *ingest.LayerData) ([]La
 	return []LayerReport{items, funding}, nil
 }
 
-// deleteMissing deletes the rows of a layer whose code the staged batch does not hold.
-func deleteMissing(ctx context.Context, tx pgx.Tx, lay *ingest.Layer) (n int, err error) {
+// deleteMissing deletes the rows of a layer whose code starts with prefix and that the staged
+// batch does not hold.
+func deleteMissing(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, prefix string) (n int, err error) {
 	err = quietly(ctx, tx, func(tx pgx.Tx) (int, error) {
 		tag, err := tx.Exec(ctx, fmt.Sprintf(`
 			DELETE FROM %s t
-			WHERE NOT EXISTS (SELECT 1 FROM %s s WHERE s.code = t.code)`,
-			pgx.Identifier{lay.Name}.Sanitize(), stageTable(lay.Name)))
+			WHERE starts_with(t.code, $1) AND NOT EXISTS (SELECT 1 FROM %s s WHERE s.code = t.code)`,
+			pgx.Identifier{lay.Name}.Sanitize(), stageTable(lay.Name)), prefix)
 		if err != nil {
 			return 0, constraintError(err, lay.Name, "replace")
 		}

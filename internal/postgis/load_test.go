@@ -299,7 +299,12 @@ func TestImportReplace(t *testing.T) {
 	if got := count(ctx, t, db, `SELECT count(*) FROM buildings`); got != 6 {
 		t.Fatalf("%d buildings after a plain re-import, want 6", got)
 	}
-	rep := mustLoad(ctx, t, db, buildings, postgis.ImportOptions{Replace: true})
+	// Limited to another source's codes (an OSM import's prefix), --replace leaves these alone.
+	rep := mustLoad(ctx, t, db, buildings, postgis.ImportOptions{Replace: true, ReplacePrefix: "OSM-"})
+	if got := count(ctx, t, db, `SELECT count(*) FROM buildings`); got != 6 || rep.Layers[0].Deleted != 0 {
+		t.Fatalf("%d buildings, %d deleted by a replace of OSM- codes; want 6, 0", got, rep.Layers[0].Deleted)
+	}
+	rep = mustLoad(ctx, t, db, buildings, postgis.ImportOptions{Replace: true})
 	if len(rep.Layers) != 1 || rep.Layers[0].Deleted != 1 {
 		t.Errorf("replace report = %+v, want 1 building deleted", rep.Layers)
 	}
