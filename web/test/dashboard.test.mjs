@@ -3,7 +3,8 @@
 // E2E_USER is a leader (or admin). Logs in through the login page at 1920×1080 and checks the
 // 2021 targets (24 / 146 / 9,120 / 72.1万 m²) with their bars, the as-of date the demo sets
 // (2021-11-30) and that changing it changes the overdue list, the overlay map (communities by
-// stage, the six goals, pipeline condition for a leader), the charts and the tables. Screenshot:
+// stage, the six goals, pipeline condition for a leader), the charts, the tables and the
+// residents' satisfaction panel. Screenshot:
 // artifacts/dashboard.png. Prints `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
@@ -124,6 +125,53 @@ await t.run(async () => {
       const text = await page.textContent('.maplibregl-popup .pop');
       await page.keyboard.press('Escape');
       return text.includes('查看改造方案') && text.includes('排水通') ? null : `popup ${JSON.stringify(text)}`;
+    });
+
+    await t.check('the residents\' satisfaction panel says no community has been rated yet (the demo has no survey)', async () => {
+      const summary = await page.textContent('#satisfaction-summary');
+      if (!summary.includes('尚无满意度评价')) return `summary ${JSON.stringify(summary)}`;
+      return await page.isHidden('#table-satisfaction') ? null : 'an empty satisfaction table is shown';
+    });
+
+    await t.check('ratings show per community and for the district, coloured by score', async () => {
+      // The page's rendering of a known answer (the API's own figures are tested in Go).
+      const goal = (g, name, dist) => {
+        const count = dist.reduce((a, b) => a + b, 0);
+        const mean = count ? dist.reduce((a, n, i) => a + n * (i + 1), 0) / count : 0;
+        return {goal: g, name, count, mean, distribution: dist};
+      };
+      const six = (dists) => [['drain', '排水通'], ['road', '路面平'], ['light', '路灯亮'], ['function', '功能全'],
+        ['environment', '环境美'], ['management', '管理优']].map(([g, n], i) => goal(g, n, dists[i] || [0, 0, 0, 0, 0]));
+      const body = {
+        communities: [
+          {community_code: 'C1', community_name: '测试甲小区', plan_id: 1, survey_id: 1, status: 'closed', codes_issued: 108,
+            ballots: 2, participation: 2 / 108, mean: 3, goals: six([[0, 1, 0, 0, 1], [0, 0, 0, 1, 0], [], [], [], [1, 0, 0, 0, 0]])},
+          {community_code: 'C2', community_name: '测试乙小区', plan_id: 2, survey_id: 2, status: 'open', codes_issued: 40,
+            ballots: 0, participation: 0, mean: 0, goals: six([])},
+        ],
+        district: {communities: 2, ballots: 2, codes_issued: 148, mean: 3, goals: six([[0, 1, 0, 0, 1], [0, 0, 0, 1, 0], [], [], [], [1, 0, 0, 0, 0]])},
+      };
+      const p2 = await page.context().newPage();
+      try {
+        await p2.route('**/api/v1/satisfaction', (r) => r.fulfill({json: body}));
+        await p2.goto(`${t.base}/dashboard`);
+        await p2.waitForFunction(() => window.renewmapDashboard?.ready, null, {timeout: 30000});
+        const summary = await p2.textContent('#satisfaction-summary');
+        if (!summary.includes('2 个小区、2 份答卷') || !summary.includes('3.00 分')) return `summary ${JSON.stringify(summary)}`;
+        const head = await p2.$$eval('#table-satisfaction thead th', (ths) => ths.map((th) => th.textContent));
+        if (head.length !== 11 || head[5] !== '排水通' || head[10] !== '管理优') return `header ${JSON.stringify(head)}`;
+        const rows = await p2.$$eval('#table-satisfaction tbody tr', (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+        const [a, b] = rows;
+        if (rows.length !== 2 || a[0] !== '测试甲小区' || a[1] !== '已结束' || a[2] !== '2 / 108' || a[3] !== '1.9%') return `row ${JSON.stringify(a)}`;
+        if (a[5] !== '3.50' || a[6] !== '4.00' || a[7] !== '—' || a[10] !== '1.00') return `goal scores ${JSON.stringify(a.slice(4))}`;
+        if (b[1] !== '评价中' || b[4] !== '—') return `unrated community ${JSON.stringify(b)}`;
+        const grades = await p2.$$eval('#table-satisfaction tbody tr:first-child .score', (ss) => ss.map((s) => s.className));
+        if (grades.join() !== 'score fair,score fair,score good,score poor') return `score colours ${grades}`;
+        const foot = await p2.textContent('#table-satisfaction tfoot');
+        return foot.includes('全区') && foot.includes('2 / 148') ? null : `district row ${JSON.stringify(foot)}`;
+      } finally {
+        await p2.close();
+      }
     });
 
     await page.screenshot({path: path.join(t.artifacts, 'dashboard.png')});

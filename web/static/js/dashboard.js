@@ -1,6 +1,7 @@
 // The leadership dashboard (GET /dashboard): progress against the 2021 targets, an overlay map
 // (stages, the six goals, living-circle coverage, and pipeline condition for the roles that may
-// see pipes), charts (Apache ECharts, vendored) and tables by 街道 and department, overdue plans.
+// see pipes), charts (Apache ECharts, vendored) and tables by 街道 and department, overdue plans,
+// and the residents' satisfaction with the six goals (GET /api/v1/satisfaction).
 // Everything is measured at an as-of date: ?as_of=, else the programme's setting, else today.
 import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
@@ -203,6 +204,54 @@ function renderCharts(d) {
       data: goals.map((g) => g[k]), itemStyle: {color: GOAL_COLOURS[k]}, barMaxWidth: 22,
       label: {show: k !== 'none', formatter: (p) => (p.value ? p.value : '')}})),
   }, true);
+}
+
+// ---------- residents' satisfaction (效果共评) ----------
+
+const SURVEY_STATUS = {open: '评价中', closed: '已结束'};
+
+// scoreCell shows a mean rating out of 5, coloured good (≥ 4), fair (≥ 3) or poor; '—' when
+// nobody rated.
+function scoreCell(mean, count) {
+  if (!count) return el('td', {class: 'num empty', text: '—'});
+  const grade = mean >= 4 ? 'good' : mean >= 3 ? 'fair' : 'poor';
+  return el('td', {class: 'num'}, el('span', {class: `score ${grade}`, text: mean.toFixed(2)}));
+}
+
+async function loadSatisfaction() {
+  const summary = $('satisfaction-summary');
+  let s;
+  try {
+    s = await getJSON('/api/v1/satisfaction');
+  } catch (err) {
+    summary.textContent = `满意度数据加载失败：${err.message}`;
+    return;
+  }
+  const table = $('table-satisfaction');
+  const d = s.district;
+  if (!s.communities.length) {
+    summary.textContent = '尚无满意度评价：小区完工后，在“居民调查”页发起满意度评价并向住户发放评价码。';
+    table.hidden = true;
+    return;
+  }
+  const rated = (gs) => gs.reduce((n, g) => n + g.count, 0);
+  summary.textContent = `${d.communities} 个小区、${fmt0.format(d.ballots)} 份答卷（发放评价码 ${fmt0.format(d.codes_issued)} 个），` +
+    (rated(d.goals) ? `六个目标总体平均 ${d.mean.toFixed(2)} 分（满分 5 分）。` : '尚无评分。');
+  table.querySelector('thead').replaceChildren(el('tr', {},
+    el('th', {text: '小区'}), el('th', {text: '评价'}), el('th', {class: 'num', text: '答卷 / 发放'}),
+    el('th', {class: 'num', text: '参与率'}), el('th', {class: 'num', text: '总体'}),
+    ...d.goals.map((g) => el('th', {class: 'num', text: g.name}))));
+  table.querySelector('tbody').replaceChildren(...s.communities.map((c) => el('tr', {},
+    el('td', {text: c.community_name}), el('td', {text: SURVEY_STATUS[c.status] || c.status}),
+    num(`${fmt0.format(c.ballots)} / ${fmt0.format(c.codes_issued)}`),
+    num(c.codes_issued ? pct(c.participation) : '—'), scoreCell(c.mean, rated(c.goals)),
+    ...c.goals.map((g) => scoreCell(g.mean, g.count)))));
+  table.querySelector('tfoot').replaceChildren(el('tr', {},
+    el('td', {text: '全区'}), el('td', {text: `${d.communities} 个小区`}),
+    num(`${fmt0.format(d.ballots)} / ${fmt0.format(d.codes_issued)}`),
+    num(d.codes_issued ? pct(d.ballots / d.codes_issued) : '—'), scoreCell(d.mean, rated(d.goals)),
+    ...d.goals.map((g) => scoreCell(g.mean, g.count))));
+  table.hidden = false;
 }
 
 // ---------- tables ----------
@@ -426,7 +475,7 @@ async function start() {
   const plansP = getJSON('/api/v1/plans').then((b) => {
     for (const p of b.plans || []) state.plans.set(p.community.id, p);
   }).catch(() => {});
-  await load();
+  await Promise.all([load(), loadSatisfaction()]);
   await plansP;
   state.ready = true;
 }
