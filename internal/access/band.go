@@ -152,7 +152,7 @@ func (g *bandGrid) point(e int) orb.Point {
 // trace runs marching squares over every cell and links the segments into closed rings, in
 // the metric frame, with the inside (distance < radius) on each ring's left.
 func (g *bandGrid) trace() []orb.Ring {
-	next := make([]int, 2*g.nx*g.ny)
+	next := make([]int32, 2*g.nx*g.ny)
 	for e := range next {
 		next[e] = -1
 	}
@@ -197,7 +197,7 @@ func (g *bandGrid) trace() []orb.Ring {
 						break
 					}
 				}
-				next[edges[l]] = edges[e]
+				next[edges[l]] = int32(edges[e])
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func (g *bandGrid) trace() []orb.Ring {
 		var r orb.Ring
 		for e := start; ; {
 			r = append(r, g.point(e))
-			n := next[e]
+			n := int(next[e])
 			next[e] = -1
 			if n == start {
 				break
