@@ -54,6 +54,9 @@ cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d "{\"username\":\"dlbench\",\"password\":\"$pw\"}" "$base/api/v1/login" | sed -n 's/^Set-Cookie: \(renewmap_session=[^;]*\).*/\1/ip')
 [ -n "$cookie" ] || { echo "bench-download: login failed" >&2; exit 1; }
 
+# The walk network computes circles in the background after a start: let it finish first, so the
+# figure is the download's alone.
+bash scripts/wait-results.sh "$base" "$cookie"
 status() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$server/status"; }
 # Warm up: the first requests allocate the pools, caches and templates every server has.
 curl -sf -b "$cookie" "$base/ogc/collections" >/dev/null

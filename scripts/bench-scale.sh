@@ -3,9 +3,9 @@
 # BENCH_SCALE=1, since it takes minutes): the demo district and `gen-demo -scale 50` (SCALE
 # overrides 50), each loaded with `renewmap load` into a fresh database of its own and timed, then
 # served and measured the same way, one after the other:
-#   - tiles: renewbench (or the older tilebench) on a window of the district's size — the
-#     district's own window, and for the scaled city a window at the middle of its fabric — at
-#     z14–z16, uncached then cached;
+#   - tiles: renewbench on the same window in both, the core of the district's fabric (every tile
+#     there holds data; the first copy of the scaled city lies where the district does, with 49
+#     more around it), at z14–z16, uncached then cached: the same tiles over 50× the data;
 #   - coverage (GET /api/v1/coverage) and one what-if (POST /api/v1/scenarios), median of 5, once
 #     the walk network and its stored results are built;
 #   - the server's peak and current memory (VmHWM, VmRSS of the serve process).
@@ -28,13 +28,8 @@ admin=$(dburl postgres)
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -v ON_ERROR_STOP=1 "$@"; }
 
 go build -o bin/renewmap ./cmd/renewmap
-if [ -d cmd/renewbench ]; then
-  go build -o bin/renewbench ./cmd/renewbench
-  tilebench=(./bin/renewbench tiles)
-else
-  go build -o bin/tilebench ./cmd/tilebench
-  tilebench=(./bin/tilebench)
-fi
+go build -o bin/renewbench ./cmd/renewbench
+tilebench=(./bin/renewbench tiles)
 
 work=$(mktemp -d /var/tmp/renewmap-scale.XXXXXX)
 server=""
@@ -161,10 +156,11 @@ measure() {
     >"$work/$label.rows"
 }
 
-district_bbox=124.325,43.145,124.375,43.185
+# The core of the district's fabric (its data spans 124.333–124.372°E, 43.153–43.175°N).
+bbox=124.337,43.156,124.368,43.172
 echo "bench-scale: the district" >&2
 load renewmap_scale_1 geodata/tiexi
-measure district "$(dburl renewmap_scale_1)" "$district_bbox"
+measure district "$(dburl renewmap_scale_1)" "$bbox"
 sql "$admin" -c "DROP DATABASE IF EXISTS renewmap_scale_1 WITH (FORCE)" >/dev/null
 
 echo "bench-scale: generating and loading the city at -scale $scale (minutes)" >&2
@@ -173,13 +169,8 @@ t=$(now)
 gen_s=$(since "$t")
 load "renewmap_scale_$scale" "$work/data"
 url=$(dburl "renewmap_scale_$scale")
-# A window of the district's size at the middle of the scaled fabric.
-scaled_bbox=$(sql "$url" -c "
-  SELECT concat_ws(',', round((x - 0.025)::numeric, 4), round((y - 0.02)::numeric, 4), round((x + 0.025)::numeric, 4), round((y + 0.02)::numeric, 4))
-  FROM (SELECT (ST_XMin(e) + ST_XMax(e)) / 2 AS x, (ST_YMin(e) + ST_YMax(e)) / 2 AS y
-        FROM (SELECT ST_Extent(geom) AS e FROM communities) s) c")
-echo "bench-scale: measuring the city (window $scaled_bbox)" >&2
-measure scaled "$url" "$scaled_bbox"
+echo "bench-scale: measuring the city" >&2
+measure scaled "$url" "$bbox"
 
 mapfile -t d < "$work/district.figs"
 mapfile -t s < "$work/scaled.figs"
@@ -227,6 +218,6 @@ echo "District tiles in full:"
 echo
 grep '^|' "$work/district.tiles"
 echo
-echo "× $scale tiles in full (window $scaled_bbox):"
+echo "× $scale tiles in full (window $bbox):"
 echo
 grep '^|' "$work/scaled.tiles"

@@ -33,6 +33,10 @@ cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
   -d "{\"username\":\"bench\",\"password\":\"$pw\"}" "$base/api/v1/login" | sed -n 's/^Set-Cookie: \(renewmap_session=[^;]*\).*/\1/ip')
 [ -n "$cookie" ] || { echo "bench: login failed" >&2; exit 1; }
 
+# Measure once the walk network's results (circles, blind spots) are stored, so the overlays have
+# their data and the background work does not compete with the measurements.
+bash scripts/wait-results.sh "$base" "$cookie"
+
 echo "## Tiles — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 echo "### Composite tiles (/tiles/all), demo district"
@@ -40,6 +44,12 @@ echo "### Composite tiles (/tiles/all), demo district"
 echo
 echo "### Buildings layer only (/tiles/buildings)"
 ./bin/renewbench tiles -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer buildings -minzoom 14 -clients 1,16 -duration 5s
+# The analysis overlays, outside the composite tile: loaded by the map only while shown.
+for layer in living_circles coverage dig_once; do
+  echo
+  echo "### Overlay $layer (/tiles/$layer), uncached"
+  ./bin/renewbench tiles -base "$base" -bbox 124.325,43.145,124.375,43.185 -cookie "$cookie" -layer "$layer" -minzoom 13 -clients 1 -duration 1s
+done
 
 # Mixed load (SPEC §9.2): 64 clients for 60 s as a viewer, a planner and a designer.
 
