@@ -47,7 +47,9 @@
 // away) and keeps every edge both of whose ends are reached with room to spare, and, for edges
 // reached only partly, the piece from each reached end (distance d) up to T−d along the edge,
 // merged when the two pieces meet. Profile.Thresholds scales GB 50180's distances by a profile's
-// speed (winter 0.8 m/s: 240/400/800 m for the 5/10/15-minute circles).
+// speed (winter 0.8 m/s: 240/400/800 m for the 5/10/15-minute circles). A circle's polygon
+// (Circle.Polygon) is the band of CircleBand metres around its pieces, traced from a distance grid
+// by marching squares (Band), so no geometry library is involved.
 //
 // # What-if
 //
