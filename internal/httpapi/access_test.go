@@ -258,7 +258,7 @@ func TestAccessOnTiexi(t *testing.T) {
 	}
 
 	t.Run("access matches the engine", func(t *testing.T) {
-		var got struct {
+		type accessBody struct {
 			Circles []struct {
 				Profile  string  `json:"profile"`
 				Minutes  int     `json:"minutes"`
@@ -278,26 +278,7 @@ func TestAccessOnTiexi(t *testing.T) {
 				} `json:"gaps"`
 			} `json:"community"`
 		}
-		got = decodeBody[struct {
-			Circles []struct {
-				Profile  string  `json:"profile"`
-				Minutes  int     `json:"minutes"`
-				Distance float64 `json:"distance_m"`
-			} `json:"circles"`
-			Reached []struct {
-				Facility int64              `json:"facility"`
-				Kind     string             `json:"kind"`
-				Name     string             `json:"name"`
-				Distance float64            `json:"distance_m"`
-				Minutes  map[string]float64 `json:"minutes"`
-			} `json:"reached"`
-			Nearest   []*float64 `json:"nearest"`
-			Community struct {
-				Gaps []struct {
-					Level string `json:"level"`
-				} `json:"gaps"`
-			} `json:"community"`
-		}](t, f.as(t, renew.RoleViewer, http.MethodGet, fmt.Sprintf("/api/v1/communities/%d/access", target), ""), 200)
+		got := decodeBody[accessBody](t, f.as(t, renew.RoleViewer, http.MethodGet, fmt.Sprintf("/api/v1/communities/%d/access", target), ""), 200)
 		if len(got.Circles) != 6 || got.Circles[0].Minutes != 5 || got.Circles[0].Distance != 300 || got.Circles[3].Distance != 240 {
 			t.Errorf("circles %+v", got.Circles)
 		}
