@@ -40,7 +40,9 @@ type Engine struct {
 	kindFac    [][]int32   // facilities counted for each kind
 	kindOnEdge [][]edgeSrc // the same, sorted by edge, for the same-edge case
 
-	gates int
+	gates     int
+	commGates map[int64][]gateSnap
+	links     []AccessLink
 	// comp labels the connected component of every node; mainComp is the main public network's.
 	comp       []int32
 	components int
@@ -79,9 +81,10 @@ type Stats struct {
 	Buildings   int   `json:"buildings"`
 	Facilities  int   `json:"facilities"` // counted in coverage
 	Kinds       int   `json:"kinds"`
-	Unsnapped   int   `json:"unsnapped"`  // buildings and facilities with no edge to snap to
-	Components  int   `json:"components"` // connected components of the walk network
-	Isolated    int   `json:"isolated"`   // communities in Isolation
+	Unsnapped   int   `json:"unsnapped"`    // buildings and facilities with no edge to snap to
+	Components  int   `json:"components"`   // connected components of the walk network
+	Isolated    int   `json:"isolated"`     // communities in Isolation
+	AccessLinks int   `json:"access_links"` // buildings joined to the network by an AccessLink
 }
 
 // Build builds the network from in, snaps the buildings and facilities, and computes the
@@ -95,6 +98,9 @@ func Build(in Input, opt Options) (*Engine, error) {
 func build(in Input, opt Options, proj projection) (*Engine, error) {
 	if opt.Limit <= 0 {
 		opt.Limit = defaultLimit
+	}
+	if opt.LinkBeyond <= 0 {
+		opt.LinkBeyond = defaultLinkBeyond
 	}
 	e := &Engine{version: in.Version, opt: opt, kindIdx: map[string]int{}, commIdx: map[int64]int{},
 		subIdx: map[int64]int{}, bldIdx: map[int64]int{}, gates: len(in.Gates)}
@@ -112,6 +118,7 @@ func build(in Input, opt Options, proj projection) (*Engine, error) {
 	e.proj = proj
 	e.g = buildGraph(in.Edges, e.proj)
 	e.idx = newSnapIndex(e.g)
+	e.prepareGates(in.Gates)
 
 	addComm := func(id, sub int64) int {
 		if i, ok := e.commIdx[id]; ok {
@@ -132,7 +139,16 @@ func build(in Input, opt Options, proj projection) (*Engine, error) {
 	e.bpos = make([]pos, len(e.bld))
 	for i, b := range e.bld {
 		e.bldIdx[b.ID] = i
-		e.bpos[i] = e.snapPoint(b.Point, b.Community)
+		if !finite(b.Point) {
+			e.bpos[i] = nowhere
+		} else {
+			x, y := e.proj.fwd(b.Point)
+			p := e.place(x, y, b.Community)
+			e.bpos[i] = p.pos
+			if p.to != "" && p.edge >= 0 {
+				e.links = append(e.links, e.link(i, x, y, p))
+			}
+		}
 		if b.Community != 0 {
 			ci := addComm(b.Community, b.Subdistrict)
 			e.commBld[ci] = append(e.commBld[ci], int32(i))
@@ -221,7 +237,7 @@ func (e *Engine) snapPoint(p [2]float64, community int64) pos {
 		return nowhere
 	}
 	x, y := e.proj.fwd(p)
-	return e.idx.snap(x, y, community)
+	return e.place(x, y, community).pos
 }
 
 func (e *Engine) getSearch() *search {
@@ -314,7 +330,7 @@ func (e *Engine) Kinds() []Kind { return append([]Kind(nil), e.kinds...) }
 func (e *Engine) Stats() Stats {
 	st := Stats{Version: e.version, Nodes: e.g.nodes(), Edges: e.g.edges(), Gates: e.gates,
 		Communities: len(e.comms), Buildings: len(e.bld), Kinds: len(e.kinds),
-		Components: e.components, Isolated: len(e.isolated)}
+		Components: e.components, Isolated: len(e.isolated), AccessLinks: len(e.links)}
 	for _, l := range e.kindFac {
 		st.Facilities += len(l)
 	}

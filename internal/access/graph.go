@@ -6,26 +6,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-const earthRadius = 6371008.8 // metres, mean radius
-
-// projection is an equirectangular projection about (lon0, lat0): metres east and north.
-type projection struct {
-	lon0, lat0, kx, ky float64
-}
-
-func newProjection(lon0, lat0 float64) projection {
-	ky := earthRadius * math.Pi / 180
-	return projection{lon0: lon0, lat0: lat0, kx: ky * math.Cos(lat0*math.Pi/180), ky: ky}
-}
-
-func (p projection) fwd(pt orb.Point) (x, y float64) {
-	return (pt[0] - p.lon0) * p.kx, (pt[1] - p.lat0) * p.ky
-}
-
-func (p projection) inv(x, y float64) orb.Point {
-	return orb.Point{p.lon0 + x/p.kx, p.lat0 + y/p.ky}
-}
-
 // graph is the walk network in flat arrays. Edge e runs from node from[e] to node to[e] along
 // the polyline px/py[ptOff[e]:ptOff[e+1]], whose cumulative lengths are cum (0 at the first
 // vertex, length[e] at the last). The adjacency is CSR: the arcs of node v are off[v]..off[v+1],

@@ -24,21 +24,26 @@ type Gate struct {
 	Point     orb.Point
 }
 
-// Community is a 小区 with the 街道 it belongs to.
+// Community is a 小区 with the 街道 it belongs to. Area is its outline (lon/lat), used to keep
+// a walled community's interior out of circles that do not enter it; a community is walled when
+// it has a gate.
 type Community struct {
 	ID          int64
 	Subdistrict int64
 	Code, Name  string
+	Area        orb.MultiPolygon
 }
 
 // Building is an origin: households living at Point (a point on the building's surface or its
-// entrance).
+// entrance). Footprint (lon/lat) is drawn into the circles that reach the building; without it a
+// 5 m square about Point stands for it.
 type Building struct {
 	ID          int64
 	Community   int64
 	Subdistrict int64
 	Households  int
 	Point       orb.Point
+	Footprint   orb.MultiPolygon
 }
 
 // Facility is a destination of kind Kind; Community is 0 when it is not inside a community.
@@ -79,9 +84,16 @@ type Options struct {
 	// Limit bounds every search in metres (at least each kind's service distance); distances
 	// beyond it are +Inf. 0 means 2000 m.
 	Limit float64
+	// LinkBeyond is how far, in metres, a building or facility may stand from its community's
+	// internal paths before it gets an access link to the nearest allowed edge instead (see
+	// AccessLink). 0 means 50 m.
+	LinkBeyond float64
 }
 
-const defaultLimit = 2000
+const (
+	defaultLimit      = 2000
+	defaultLinkBeyond = 50
+)
 
 // ReferenceSpeed is the walking speed, in m/s, that GB 50180's circle distances imply
 // (300 m ≈ 5 minutes).

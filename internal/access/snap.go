@@ -116,25 +116,31 @@ func (s *snapIndex) allowed(seg int32, filter int64) bool {
 	}
 }
 
-func (s *snapIndex) result(seg int32, d, along float64) pos {
-	return pos{edge: s.segEdge[seg], t: s.g.cum[seg] + along, off: d}
+// snapTie is how close, in metres, two distances are taken as equal when snapping: the tie goes
+// to the lower input edge id, then to the segment that comes first along it, so the snap does
+// not depend on the order segments are visited in.
+const snapTie = 1e-6
+
+// closer says whether segment seg at distance d beats best at bestD.
+func (s *snapIndex) closer(seg int32, d float64, best int32, bestD float64) bool {
+	if best < 0 || d < bestD-snapTie {
+		return true
+	}
+	if d > bestD+snapTie {
+		return false
+	}
+	a, b := s.g.srcID[s.segEdge[seg]], s.g.srcID[s.segEdge[best]]
+	return a < b || a == b && seg < best
 }
 
-// snap puts (x, y) on the nearest edge allowed by the rules for a point in community c (0 for
-// none): c's internal edges when it has any, else public edges.
-func (s *snapIndex) snap(x, y float64, c int64) pos {
-	if c != 0 {
-		if p := s.snapCommunity(x, y, c); p.edge >= 0 {
-			return p
-		}
-	}
-	return s.nearest(x, y, publicEdge)
+func (s *snapIndex) result(seg int32, d, along float64) pos {
+	return pos{edge: s.segEdge[seg], t: s.g.cum[seg] + along, off: d}
 }
 
 func (s *snapIndex) snapCommunity(x, y float64, c int64) pos {
 	best, bestD, bestA := int32(-1), math.Inf(1), 0.0
 	for _, seg := range s.commSegs[c] {
-		if d, a := s.segDist(seg, x, y); d < bestD {
+		if d, a := s.segDist(seg, x, y); s.closer(seg, d, best, bestD) {
 			best, bestD, bestA = seg, d, a
 		}
 	}
@@ -174,14 +180,14 @@ func (s *snapIndex) nearest(x, y float64, filter int64) pos {
 					if !s.allowed(seg, filter) {
 						continue
 					}
-					if d, a := s.segDist(seg, x, y); d < bestD {
+					if d, a := s.segDist(seg, x, y); s.closer(seg, d, best, bestD) {
 						best, bestD, bestA = seg, d, a
 					}
 				}
 			}
 		}
 		// Every segment not yet seen lies in a cell at least r cells away.
-		if best >= 0 && bestD <= float64(r)*s.size {
+		if best >= 0 && bestD+snapTie < float64(r)*s.size {
 			break
 		}
 	}

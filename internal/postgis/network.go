@@ -68,9 +68,13 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 
 	var sub int64
 	var code, name string
-	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name FROM communities ORDER BY id`)
-	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name}, func() error {
-		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name})
+	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name, ST_AsBinary(geom) FROM communities ORDER BY id`)
+	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name, &b}, func() error {
+		area, err := multiPolygon(b)
+		if err != nil {
+			return fmt.Errorf("community %d: %w", id, err)
+		}
+		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name, Area: area})
 		return nil
 	})
 	if err != nil {
@@ -78,14 +82,19 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 	}
 
 	var hh int
-	rows, _ = tx.Query(ctx, `SELECT b.id, b.community_id, c.subdistrict_id, b.households, ST_X(p), ST_Y(p)
+	rows, _ = tx.Query(ctx, `SELECT b.id, b.community_id, c.subdistrict_id, b.households, ST_X(p), ST_Y(p),
+			ST_AsBinary(b.geom)
 		FROM buildings b
 		JOIN communities c ON c.id = b.community_id
 		CROSS JOIN LATERAL ST_PointOnSurface(b.geom) p
 		ORDER BY b.id`)
-	_, err = pgx.ForEachRow(rows, []any{&id, &comm, &sub, &hh, &x, &y}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &comm, &sub, &hh, &x, &y, &b}, func() error {
+		fp, err := multiPolygon(b)
+		if err != nil {
+			return fmt.Errorf("building %d: %w", id, err)
+		}
 		in.Buildings = append(in.Buildings, access.Building{ID: id, Community: comm, Subdistrict: sub,
-			Households: hh, Point: orb.Point{x, y}})
+			Households: hh, Point: orb.Point{x, y}, Footprint: fp})
 		return nil
 	})
 	if err != nil {
@@ -117,6 +126,21 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 		return in, mapError(err, "load network: facility kinds")
 	}
 	return in, nil
+}
+
+// multiPolygon decodes a WKB MultiPolygon (a Polygon is taken as one).
+func multiPolygon(b []byte) (orb.MultiPolygon, error) {
+	g, err := wkb.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		return g, nil
+	case orb.Polygon:
+		return orb.MultiPolygon{g}, nil
+	}
+	return nil, fmt.Errorf("a %s, not a polygon", g.GeoJSONType())
 }
 
 // NetworkVersion is the sum of the data versions of the tables the walk network is built from,
