@@ -2,6 +2,7 @@ package access
 
 import (
 	"math"
+	"sort"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -12,13 +13,20 @@ import (
 // the buildings and facilities along the reached paths without bridging whole blocks.
 const CircleBand = 40
 
-// Polygon is the circle's area: the band of CircleBand metres around its pieces (Band).
-func (c Circle) Polygon() orb.MultiPolygon { return Band(c.Pieces, CircleBand) }
+// Polygon is the circle's area: the band of CircleBand metres around its pieces, with the
+// footprints of the buildings it reaches, less the interior of the walled communities it does
+// not enter (Band).
+func (c Circle) Polygon() orb.MultiPolygon { return Band(c.Pieces, CircleBand, c.Footprints, c.Cut) }
+
+// footprintMargin is how far, in metres, a footprint added to a band is widened, so that a
+// building narrower than the grid still holds a grid point.
+const footprintMargin = 2
 
 // bandCells is how many grid cells Band puts across its radius.
 const bandCells = 5
 
-// Band returns the area within radius metres of the lines (lon/lat), as a valid MultiPolygon in
+// Band returns the area within radius metres of the lines (lon/lat), joined with the polygons
+// of add (widened by footprintMargin) and less the polygons of cut, as a valid MultiPolygon in
 // lon/lat: shells counter-clockwise, holes clockwise, rings closed. It is nil when there are no
 // lines.
 //
@@ -30,7 +38,7 @@ const bandCells = 5
 // lies strictly inside its own cell edge and belongs to exactly one ring, and the two segments
 // of a saddle cell never cross. Pure Go, so no geometry library runs on the circle's thousands
 // of segments.
-func Band(lines []orb.LineString, radius float64) orb.MultiPolygon {
+func Band(lines []orb.LineString, radius float64, add, cut []orb.MultiPolygon) orb.MultiPolygon {
 	var first orb.Point
 	found := false
 	for _, l := range lines {
@@ -43,7 +51,8 @@ func Band(lines []orb.LineString, radius float64) orb.MultiPolygon {
 		return nil
 	}
 	fr := newFrame(first)
-	g := newBandGrid(lines, fr, radius)
+	g := newBandGrid(lines, fr, radius, metricPolygons(add, fr))
+	g.cut(metricPolygons(cut, fr))
 	rings := g.trace()
 	return assemble(rings, fr)
 }
@@ -57,7 +66,7 @@ type bandGrid struct {
 	d            []float64
 }
 
-func newBandGrid(lines []orb.LineString, fr frame, radius float64) *bandGrid {
+func newBandGrid(lines []orb.LineString, fr frame, radius float64, add []orb.Polygon) *bandGrid {
 	s := radius / bandCells
 	var segs [][2]orb.Point
 	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
@@ -71,6 +80,9 @@ func newBandGrid(lines []orb.LineString, fr frame, radius float64) *bandGrid {
 				segs = append(segs, [2]orb.Point{q, q})
 			}
 		}
+	}
+	for _, p := range add {
+		b = b.Union(p.Bound())
 	}
 	margin := radius + 2*s
 	g := &bandGrid{x0: b.Min[0] - margin, y0: b.Min[1] - margin, s: s, r: radius}
@@ -97,7 +109,110 @@ func newBandGrid(lines []orb.LineString, fr frame, radius float64) *bandGrid {
 			}
 		}
 	}
+	for _, p := range add {
+		g.add(p)
+	}
 	return g
+}
+
+// metricPolygons are the polygons of mps in the frame.
+func metricPolygons(mps []orb.MultiPolygon, fr frame) []orb.Polygon {
+	var out []orb.Polygon
+	for _, mp := range mps {
+		for _, p := range mp {
+			q := make(orb.Polygon, len(p))
+			for k, r := range p {
+				q[k] = make(orb.Ring, len(r))
+				for i, pt := range r {
+					q[k][i] = fr.to(pt)
+				}
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// span calls fn for every grid row j crossing p's bound with the grid points i0..i1 of that row
+// inside p (even-odd over its rings), for each run of them.
+func (g *bandGrid) span(p orb.Polygon, fn func(j, i0, i1 int)) {
+	b := p.Bound()
+	j0 := max(0, int(math.Ceil((b.Min[1]-g.y0)/g.s)))
+	j1 := min(g.ny-1, int(math.Floor((b.Max[1]-g.y0)/g.s)))
+	var xs []float64
+	for j := j0; j <= j1; j++ {
+		y := g.y0 + float64(j)*g.s
+		xs = xs[:0]
+		for _, r := range p {
+			for k := 1; k < len(r); k++ {
+				a, c := r[k-1], r[k]
+				if (a[1] <= y) != (c[1] <= y) {
+					xs = append(xs, a[0]+(y-a[1])/(c[1]-a[1])*(c[0]-a[0]))
+				}
+			}
+		}
+		sort.Float64s(xs)
+		for k := 0; k+1 < len(xs); k += 2 {
+			i0 := max(0, int(math.Ceil((xs[k]-g.x0)/g.s)))
+			i1 := min(g.nx-1, int(math.Floor((xs[k+1]-g.x0)/g.s)))
+			if i0 <= i1 {
+				fn(j, i0, i1)
+			}
+		}
+	}
+}
+
+// outline is the distance from q to p's rings.
+func outline(p orb.Polygon, q orb.Point) float64 {
+	d := math.Inf(1)
+	for _, r := range p {
+		for k := 1; k < len(r); k++ {
+			d = math.Min(d, segmentDistance(q, r[k-1], r[k]))
+		}
+	}
+	return d
+}
+
+// add joins polygon p, widened by footprintMargin: every grid point near it takes the value
+// radius + (signed distance to p) − footprintMargin where that is lower.
+func (g *bandGrid) add(p orb.Polygon) {
+	inside := map[int]bool{}
+	g.span(p, func(j, i0, i1 int) {
+		for i := i0; i <= i1; i++ {
+			inside[j*g.nx+i] = true
+		}
+	})
+	b := p.Bound()
+	reach := footprintMargin + g.s
+	i0 := max(0, int(math.Floor((b.Min[0]-reach-g.x0)/g.s)))
+	i1 := min(g.nx-1, int(math.Ceil((b.Max[0]+reach-g.x0)/g.s)))
+	j0 := max(0, int(math.Floor((b.Min[1]-reach-g.y0)/g.s)))
+	j1 := min(g.ny-1, int(math.Ceil((b.Max[1]+reach-g.y0)/g.s)))
+	for j := j0; j <= j1; j++ {
+		for i := i0; i <= i1; i++ {
+			k := j*g.nx + i
+			sd := outline(p, orb.Point{g.x0 + float64(i)*g.s, g.y0 + float64(j)*g.s})
+			if inside[k] {
+				sd = -sd
+			}
+			g.d[k] = math.Min(g.d[k], g.r+sd-footprintMargin)
+		}
+	}
+}
+
+// cut removes the polygons' interiors: a grid point inside one and inside the band takes the
+// value radius + its distance to the polygon's outline.
+func (g *bandGrid) cut(ps []orb.Polygon) {
+	for _, p := range ps {
+		g.span(p, func(j, i0, i1 int) {
+			for i := i0; i <= i1; i++ {
+				k := j*g.nx + i
+				if g.d[k] < g.r {
+					g.d[k] = g.r + outline(p, orb.Point{g.x0 + float64(i)*g.s, g.y0 + float64(j)*g.s})
+				}
+			}
+		})
+	}
 }
 
 // segmentDistance is the distance from p to the segment a–c.

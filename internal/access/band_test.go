@@ -70,7 +70,7 @@ func checkRings(t *testing.T, mp orb.MultiPolygon, lines []orb.LineString, radiu
 
 func TestBandOfALine(t *testing.T) {
 	lines := []orb.LineString{metres([2]float64{0, 0}, [2]float64{300, 0})}
-	mp := Band(lines, 40)
+	mp := Band(lines, 40, nil, nil)
 	if len(mp) != 1 || len(mp[0]) != 1 {
 		t.Fatalf("%d polygons, %d rings; want one without holes", len(mp), len(mp[0]))
 	}
@@ -93,7 +93,7 @@ func TestBandOfALine(t *testing.T) {
 func TestBandOfALoopHasAHole(t *testing.T) {
 	lines := []orb.LineString{metres([2]float64{0, 0}, [2]float64{400, 0}, [2]float64{400, 400},
 		[2]float64{0, 400}, [2]float64{0, 0})}
-	mp := Band(lines, 40)
+	mp := Band(lines, 40, nil, nil)
 	if len(mp) != 1 || len(mp[0]) != 2 {
 		t.Fatalf("%d polygons; want one with one hole", len(mp))
 	}
@@ -117,7 +117,7 @@ func TestBandKeepsApartLinesApart(t *testing.T) {
 		metres([2]float64{0, 200}, [2]float64{100, 200}),
 		metres([2]float64{0, 270}, [2]float64{100, 270}), // 70 m from the second: the bands merge
 	}
-	mp := Band(lines, 40)
+	mp := Band(lines, 40, nil, nil)
 	if len(mp) != 2 {
 		t.Fatalf("%d polygons, want 2", len(mp))
 	}
@@ -125,10 +125,10 @@ func TestBandKeepsApartLinesApart(t *testing.T) {
 }
 
 func TestBandOfNothing(t *testing.T) {
-	if mp := Band(nil, 40); mp != nil {
+	if mp := Band(nil, 40, nil, nil); mp != nil {
 		t.Errorf("Band(nil) = %v", mp)
 	}
-	if mp := Band([]orb.LineString{metres([2]float64{0, 0})}, 40); len(mp) != 1 {
+	if mp := Band([]orb.LineString{metres([2]float64{0, 0})}, 40, nil, nil); len(mp) != 1 {
 		t.Errorf("a single point gives %d polygons, want its disc", len(mp))
 	}
 }
@@ -144,7 +144,7 @@ func TestBandOfRandomNetworks(t *testing.T) {
 			lines = append(lines, metres([2]float64{x, y}, [2]float64{x + rng.NormFloat64()*150, y + rng.NormFloat64()*150},
 				[2]float64{x + rng.NormFloat64()*150, y + rng.NormFloat64()*150}))
 		}
-		mp := Band(lines, 40)
+		mp := Band(lines, 40, nil, nil)
 		checkRings(t, mp, lines, 40)
 		rev := append([]orb.LineString(nil), lines...)
 		for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
@@ -155,7 +155,7 @@ func TestBandOfRandomNetworks(t *testing.T) {
 		for _, p := range mp {
 			a += metricArea(fr, p)
 		}
-		for _, p := range Band(rev, 40) {
+		for _, p := range Band(rev, 40, nil, nil) {
 			b += metricArea(newFrame(rev[0][0]), p)
 		}
 		if math.Abs(a-b) > 0.01*a {

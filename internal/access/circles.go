@@ -8,14 +8,18 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Circle is the walk network a community reaches within a threshold: the reachable line pieces
-// (whole edges, and edges cut where the distance runs out), in lon/lat. Polygon draws its area.
+// Circle is what a community reaches within a threshold: the reachable line pieces of the walk
+// network (whole edges, and edges cut where the distance runs out), the footprints of the
+// buildings within the threshold (its own always), and the outlines of the walled communities
+// near it that it does not enter (Cut), all in lon/lat. Polygon draws its area.
 type Circle struct {
-	Community int64
-	Minutes   int
-	Distance  float64
-	Profile   string
-	Pieces    []orb.LineString
+	Community  int64
+	Minutes    int
+	Distance   float64
+	Profile    string
+	Pieces     []orb.LineString
+	Footprints []orb.MultiPolygon
+	Cut        []orb.MultiPolygon
 }
 
 // Circles computes, for each community in ids (nil: every community with buildings), one
@@ -88,6 +92,14 @@ type circleScratch struct {
 	seen  map[int32]bool
 	edges []int32
 	ivs   []interval
+	near  []reachedBuilding
+	enter map[int]float64 // community index: the shortest distance at which the search enters it
+}
+
+// reachedBuilding is a building and its distance from the circle's community.
+type reachedBuilding struct {
+	b int32
+	d float64
 }
 
 // searchFrom runs a search bounded by maxT from the buildings of community ci.
@@ -133,6 +145,7 @@ func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Th
 		}
 	}
 	sort.Slice(cs.edges, func(i, j int) bool { return cs.edges[i] < cs.edges[j] })
+	e.reachedBuildings(s, cs, ci)
 	circles := make([]Circle, 0, len(ths))
 	for _, th := range ths {
 		c := Circle{Community: e.comms[ci].ID, Minutes: th.Minutes, Distance: th.Distance, Profile: th.Profile}
@@ -160,10 +173,90 @@ func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Th
 			}
 		}
 		if len(c.Pieces) > 0 {
+			e.drawReach(cs, &c)
 			circles = append(circles, c)
 		}
 	}
 	return circles
+}
+
+// reachedBuildings finds the buildings on the edges of cs.edges with their distance from
+// community ci's buildings (those of ci at 0), and the distance at which the search enters each
+// community: a building of it, or an end of one of its internal edges.
+func (e *Engine) reachedBuildings(s *search, cs *circleScratch, ci int) {
+	g := e.g
+	cs.near = cs.near[:0]
+	if cs.enter == nil {
+		cs.enter = map[int]float64{}
+	}
+	clear(cs.enter)
+	enter := func(id int64, d float64) {
+		if k, ok := e.commIdx[id]; ok {
+			if old, seen := cs.enter[k]; !seen || d < old {
+				cs.enter[k] = d
+			}
+		}
+	}
+	own := e.comms[ci].ID
+	for _, ed := range cs.edges {
+		if c := g.comm[ed]; c != 0 {
+			enter(c, math.Min(s.label(g.from[ed]), s.label(g.to[ed])))
+		}
+		for _, b := range e.edgeBld[e.edgeBldOff[ed]:e.edgeBldOff[ed+1]] {
+			p := e.bpos[b]
+			d := 0.0
+			if e.bld[b].Community != own {
+				d, _ = s.valueAt(g, nil, p)
+				for _, o := range e.commBld[ci] {
+					if op := e.bpos[o]; op.edge == ed {
+						d = math.Min(d, math.Abs(op.t-p.t)+op.off)
+					}
+				}
+				d += p.off
+			}
+			cs.near = append(cs.near, reachedBuilding{b, d})
+			enter(e.bld[b].Community, d)
+		}
+	}
+	for _, b := range e.commBld[ci] { // own buildings that snapped nowhere
+		if e.bpos[b].edge < 0 {
+			cs.near = append(cs.near, reachedBuilding{b, 0})
+		}
+	}
+	cs.enter[ci] = 0
+}
+
+// drawReach adds to c the footprints of the buildings within its distance and the outlines of
+// the walled communities near its pieces that the search does not enter within it.
+func (e *Engine) drawReach(cs *circleScratch, c *Circle) {
+	for _, rb := range cs.near {
+		if rb.d <= c.Distance {
+			c.Footprints = append(c.Footprints, e.footprint(rb.b))
+		}
+	}
+	bound := orb.MultiLineString(c.Pieces).Bound().Pad(boundPad)
+	for k, cm := range e.comms {
+		if len(cm.Area) == 0 || len(e.commGates[cm.ID]) == 0 || !e.commBound[k].Intersects(bound) {
+			continue
+		}
+		if d, ok := cs.enter[k]; ok && d <= c.Distance {
+			continue
+		}
+		c.Cut = append(c.Cut, cm.Area)
+	}
+}
+
+// boundPad widens a circle's bound, in degrees, to hold its band (at least 80 m).
+const boundPad = 0.001
+
+// footprint is building b's footprint, or a 5 m square about its point.
+func (e *Engine) footprint(b int32) orb.MultiPolygon {
+	if fp := e.bld[b].Footprint; len(fp) > 0 {
+		return fp
+	}
+	x, y := e.proj.fwd(e.bld[b].Point)
+	sq := orb.Ring{e.proj.inv(x-2.5, y-2.5), e.proj.inv(x+2.5, y-2.5), e.proj.inv(x+2.5, y+2.5), e.proj.inv(x-2.5, y+2.5)}
+	return orb.MultiPolygon{{append(sq, sq[0])}}
 }
 
 // mergeIntervals sorts ivs and merges those that overlap or touch, in place.

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/paulmach/orb"
+
 	"renewmap/internal/renew"
 )
 
@@ -23,11 +25,12 @@ type Engine struct {
 	kindIdx map[string]int
 	cutoff  []float64 // per kind: max(Limit, service distance)
 
-	comms   []Community
-	commIdx map[int64]int
-	commBld [][]int32 // buildings of each community
-	subs    []int64   // distinct subdistricts, sorted
-	subIdx  map[int64]int
+	comms     []Community
+	commBound []orb.Bound // of each community's Area
+	commIdx   map[int64]int
+	commBld   [][]int32 // buildings of each community
+	subs      []int64   // distinct subdistricts, sorted
+	subIdx    map[int64]int
 
 	bld        []Building
 	bldIdx     map[int64]int
@@ -153,6 +156,10 @@ func build(in Input, opt Options, proj projection) (*Engine, error) {
 			ci := addComm(b.Community, b.Subdistrict)
 			e.commBld[ci] = append(e.commBld[ci], int32(i))
 		}
+	}
+	e.commBound = make([]orb.Bound, len(e.comms))
+	for i, c := range e.comms {
+		e.commBound[i] = c.Area.Bound()
 	}
 	e.edgeBldOff = make([]int32, e.g.edges()+1)
 	for _, p := range e.bpos {
