@@ -115,6 +115,18 @@ func newBandGrid(lines []orb.LineString, fr frame, radius float64, add []orb.Pol
 	return g
 }
 
+// ringContains says whether p is inside ring r (even-odd; the caller has checked r's bound).
+func ringContains(r orb.Ring, p orb.Point) bool {
+	in := false
+	for k := 1; k < len(r); k++ {
+		a, c := r[k-1], r[k]
+		if (a[1] <= p[1]) != (c[1] <= p[1]) && p[0] < a[0]+(p[1]-a[1])/(c[1]-a[1])*(c[0]-a[0]) {
+			in = !in
+		}
+	}
+	return in
+}
+
 // metricPolygons are the polygons of mps in the frame.
 func metricPolygons(mps []orb.MultiPolygon, fr frame) []orb.Polygon {
 	var out []orb.Polygon
@@ -176,23 +188,27 @@ func outline(p orb.Polygon, q orb.Point) float64 {
 // add joins polygon p, widened by footprintMargin: every grid point near it takes the value
 // radius + (signed distance to p) − footprintMargin where that is lower.
 func (g *bandGrid) add(p orb.Polygon) {
-	inside := map[int]bool{}
-	g.span(p, func(j, i0, i1 int) {
-		for i := i0; i <= i1; i++ {
-			inside[j*g.nx+i] = true
-		}
-	})
 	b := p.Bound()
 	reach := footprintMargin + g.s
 	i0 := max(0, int(math.Floor((b.Min[0]-reach-g.x0)/g.s)))
 	i1 := min(g.nx-1, int(math.Ceil((b.Max[0]+reach-g.x0)/g.s)))
 	j0 := max(0, int(math.Floor((b.Min[1]-reach-g.y0)/g.s)))
 	j1 := min(g.ny-1, int(math.Ceil((b.Max[1]+reach-g.y0)/g.s)))
+	w := i1 - i0 + 1
+	inside := make([]bool, w*(j1-j0+1))
+	g.span(p, func(j, a, c int) {
+		for i := a; i <= c; i++ {
+			inside[(j-j0)*w+i-i0] = true
+		}
+	})
 	for j := j0; j <= j1; j++ {
 		for i := i0; i <= i1; i++ {
 			k := j*g.nx + i
+			if g.d[k] <= g.r-footprintMargin {
+				continue // already well inside
+			}
 			sd := outline(p, orb.Point{g.x0 + float64(i)*g.s, g.y0 + float64(j)*g.s})
-			if inside[k] {
+			if inside[(j-j0)*w+i-i0] {
 				sd = -sd
 			}
 			g.d[k] = math.Min(g.d[k], g.r+sd-footprintMargin)
@@ -322,14 +338,15 @@ func (g *bandGrid) trace() []orb.Ring {
 // the smallest shell that contains it, and converts everything back to lon/lat.
 func assemble(rings []orb.Ring, fr frame) orb.MultiPolygon {
 	type shell struct {
-		poly orb.Polygon
-		area float64
+		poly  orb.Polygon
+		area  float64
+		bound orb.Bound
 	}
 	var shells []shell
 	var holes []orb.Ring
 	for _, r := range rings {
 		if a := planar.Area(r); r.Orientation() == orb.CCW {
-			shells = append(shells, shell{orb.Polygon{r}, a})
+			shells = append(shells, shell{orb.Polygon{r}, a, r.Bound()})
 		} else {
 			holes = append(holes, r)
 		}
@@ -337,7 +354,7 @@ func assemble(rings []orb.Ring, fr frame) orb.MultiPolygon {
 	for _, h := range holes {
 		best := -1
 		for k, s := range shells {
-			if (best < 0 || s.area < shells[best].area) && planar.RingContains(s.poly[0], h[0]) {
+			if (best < 0 || s.area < shells[best].area) && s.bound.Contains(h[0]) && ringContains(s.poly[0], h[0]) {
 				best = k
 			}
 		}

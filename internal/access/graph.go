@@ -18,6 +18,7 @@ type graph struct {
 	srcID        []int64 // id of the input edge it was cut from
 	ptOff        []int32
 	px, py, cum  []float64
+	ll           []orb.Point // the vertices in lon/lat, as they came in
 	off          []int32
 	adjTo        []int32
 	adjEdge      []int32
@@ -36,6 +37,7 @@ func buildGraph(edges []Edge, proj projection) *graph {
 	type line struct {
 		xs, ys []float64
 		ks     []vkey
+		ll     []orb.Point
 	}
 	lines := make([]line, len(edges))
 	count := make(map[vkey]int32, 2*len(edges))
@@ -50,7 +52,7 @@ func buildGraph(edges []Edge, proj projection) *graph {
 			if n := len(l.ks); n > 0 && l.ks[n-1] == k {
 				continue
 			}
-			l.xs, l.ys, l.ks = append(l.xs, x), append(l.ys, y), append(l.ks, k)
+			l.xs, l.ys, l.ks, l.ll = append(l.xs, x), append(l.ys, y), append(l.ks, k), append(l.ll, pt)
 		}
 		if len(l.ks) < 2 {
 			continue
@@ -93,9 +95,10 @@ func buildGraph(edges []Edge, proj projection) *graph {
 					length += math.Hypot(l.xs[v]-l.xs[v-1], l.ys[v]-l.ys[v-1])
 				}
 				g.px, g.py, g.cum = append(g.px, l.xs[v]), append(g.py, l.ys[v]), append(g.cum, length)
+				g.ll = append(g.ll, l.ll[v])
 			}
 			if length < 1e-6 {
-				g.px, g.py, g.cum = g.px[:base], g.py[:base], g.cum[:base]
+				g.px, g.py, g.cum, g.ll = g.px[:base], g.py[:base], g.cum[:base], g.ll[:base]
 				start = j
 				continue
 			}
@@ -152,18 +155,23 @@ func (g *graph) pointAt(e int32, t float64) (x, y float64) {
 	return g.px[lo], g.py[lo]
 }
 
-// piece is the part of edge e between t0 and t1 metres, in lon/lat.
+// piece is the part of edge e between t0 and t1 metres, in lon/lat: the input's vertices, and
+// the cut ends projected back.
 func (g *graph) piece(e int32, t0, t1 float64, proj projection) orb.LineString {
 	lo, hi := int(g.ptOff[e]), int(g.ptOff[e+1])
-	x, y := g.pointAt(e, t0)
-	ls := orb.LineString{proj.inv(x, y)}
+	at := func(t float64, v int) orb.Point {
+		if t == g.cum[v] {
+			return g.ll[v]
+		}
+		return proj.inv(g.pointAt(e, t))
+	}
+	ls := orb.LineString{at(t0, lo)}
 	for i := lo + 1; i < hi-1; i++ {
 		if g.cum[i] > t0 && g.cum[i] < t1 {
-			ls = append(ls, proj.inv(g.px[i], g.py[i]))
+			ls = append(ls, g.ll[i])
 		}
 	}
-	x, y = g.pointAt(e, t1)
-	return append(ls, proj.inv(x, y))
+	return append(ls, at(t1, hi-1))
 }
 
 func finite(p orb.Point) bool {

@@ -58,7 +58,8 @@ func synthetic(n int, seed uint64) Input {
 			c := int64(j*n + i + 1)
 			x0, y0 := float64(i)*pitch, float64(j)*pitch
 			mx, my := x0+pitch/2, y0+pitch/2
-			in.Communities = append(in.Communities, Community{ID: c, Subdistrict: int64(1 + j*3/n)})
+			in.Communities = append(in.Communities, Community{ID: c, Subdistrict: int64(1 + j*3/n),
+				Area: rect(x0+20, y0+20, x0+pitch-20, y0+pitch-20)}) // walled: the gates are in it
 			edge(c, x0+30, my, mx, my)
 			edge(c, mx, my, x0+pitch-30, my)
 			edge(c, mx, y0+30, mx, my)
@@ -71,7 +72,8 @@ func synthetic(n int, seed uint64) Input {
 				dx := []float64{-70, -35, 35, 70}[b%4]
 				dy := []float64{-25, 25}[b/4]
 				in.Buildings = append(in.Buildings, Building{ID: c*100 + int64(b), Community: c,
-					Subdistrict: int64(1 + j*3/n), Households: 40 + r.IntN(60), Point: ll(mx+dx, my+dy)})
+					Subdistrict: int64(1 + j*3/n), Households: 40 + r.IntN(60), Point: ll(mx+dx, my+dy),
+					Footprint: rect(mx+dx-12, my+dy-5, mx+dx+12, my+dy+5)})
 			}
 		}
 	}
@@ -212,6 +214,20 @@ func BenchmarkWhatIf(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkCirclePolygons draws the polygons of every community's circles at 300/500/1000 m.
+func BenchmarkCirclePolygons(b *testing.B) {
+	e, _ := Build(synthetic(12, 1), Options{})
+	cs, err := e.Circles(context.Background(), nil, StandardProfile().Thresholds(DefaultLevels()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		for _, c := range cs {
+			c.Polygon()
 		}
 	}
 }
