@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install.sh — installs what renewmap needs and the machine lacks, from the distribution's
-# packages: PostgreSQL with PostGIS (and GDAL's command-line tools, which the tests use as a real
+# packages: PostgreSQL with PostGIS (and pgRouting, the tests' oracle; and GDAL's command-line tools, which the tests use as a real
 # client). Safe to run again: it installs nothing that is already there.
 set -euo pipefail
 
@@ -11,6 +11,12 @@ if [ -z "$major" ]; then
   need+=(postgresql postgresql-contrib postgis)
 elif ! have_postgis; then
   need+=("postgresql-$major-postgis-3")
+fi
+# pgRouting, for the tests only: the walk-network oracle (internal/postgis/oracle_test.go).
+if [ -z "$major" ]; then
+  need+=(postgresql-pgrouting)
+elif ! ls "/usr/share/postgresql/$major/extension/pgrouting.control" >/dev/null 2>&1; then
+  need+=("postgresql-$major-pgrouting")
 fi
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 command -v curl >/dev/null 2>&1 || need+=(curl)

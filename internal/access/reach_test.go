@@ -16,10 +16,10 @@ func rect(x0, y0, x1, y1 float64) orb.MultiPolygon {
 
 // neighbours is a street (y = 0) with community 1 on it and three neighbours:
 //
-//	        C3 (walled)                      C2 (walled, x 40..500, wall at y = 5)
-//	   B3 ▭     |gate(-90,5)   C1  B1       ▭ B2 (30 m behind the wall)   gate(480,5)|
-//	 ==========+===============+============================================+====== street
-//	                                                           C4 (open, no paths) ▭ B4, 140 m south
+//	       C3 (walled)                      C2 (walled, x 40..500, wall at y = 5)
+//	  B3 ▭     |gate(-90,5)   C1  B1       ▭ B2 (30 m behind the wall)   gate(480,5)|
+//	==========+===============+============================================+====== street
+//	                                                          C4 (open, no paths) ▭ B4, 140 m south
 //
 // B2 is 30 m from the street through the wall but about 980 m away by its gate; B3 is 232 m
 // away through a near gate; B4 has no path at all.

@@ -8,6 +8,7 @@ import (
 
 	"renewmap/geodata"
 	"renewmap/internal/access"
+	"renewmap/internal/access/oracle"
 	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
@@ -18,6 +19,13 @@ import (
 func loadTiexi(ctx context.Context, t *testing.T) *postgis.DB {
 	t.Helper()
 	db, _ := pgtest.New(t)
+	importTiexi(ctx, t, db)
+	return db
+}
+
+// importTiexi imports the demo district into db.
+func importTiexi(ctx context.Context, t *testing.T, db *postgis.DB) {
+	t.Helper()
 	files, _, err := ingest.FilesFromFS(geodata.FS, "tiexi")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +37,6 @@ func loadTiexi(ctx context.Context, t *testing.T) *postgis.DB {
 	if _, err := db.Import(ctx, b, postgis.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	return db
 }
 
 func TestNetworkOnTiexi(t *testing.T) {
@@ -60,6 +67,11 @@ func TestNetworkOnTiexi(t *testing.T) {
 		t.Errorf("stats: %+v", st)
 	}
 	t.Log(e)
+
+	t.Run("pgRouting agrees", func(t *testing.T) {
+		oracle.Enable(t, db)
+		oracle.Compare(t, db, e, oracle.FromTables)
+	})
 
 	// Coverage is consistent with the distances behind it.
 	cov := e.Coverage()

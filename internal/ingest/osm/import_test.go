@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/geo"
 
 	"renewmap/internal/access"
+	"renewmap/internal/access/oracle"
 	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/osm"
 	"renewmap/internal/postgis"
@@ -146,6 +147,10 @@ func TestImportBeijing(t *testing.T) {
 	}
 	st := e.Stats()
 	t.Logf("engine: %+v", st)
+	t.Run("pgRouting agrees", func(t *testing.T) {
+		oracle.Enable(t, db)
+		oracle.Compare(t, db, e, oracle.FromTables)
+	})
 	if st.Unsnapped != 0 {
 		t.Errorf("%d buildings or facilities did not snap", st.Unsnapped)
 	}
@@ -177,6 +182,20 @@ func TestImportBeijing(t *testing.T) {
 	}
 	if err := db.SaveCircles(ctx, cs, in.Version); err != nil {
 		t.Fatal(err)
+	}
+	// Every building stands in its own community's circles, those of a community without
+	// paths too (joined by access links).
+	t.Logf("isolated: %+v", e.Isolation())
+	if !slices.ContainsFunc(e.Isolation(), func(i access.Isolated) bool { return i.Reason == access.IsolatedNoPaths }) {
+		t.Error("no community without paths: the extract no longer tests their circles")
+	}
+	var outside int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings b JOIN living_circles l ON l.community_id = b.community_id
+		WHERE NOT ST_Intersects(l.geom, ST_PointOnSurface(b.geom))`).Scan(&outside); err != nil {
+		t.Fatal(err)
+	}
+	if outside != 0 {
+		t.Errorf("%d times a building is outside its own community's circle", outside)
 	}
 	rows, err := db.Pool.Query(ctx, `SELECT c.id, c.name, l.minutes, ST_Area(l.geom::geography)
 		FROM living_circles l JOIN communities c ON c.id = l.community_id ORDER BY c.id, l.minutes`)
