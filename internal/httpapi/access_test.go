@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,7 +272,8 @@ func TestAccessOnTiexi(t *testing.T) {
 				Distance float64            `json:"distance_m"`
 				Minutes  map[string]float64 `json:"minutes"`
 			} `json:"reached"`
-			Nearest   []*float64 `json:"nearest"`
+			Nearest   []*float64       `json:"nearest"`
+			Isolated  *access.Isolated `json:"isolated"`
 			Community struct {
 				Gaps []struct {
 					Level string `json:"level"`
@@ -312,6 +314,18 @@ func TestAccessOnTiexi(t *testing.T) {
 		}
 		if len(got.Community.Gaps) == 0 {
 			t.Error("the community without a kindergarten has no gaps")
+		}
+		if got.Isolated != nil {
+			t.Errorf("community %d reported isolated: %+v", target, got.Isolated)
+		}
+		st := decodeBody[struct {
+			Stats struct {
+				Components int `json:"components"`
+			} `json:"stats"`
+			Isolated []access.Isolated `json:"isolated"`
+		}](t, f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/access/status", ""), 200)
+		if st.Isolated == nil || !slices.Equal(st.Isolated, eng.Isolation()) || st.Stats.Components != eng.Stats().Components {
+			t.Errorf("status: %d components, isolated %+v; the engine says %d, %+v", st.Stats.Components, st.Isolated, eng.Stats().Components, eng.Isolation())
 		}
 		if rec := f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/communities/999999/access", ""); rec.Code != 404 {
 			t.Errorf("unknown community: %d", rec.Code)
