@@ -70,6 +70,29 @@ async function main() {
       if (!circ.includes('步行 300 米') || !circ.includes('步行 1000 米')) return `circles ${JSON.stringify(circ)}`;
       return null;
     });
+    await check('the panel counts minutes as the circles do, and says 缺 only where no household is covered', async () => {
+      const a = await t.getJSON(`/api/v1/communities/${target.id}/access`);
+      const circ = a.circles.filter((c) => c.profile === 'standard').sort((x, y) => x.distance_m - y.distance_m);
+      const kinds = new Map(a.community.kinds.map((k) => [k.kind, k]));
+      const rows = await page.$$eval('#access-reached li', (lis) => lis.map((li) => ({kind: li.dataset.kind, text: li.textContent})));
+      for (const r of rows) {
+        const d = a.reached.find((x) => x.kind === r.kind).distance_m;
+        const want = circ.find((c) => d <= c.distance_m);
+        const m = /(\d+)分钟内/.exec(r.text);
+        if (r.text.includes('约') || (want ? !m || Number(m[1]) !== want.minutes : !r.text.includes('超出'))) {
+          return `${JSON.stringify(r.text)} for ${d} m; circles ${circ.map((c) => c.distance_m)}`;
+        }
+        const k = kinds.get(r.kind);
+        if (k.covered > 0 && k.covered < k.households && !r.text.includes('户在服务半径内')) return `no share in ${JSON.stringify(r.text)}`;
+      }
+      const missing = await page.$$eval('#access-gaps .gap-kinds', (ss) => ss.map((s) => s.textContent));
+      for (const k of a.community.kinds.filter((k) => k.covered > 0)) {
+        if (missing.some((m) => m.replace(/（[^）]*）/g, '').replace(/^缺 /, '').split('、').includes(k.name))) return `缺 ${k.name}, yet ${k.covered} households are covered`;
+      }
+      const note = await page.textContent('#access-circle-note');
+      if (!note.includes('大门') || !note.includes('40 米')) return `circle note ${JSON.stringify(note)}`;
+      return null;
+    });
     await check('the winter profile shows the smaller circles', async () => {
       await page.locator('input[name="access-profile"][value="winter"]').check();
       await idle();

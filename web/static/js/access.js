@@ -75,26 +75,52 @@ export function initAccess(app) {
       return el('li', {dataset: {minutes: String(c.minutes)}}, sw, `${c.minutes}分钟生活圈`,
         el('span', {class: 'dist', text: `步行 ${Math.round(c.distance_m)} 米`}));
     }));
-    // Gaps per level, in the standard's order.
+    // Per kind: the share of the community's households covered, and the nearest distance.
+    const kinds = new Map((a.community.kinds || []).map((k, i) => [k.kind, {...k, nearest: a.nearest?.[i]}]));
+    const partial = (k) => k && k.covered > 0 && k.covered < k.households;
+    // Minutes the way the circles count them: the smallest circle of the profile holding the walk.
+    const byDist = [...circles].sort((x, y) => x.distance_m - y.distance_m);
+    const within = (d) => {
+      const c = byDist.find((x) => d <= x.distance_m);
+      return c ? `${c.minutes}分钟内` : `超出${byDist.length ? byDist[byDist.length - 1].minutes : 15}分钟`;
+    };
+    // Gaps per level, in the standard's order: missing (no household covered) or partly covered.
     const gaps = a.community.gaps || [];
     const rows = [];
     for (const level of ['15min', '10min', '5min', 'block']) {
       const g = gaps.find((x) => x.level === level);
+      const parts = [];
+      if (g && g.kinds.length) {
+        const none = g.kinds.filter((k) => !partial(kinds.get(k.kind)));
+        const some = g.kinds.filter((k) => partial(kinds.get(k.kind)));
+        const far = (k) => { const d = kinds.get(k.kind)?.nearest; return d == null ? '' : `（最近 ${metres(d)}）`; };
+        if (none.length) parts.push(el('span', {class: 'gap-kinds', text: `缺 ${none.map((k) => k.name + far(k)).join('、')}`}));
+        if (some.length) {
+          parts.push(el('span', {class: 'gap-partial', text: `覆盖不足 ${some.map((k) => `${k.name} ${pct(kinds.get(k.kind).share)} 户`).join('、')}`}));
+        }
+      }
       rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: LEVEL_NAMES[level]}),
-        g && g.kinds.length
-          ? el('span', {class: 'gap-kinds', text: `缺 ${g.kinds.map((k) => k.name).join('、')}`})
-          : el('span', {class: 'gap-none', text: '无缺口'})));
+        ...(parts.length ? parts : [el('span', {class: 'gap-none', text: '无缺口'})])));
     }
     $('access-gaps').replaceChildren(...rows);
+    const iso = $('access-isolated');
+    iso.hidden = !a.isolated;
+    iso.textContent = !a.isolated ? '' : a.isolated.reason === 'no_paths'
+      ? `该小区没有内部道路：${a.isolated.buildings} 栋楼以直线接入最近道路或大门计算距离`
+      : `该小区有 ${a.isolated.buildings} 栋楼所在的内部道路未连通市政道路（数据缺大门或连接路）`;
     // The nearest facility of each kind, nearest first.
     const seen = new Set();
     const nearest = a.reached.filter((r) => !seen.has(r.kind) && seen.add(r.kind));
     $('access-reached-count').textContent = `1公里内 ${a.reached.length} 处`;
-    $('access-reached').replaceChildren(...nearest.map((r) => el('li', {class: r.within_service ? '' : 'far',
-      title: r.within_service ? '在服务半径内' : '超出该类设施的服务半径'},
-    el('span', {class: 'r-name', text: r.name || r.kind_name}),
-    el('span', {class: 'r-kind', text: `${r.kind_name} · ${LEVEL_NAMES[r.level] || ''}`}),
-    el('span', {class: 'r-dist', text: `${metres(r.distance_m)} · 约${Math.max(1, Math.round(r.minutes[state.profile] ?? r.distance_m / 60))}分钟`}))));
+    $('access-reached').replaceChildren(...nearest.map((r) => {
+      const k = kinds.get(r.kind);
+      const share = partial(k) ? ` · ${pct(k.share)} 户在服务半径内` : '';
+      return el('li', {class: r.within_service ? '' : 'far', dataset: {kind: r.kind},
+        title: r.within_service ? '在服务半径内' : '超出该类设施的服务半径'},
+      el('span', {class: 'r-name', text: r.name || r.kind_name}),
+      el('span', {class: 'r-kind', text: `${r.kind_name} · ${LEVEL_NAMES[r.level] || ''}`}),
+      el('span', {class: 'r-dist', text: `${metres(r.distance_m)} · ${within(r.distance_m)}${share}`}));
+    }));
     if (!nearest.length) $('access-reached').append(el('li', {text: '1公里内没有可达的设施'}));
   }
 
