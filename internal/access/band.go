@@ -30,7 +30,8 @@ const bandCells = 5
 // lon/lat: shells counter-clockwise, holes clockwise, rings closed. It is nil when there are no
 // lines.
 //
-// It works in a local metric frame (transverse Mercator about the first point): the distance to the
+// It works in a local metric frame, equirectangular about the first point (cheap; the band's
+// width is off by 0.4 % at most, 16 cm of 40 m, and points go back exactly): the distance to the
 // nearest line is sampled on a grid of radius/bandCells metres and the level set at radius is
 // traced by marching squares, with the crossing on each cell edge interpolated linearly and a
 // saddle cell resolved by the mean of its corners. The boundary is within a few per cent of the
@@ -55,6 +56,24 @@ func Band(lines []orb.LineString, radius float64, add, cut []orb.MultiPolygon) o
 	g.cut(metricPolygons(cut, fr))
 	rings := g.trace()
 	return assemble(rings, fr)
+}
+
+// frame is an equirectangular projection about an origin, in metres: cheap, for drawing only.
+type frame struct {
+	lon0, lat0, kx, ky float64
+}
+
+func newFrame(o orb.Point) frame {
+	const m = 6371008.8 * math.Pi / 180
+	return frame{lon0: o[0], lat0: o[1], kx: m * math.Cos(o[1]*math.Pi/180), ky: m}
+}
+
+func (f frame) to(p orb.Point) orb.Point {
+	return orb.Point{(p[0] - f.lon0) * f.kx, (p[1] - f.lat0) * f.ky}
+}
+
+func (f frame) from(p orb.Point) orb.Point {
+	return orb.Point{f.lon0 + p[0]/f.kx, f.lat0 + p[1]/f.ky}
 }
 
 // bandGrid holds the distance field: d[j*nx+i] is the distance from the grid point (x0+i*s,

@@ -82,15 +82,3 @@ func (p projection) inv(x, y float64) orb.Point {
 	}
 	return orb.Point{p.lon0 + math.Atan2(math.Sinh(eta1), math.Cos(xi1))/degree, phi / degree}
 }
-
-// frame is a projection used point by point, for drawing (Band).
-type frame struct{ projection }
-
-func newFrame(o orb.Point) frame { return frame{newProjection(o[0], o[1])} }
-
-func (f frame) to(p orb.Point) orb.Point {
-	x, y := f.fwd(p)
-	return orb.Point{x, y}
-}
-
-func (f frame) from(p orb.Point) orb.Point { return f.inv(p[0], p[1]) }

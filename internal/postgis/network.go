@@ -154,7 +154,7 @@ func (db *DB) NetworkVersion(ctx context.Context) (int64, error) {
 
 // SaveCircles stores circles in living_circles with the inputs' version: for every (community,
 // profile) in circles the previous rows are replaced, all in one transaction. Each polygon is the
-// circle's band (access.Circle.Polygon), made in Go on every core before the write. It returns
+// circle's area (access.Circle.Polygon), made in Go on every core before the write. It returns
 // renew.ErrInvalid for a circle of an unknown community or without a positive distance or
 // minutes, renew.ErrUnavailable when the database cannot be reached.
 func (db *DB) SaveCircles(ctx context.Context, circles []access.Circle, version int64) (err error) {
