@@ -54,6 +54,9 @@ func (e *Engine) prepareGates(gs []Gate) {
 		x, y := e.proj.fwd(g.Point)
 		e.commGates[g.Community] = append(e.commGates[g.Community], gateSnap{id: g.ID, x: x, y: y, p: e.idx.nearest(x, y, publicEdge)})
 	}
+	for _, gs := range e.commGates { // equally near gates: the lower id wins, whatever the input order
+		sort.Slice(gs, func(i, j int) bool { return gs[i].id < gs[j].id })
+	}
 }
 
 // place snaps (x, y), a point in community c (0: none), by the rules of the package doc and of

@@ -2,6 +2,7 @@ package access
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -59,5 +60,30 @@ func TestAccessLinks(t *testing.T) {
 		if l.Building == 601 {
 			t.Errorf("with LinkBeyond 100 m, building 601 is linked: %+v", l)
 		}
+	}
+}
+
+// TestSnapTies: a building as near to two roads, or to two gates, goes to the lower id whatever
+// the order of the input.
+func TestSnapTies(t *testing.T) {
+	t.Parallel()
+	in := Input{
+		Edges: []Edge{{ID: 9, Line: line(0, 20, 100, 20)}, {ID: 4, Line: line(0, -20, 100, -20)},
+			{ID: 7, Line: line(200, 20, 300, 20)}, {ID: 8, Line: line(200, -20, 300, -20)}},
+		Gates: []Gate{{ID: 6, Community: 2, Point: ll(250, 10)}, {ID: 5, Community: 2, Point: ll(250, -10)}},
+		Buildings: []Building{{ID: 1, Community: 1, Households: 1, Point: ll(50, 0)},
+			{ID: 2, Community: 2, Households: 1, Point: ll(250, 0)}},
+		Kinds: kinds(),
+	}
+	for range 2 {
+		ls := mustBuild(t, in, Options{}).AccessLinks()
+		if len(ls) != 2 {
+			t.Fatalf("links %+v", ls)
+		}
+		if _, y := testProj.fwd(ls[0].Line[1]); !near(y, -20) || ls[1].Gate != 5 || !near(ls[1].Length, 20) {
+			t.Errorf("links %+v: want building 1 on road 4 (y = −20) and building 2 through gate 5", ls)
+		}
+		slices.Reverse(in.Edges)
+		slices.Reverse(in.Gates)
 	}
 }
