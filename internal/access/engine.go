@@ -41,8 +41,14 @@ type Engine struct {
 	kindOnEdge [][]edgeSrc // the same, sorted by edge, for the same-edge case
 
 	gates int
-	base  state
-	cov   *Coverage
+	// comp labels the connected component of every node; mainComp is the main public network's.
+	comp       []int32
+	components int
+	mainComp   int32
+	isolated   []Isolated
+
+	base state
+	cov  *Coverage
 
 	pool sync.Pool // *search
 }
@@ -73,7 +79,9 @@ type Stats struct {
 	Buildings   int   `json:"buildings"`
 	Facilities  int   `json:"facilities"` // counted in coverage
 	Kinds       int   `json:"kinds"`
-	Unsnapped   int   `json:"unsnapped"` // buildings and facilities with no edge to snap to
+	Unsnapped   int   `json:"unsnapped"`  // buildings and facilities with no edge to snap to
+	Components  int   `json:"components"` // connected components of the walk network
+	Isolated    int   `json:"isolated"`   // communities in Isolation
 }
 
 // Build builds the network from in, snaps the buildings and facilities, and computes the
@@ -178,6 +186,8 @@ func build(in Input, opt Options, proj projection) (*Engine, error) {
 	for _, l := range e.kindOnEdge {
 		sort.Slice(l, func(i, j int) bool { return l[i].edge < l[j].edge })
 	}
+	e.comp, e.components, e.mainComp = components(e.g)
+	e.isolated = e.isolation()
 	e.base = e.computeAll()
 	e.cov = e.coverage(e.base.dist)
 	return e, nil
@@ -303,7 +313,8 @@ func (e *Engine) Kinds() []Kind { return append([]Kind(nil), e.kinds...) }
 // Stats counts what the engine holds.
 func (e *Engine) Stats() Stats {
 	st := Stats{Version: e.version, Nodes: e.g.nodes(), Edges: e.g.edges(), Gates: e.gates,
-		Communities: len(e.comms), Buildings: len(e.bld), Kinds: len(e.kinds)}
+		Communities: len(e.comms), Buildings: len(e.bld), Kinds: len(e.kinds),
+		Components: e.components, Isolated: len(e.isolated)}
 	for _, l := range e.kindFac {
 		st.Facilities += len(l)
 	}

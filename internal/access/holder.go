@@ -81,9 +81,11 @@ type Status struct {
 	BuiltAt     time.Time `json:"built_at,omitzero"`
 	BuildMillis int64     `json:"build_ms"`
 	Stats       *Stats    `json:"stats,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	Circles     Task      `json:"circles"`
-	BlindSpots  Task      `json:"blind_spots"`
+	// Isolated lists the communities cut off from the main public network or without paths.
+	Isolated   []Isolated `json:"isolated"`
+	Error      string     `json:"error,omitempty"`
+	Circles    Task       `json:"circles"`
+	BlindSpots Task       `json:"blind_spots"`
 }
 
 // Task is the progress of one derived result.
@@ -226,6 +228,7 @@ func (h *Holder) refreshLocked(ctx context.Context) (*Engine, error) {
 	h.cur = e
 	h.status.State, h.status.Building, h.status.Error = "ready", false, ""
 	h.status.Version, h.status.BuiltAt, h.status.BuildMillis, h.status.Stats = e.Version(), time.Now(), took.Milliseconds(), &st
+	h.status.Isolated = e.Isolation()
 	h.mu.Unlock()
 	h.log.Info("walk network built", "version", e.Version(), "nodes", st.Nodes, "edges", st.Edges,
 		"buildings", st.Buildings, "facilities", st.Facilities, "took", took.Round(time.Millisecond))

@@ -282,8 +282,13 @@ func (s *server) communityAccess(c echo.Context) error {
 			near[k] = &v
 		}
 	}
+	var isolated *access.Isolated
+	if iso, ok := e.CommunityIsolation(id); ok {
+		isolated = &iso
+	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"version": e.Version(), "community": body, "circles": circles, "reached": rs, "nearest": near,
+		"isolated": isolated,
 	})
 }
 
