@@ -33,6 +33,9 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
 	if len(paths) != 1 {
 		return fmt.Errorf("import-osm: name one OpenStreetMap XML file (.osm or .osm.gz; see docs/osm-mapping.md)")
 	}

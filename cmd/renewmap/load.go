@@ -25,6 +25,9 @@ func load(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
 	if len(paths) == 0 {
 		return fmt.Errorf("load: name GeoJSON files or folders (see docs/data-format.md)")
 	}
