@@ -11,6 +11,7 @@ const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
 const LEVEL_NAMES = {'15min': '15分钟生活圈', '10min': '10分钟生活圈', '5min': '5分钟生活圈', block: '居住街坊'};
 const RAMP = [[0, '#1a9850', '0 类（不缺）'], [1, '#91cf60', '1 类'], [2, '#d9ef8b', '2 类'],
   [3, '#fee08b', '3 类'], [4, '#fc8d59', '4 类'], [5, '#d73027', '5 类及以上']];
+const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const metres = (d) => (d >= 1000 ? `${(d / 1000).toFixed(2)} 公里` : `${Math.round(d)} 米`);
 
@@ -75,15 +76,21 @@ export function initAccess(app) {
       return el('li', {dataset: {minutes: String(c.minutes)}}, sw, `${c.minutes}分钟生活圈`,
         el('span', {class: 'dist', text: `步行 ${Math.round(c.distance_m)} 米`}));
     }));
-    // Gaps per level, in the standard's order.
+    // A community cut off from the public network: its coverage says more about the data.
+    const iso = a.isolated;
+    $('access-isolated').hidden = !iso;
+    $('access-isolated').textContent = iso ? `孤立小区：${ISOLATION[iso.reason] || iso.reason}（${iso.buildings} 栋楼受影响），覆盖结果不可信，请核实路网数据` : '';
+    // Gaps per level, in the standard's order; kinds the dataset has no facility of are 无数据.
     const gaps = a.community.gaps || [];
     const rows = [];
     for (const level of ['15min', '10min', '5min', 'block']) {
       const g = gaps.find((x) => x.level === level);
+      const none = (a.community.kinds || []).filter((k) => k.no_data && k.required && k.level === level);
       rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: LEVEL_NAMES[level]}),
         g && g.kinds.length
           ? el('span', {class: 'gap-kinds', text: `缺 ${g.kinds.map((k) => k.name).join('、')}`})
-          : el('span', {class: 'gap-none', text: '无缺口'})));
+          : el('span', {class: 'gap-none', text: '无缺口'}),
+        none.length ? el('span', {class: 'gap-nodata', text: `无数据：${none.map((k) => k.name).join('、')}`}) : false));
     }
     $('access-gaps').replaceChildren(...rows);
     // The nearest facility of each kind, nearest first.
