@@ -121,6 +121,8 @@ type KindInfo struct {
 	Name     string `json:"name"`
 	Level    string `json:"level"`
 	Required bool   `json:"required"`
+	// NoData: the dataset holds no facility of the kind (无数据): never a gap.
+	NoData bool `json:"no_data"`
 }
 
 // CommunityCover is one community's households and those covered per kind (aligned with the
@@ -150,7 +152,8 @@ const GapShare = 0.5
 
 // AreaGaps sums the members' coverage per kind. A kind is a gap of the area when it is required
 // and less than GapShare of the area's households are covered: a shared gap (共性缺口), which one
-// facility may close for several communities. Members without households are left out.
+// facility may close for several communities. Members without households are left out. A kind
+// without data (KindInfo.NoData) is no gap, of the area or of a member.
 func AreaGaps(kinds []KindInfo, members []CommunityCover) []AreaKind {
 	out := make([]AreaKind, len(kinds))
 	for k, kind := range kinds {
@@ -162,14 +165,14 @@ func AreaGaps(kinds []KindInfo, members []CommunityCover) []AreaKind {
 			cov := min(m.Covered[k], m.Households)
 			ak.Households += m.Households
 			ak.Covered += cov
-			if kind.Required && float64(cov) < GapShare*float64(m.Households) {
+			if kind.Required && !kind.NoData && float64(cov) < GapShare*float64(m.Households) {
 				ak.GapMembers = append(ak.GapMembers, m.ID)
 			}
 		}
 		ak.Lacking = ak.Households - ak.Covered
 		if ak.Households > 0 {
 			ak.Share = float64(ak.Covered) / float64(ak.Households)
-			ak.Gap = kind.Required && float64(ak.Covered) < GapShare*float64(ak.Households)
+			ak.Gap = kind.Required && !kind.NoData && float64(ak.Covered) < GapShare*float64(ak.Households)
 		}
 		out[k] = ak
 	}

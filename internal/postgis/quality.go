@@ -182,8 +182,7 @@ func (db *DB) unknownValues(ctx context.Context) ([]UnknownValues, error) {
 // planned: their coverage says nothing about the ground (无数据), so they are not gaps (配套缺口).
 // It returns renew.ErrUnavailable when the database cannot be reached.
 func (db *DB) NoDataKinds(ctx context.Context) ([]Named, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT k.code, k.name FROM facility_kinds k
-		WHERE NOT EXISTS (SELECT 1 FROM facilities f WHERE f.kind = k.code) ORDER BY k.sort, k.code`)
+	rows, err := db.Pool.Query(ctx, noDataKindsSQL)
 	if err != nil {
 		return nil, mapError(err, "quality: facility kinds without data")
 	}
@@ -192,4 +191,22 @@ func (db *DB) NoDataKinds(ctx context.Context) ([]Named, error) {
 		return nil, mapError(err, "quality: facility kinds without data")
 	}
 	return out, nil
+}
+
+const noDataKindsSQL = `SELECT k.code, k.name FROM facility_kinds k
+	WHERE NOT EXISTS (SELECT 1 FROM facilities f WHERE f.kind = k.code) ORDER BY k.sort, k.code`
+
+// noDataKinds is the set of NoDataKinds' codes, read in tx.
+func noDataKinds(ctx context.Context, tx pgx.Tx) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, noDataKindsSQL)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	var code, name string
+	_, err = pgx.ForEachRow(rows, []any{&code, &name}, func() error {
+		out[code] = true
+		return nil
+	})
+	return out, err
 }

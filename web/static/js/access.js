@@ -112,7 +112,8 @@ export function initAccess(app) {
     state.kinds = state.coverage.kinds;
     const group = el('optgroup', {label: '按设施类型（红色：服务半径内没有）'});
     for (const k of state.kinds.filter((k) => k.required)) {
-      group.append(el('option', {value: k.kind, text: `${k.name}（${LEVEL_NAMES[k.level] || k.level}）`}));
+      group.append(el('option', {value: k.kind, disabled: k.no_data,
+        text: `${k.name}（${k.no_data ? '无数据' : LEVEL_NAMES[k.level] || k.level}）`}));
     }
     overlay.append(group);
     const kindSel = $('whatif-kind');

@@ -59,6 +59,10 @@ async function start() {
       s?.site ? `${num(s.newly_covered)}户` : '—'];
   });
   if (!gaps.length) $('gaps').tBodies[0].replaceChildren(el('tr', {}, el('td', {colspan: 7, text: '无共性缺口'})));
+  // Kinds the dataset holds no facility of: unknown on the ground, so not counted as gaps.
+  const noData = r.gaps.filter((g) => g.no_data && g.required);
+  $('gaps-nodata').hidden = !noData.length;
+  $('gaps-nodata').textContent = `无数据（数据中没有此类设施，未计为缺口）：${noData.map((g) => g.name).join('、')}`;
 
   const p = r.parking;
   $('parking-note').textContent = `需求按每户${p.ratio}个车位计（老旧小区无国家标准，可调整），并与每户1个车位比较；充电桩按车位的${Math.round(p.charger_share * 100)}%计。`;
