@@ -66,10 +66,17 @@ func loadFaults(t *testing.T, f *fixture, opt topology.Options) {
 	}
 }
 
-func TestQualityNamesIsolationAndDangles(t *testing.T) {
-	t.Parallel()
+// newFaultsFixture is newFixture holding only the faults network, imported without options.
+func newFaultsFixture(t *testing.T) *fixture {
+	t.Helper()
 	f := newFixture(t)
 	loadFaults(t, f, topology.Options{})
+	return f
+}
+
+func TestQualityNamesIsolationAndDangles(t *testing.T) {
+	t.Parallel()
+	f := newFaultsFixture(t)
 	ctx := context.Background()
 	var qa int64
 	if err := f.db.Pool.QueryRow(ctx, `SELECT id FROM communities WHERE code = 'QA'`).Scan(&qa); err != nil {
@@ -137,5 +144,81 @@ func TestQualityNamesIsolationAndDangles(t *testing.T) {
 		if k.Kind == "kindergarten" && k.Covered == 0 {
 			t.Fatal("joined to the street, QA's households should reach a kindergarten")
 		}
+	}
+}
+
+// TestUnknownValuesEverywhere: community QC of the faults dataset says nothing of its completed
+// year or management, nor its building of its year. Every consumer answers, and says 未知 where
+// it speaks: the quality report counts it, search, plans, OGC, downloads, tiles and the 片区 tools
+// cope with NULL, and the plan may start at 调查摸底 but not move to 储备.
+func TestUnknownValuesEverywhere(t *testing.T) {
+	t.Parallel()
+	f := newFaultsFixture(t)
+	ctx := context.Background()
+	var qc int64
+	if err := f.db.Pool.QueryRow(ctx, `SELECT id FROM communities WHERE code = 'QC' AND completed_year IS NULL
+		AND management IS NULL AND is_old IS NULL`).Scan(&qc); err != nil {
+		t.Fatalf("QC's unknown values must be stored as NULL: %v", err)
+	}
+	q := decodeBody[qualityDoc](t, f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/quality", ""), 200)
+	unknown := map[string]int{}
+	for _, u := range q.Unknown {
+		unknown[u.Layer+"."+u.Column] = u.Unknown
+	}
+	if unknown["communities.completed_year"] != 1 || unknown["communities.management"] != 1 || unknown["buildings.completed_year"] != 1 {
+		t.Fatalf("the report should count QC's unknown values: %v", unknown)
+	}
+
+	search := decodeBody[struct {
+		Communities []struct {
+			Code  string `json:"code"`
+			IsOld *bool  `json:"is_old"`
+		} `json:"communities"`
+	}](t, f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/communities?q=连通", ""), 200)
+	if len(search.Communities) != 1 || search.Communities[0].IsOld != nil {
+		t.Fatalf("search: QC's age is unknown, not old or new: %+v", search.Communities)
+	}
+	for _, path := range []string{
+		"/ogc/collections/communities/items?limit=10",
+		"/ogc/collections/buildings/items?limit=10",
+		"/download/communities.geojson",
+		"/download/buildings.geojson",
+		fmt.Sprintf("/download/community/%d.zip", qc),
+		"/tiles/all/15/27702/12020.mvt",
+		"/api/v1/areas/suggest",
+		"/api/v1/parking-gap",
+	} {
+		if rec := f.as(t, renew.RoleDesigner, http.MethodGet, path, ""); rec.Code != 200 && rec.Code != 204 {
+			t.Errorf("%s: %d %s", path, rec.Code, rec.Body.String())
+		}
+	}
+
+	// A community of unknown age enters the programme at 调查摸底 and stays there until surveyed.
+	rec := f.as(t, renew.RolePlanner, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/plan", qc), "")
+	if rec.Code != 201 && rec.Code != 200 {
+		t.Fatalf("a plan for a community of unknown age: %d %s", rec.Code, rec.Body.String())
+	}
+	plan := decodeBody[struct {
+		ID        int64 `json:"id"`
+		Community struct {
+			CompletedYear *int `json:"completed_year"`
+		} `json:"community"`
+		Transitions []struct {
+			To      string   `json:"to"`
+			Allowed bool     `json:"allowed"`
+			Reasons []string `json:"reasons"`
+		} `json:"transitions"`
+	}](t, rec, rec.Code)
+	if plan.Community.CompletedYear != nil {
+		t.Fatalf("the plan shows a year for QC: %v", *plan.Community.CompletedYear)
+	}
+	blocked := false
+	for _, tr := range plan.Transitions {
+		if tr.To == "reserve" && !tr.Allowed && len(tr.Reasons) > 0 && tr.Reasons[0] == "建成年份未知（待核实）：调查摸底须先登记建成年份" {
+			blocked = true
+		}
+	}
+	if !blocked {
+		t.Fatalf("moving QC to 储备 must wait for its year: %+v", plan.Transitions)
 	}
 }

@@ -17,9 +17,9 @@ type Member struct {
 	Buildings     int     `json:"buildings"`
 	Households    int     `json:"households"`
 	FloorArea     float64 `json:"floor_area"`
-	CompletedYear int     `json:"completed_year"`
-	IsOld         bool    `json:"is_old"`
-	Batch         string  `json:"batch"` // "" outside the programme
+	CompletedYear *int    `json:"completed_year"` // nil: unknown (未知/待核实)
+	IsOld         *bool   `json:"is_old"`         // nil when the completed year is unknown
+	Batch         string  `json:"batch"`          // "" outside the programme
 	Stage         string  `json:"stage"`
 }
 
@@ -33,6 +33,7 @@ type Totals struct {
 	FloorArea     float64        `json:"floor_area"`
 	CompletedFrom int            `json:"completed_from"` // 0 without members
 	CompletedTo   int            `json:"completed_to"`
+	UnknownYear   int            `json:"unknown_year"` // members whose completed year is unknown
 	Batches       map[string]int `json:"batches"`
 	Stages        map[string]int `json:"stages"`
 }
@@ -48,13 +49,15 @@ func Sum(ms []Member) Totals {
 		t.Buildings += m.Buildings
 		t.Households += m.Households
 		t.FloorArea += m.FloorArea
-		if m.CompletedYear > 0 {
-			if t.CompletedFrom == 0 || m.CompletedYear < t.CompletedFrom {
-				t.CompletedFrom = m.CompletedYear
+		if y := m.CompletedYear; y != nil {
+			if t.CompletedFrom == 0 || *y < t.CompletedFrom {
+				t.CompletedFrom = *y
 			}
-			if m.CompletedYear > t.CompletedTo {
-				t.CompletedTo = m.CompletedYear
+			if *y > t.CompletedTo {
+				t.CompletedTo = *y
 			}
+		} else {
+			t.UnknownYear++
 		}
 		b, s := m.Batch, m.Stage
 		if b == "" {

@@ -362,31 +362,28 @@ func (c *converter) validArea(a area, strict bool, fn func(a area, valid bool)) 
 // communities maps landuse=residential areas.
 func (c *converter) communities() {
 	c.areas(communityTags, true, func(a area, _ bool) {
-		year, ok := parseYear(a.tags.Find("start_date"))
-		if !ok {
-			year = PlaceholderYear
-		}
+		year, _ := parseYear(a.tags.Find("start_date")) // 0: unknown, stored as NULL
 		name := strings.TrimSpace(a.tags.Find("name"))
 		if name == "" {
 			name = "未命名小区 " + a.ref
 		}
 		code := c.prefix + a.ref
 		c.comms = append(c.comms, community{code: code, year: year, mp: a.mp, area: geo.Area(a.mp)})
-		c.add("communities", a.mp, map[string]any{
-			"code": code, "name": name, "subdistrict": c.prefix + "subdistrict",
-			"completed_year": year, "property_type": DefaultPropertyType, "management": DefaultManagement,
-			"address": address(a.tags),
-		})
+		props := map[string]any{"code": code, "name": name, "subdistrict": c.prefix + "subdistrict", "address": address(a.tags)}
+		if year > 0 {
+			props["completed_year"] = year
+		}
+		c.add("communities", a.mp, props)
 	})
 	c.grid = newGrid(c.comms)
 	unknown := 0
 	for _, cm := range c.comms {
-		if cm.year == PlaceholderYear {
+		if cm.year == 0 {
 			unknown++
 		}
 	}
 	if unknown > 0 {
-		c.note("%d of %d communities have no start_date: completed_year %d (placeholder, to be surveyed)", unknown, len(c.comms), PlaceholderYear)
+		c.note("%d of %d communities have no start_date: completed year unknown (未知/待核实, to be surveyed)", unknown, len(c.comms))
 	}
 }
 
@@ -486,12 +483,15 @@ func (c *converter) buildings() {
 		if estimated {
 			number += EstimatedMark
 		}
-		c.add("buildings", a.mp, map[string]any{
+		props := map[string]any{
 			"code": c.prefix + a.ref, "community": c.comms[ci].code, "number": number,
 			"floors": floors, "units": units, "households": households, "floor_area": floorArea,
-			"completed_year": year, "structure": DefaultStructure,
 			"has_elevator": residential && floors >= ElevatorFloors,
-		})
+		}
+		if year > 0 {
+			props["completed_year"] = year
+		}
+		c.add("buildings", a.mp, props)
 	})
 	if outside > 0 {
 		c.note("%d of %d buildings lie outside every landuse=residential area and are not imported (a building needs a community); %d of them are tagged residential", outside, total, outsideRes)
