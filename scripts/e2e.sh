@@ -40,7 +40,7 @@ viewer_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-viewer -ro
 # The 片区 page test (web/test/areas.test.mjs) saves areas: it runs as a planner of its own.
 areas_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-areas -role planner -name "浏览器测试片区规划" | sed -n 's/^password: //p')
 
-DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" >"$log" 2>&1 &
+DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" -load-demo >"$log" 2>&1 &
 server=$!
 faults_server=""
 stop() {
