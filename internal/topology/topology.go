@@ -116,7 +116,7 @@ func Check(lines []Line, opt Options) Report {
 			if first {
 				end = vs[i][0]
 			}
-			if j.count[keyOf(end.p)] != 1 {
+			if j.count[keyOf(end.p)] != 1 || touchesItself(vs[i], end.p, first) {
 				continue // shared with another line, or the line closes on itself
 			}
 			tgt, d, ok := j.nearest(end.p, i)
@@ -151,6 +151,21 @@ func Check(lines []Line, opt Options) Report {
 		rep.Changed = append(rep.Changed, Line{ID: lines[i].ID, Code: lines[i].Code, Line: nl})
 	}
 	return rep
+}
+
+// touchesItself reports whether an end of l (the first, or the last) meets another vertex of l:
+// a closed line or a loop is no dangle.
+func touchesItself(l []vert, p xy, first bool) bool {
+	k := keyOf(p)
+	for n, v := range l {
+		if (first && n == 0) || (!first && n == len(l)-1) {
+			continue
+		}
+		if keyOf(v.p) == k {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeVertices moves every vertex within tol of a vertex of another line seen before it (in

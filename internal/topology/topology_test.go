@@ -137,6 +137,14 @@ func TestEndOnSegmentJoins(t *testing.T) {
 	}
 }
 
+func TestClosedLinesAreNoDangles(t *testing.T) {
+	ring := Line{ID: 2, Code: "ring", Line: m(10, 3, 30, 3, 30, 20, 10, 20, 10, 3)} // closed, 3 m from the street
+	r := Check([]Line{street, ring}, Options{})
+	if len(r.Dangles) != 0 {
+		t.Fatalf("a closed line's ends touch each other: no dangle, got %+v", r.Dangles)
+	}
+}
+
 func TestTwoDanglesOnOneSegment(t *testing.T) {
 	a := Line{ID: 2, Code: "a", Line: m(70, 30, 70, 2)}
 	b := Line{ID: 3, Code: "b", Line: m(20, -30, 20, -4)}
