@@ -39,7 +39,8 @@ func quality(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	q, err := db.Quality(ctx, eng, topo())
+	opt := topo()
+	q, err := db.Quality(ctx, eng, opt)
 	if err != nil {
 		return err
 	}
@@ -48,17 +49,21 @@ func quality(ctx context.Context, args []string, e *env) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(q)
 	}
-	writeQuality(e.stdout, q)
+	dangle := opt.Dangle
+	if dangle <= 0 {
+		dangle = topology.DefaultDangle
+	}
+	writeQuality(e.stdout, q, dangle)
 	return nil
 }
 
-func writeQuality(w io.Writer, q postgis.Quality) {
+func writeQuality(w io.Writer, q postgis.Quality, dangle float64) {
 	fmt.Fprintf(w, "数据质量报告（步行网络 v%d）\n\n", q.Version)
 	fmt.Fprintf(w, "孤立小区 %d 个\n", len(q.Isolated))
 	for _, c := range q.Isolated {
 		fmt.Fprintf(w, "  %s %s：%s，%d 栋楼、%d 户受影响\n", c.Code, c.Name, isolationReasons[c.Reason], c.Buildings, c.Households)
 	}
-	fmt.Fprintf(w, "\n断头路（距其他道路 %g 米内而未相接）%d 处\n", topology.DefaultDangle, len(q.Dangles))
+	fmt.Fprintf(w, "\n断头路（距其他道路 %g 米内而未相接）%d 处\n", dangle, len(q.Dangles))
 	for _, d := range q.Dangles {
 		fmt.Fprintf(w, "  道路 %s 的端点距道路 %s %.2f 米（%.7f, %.7f）\n", d.Road, d.Near, d.Distance, d.End[0], d.End[1])
 	}
