@@ -32,6 +32,14 @@ async function main() {
       const text = await row.textContent();
       return /QA-P1/.test(text) && /QR-MAIN 3\.0 米/.test(text) ? null : `dangle row: ${text}`;
     });
+    await check('clicking the dangle flies to its loose end, marked on the map', async () => {
+      await page.locator('#quality-body button[data-road="QA-P1"]').click();
+      await page.waitForTimeout(1200); // the fly-to
+      await page.evaluate(() => new Promise((resolve) => { const m = window.renewmap.map; m.once('idle', resolve); m.triggerRepaint(); }));
+      const roads = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['quality-points']})
+        .filter((f) => f.properties.kind === 'dangle').map((f) => f.properties.road));
+      return roads.includes('QA-P1') ? null : `dangle marks drawn: ${roads}`;
+    });
     await check('kinds without data are listed as 无数据', async () => {
       const kinds = await page.locator('#quality-body details[data-group=nodata] li').evaluateAll((ls) => ls.map((l) => l.dataset.kind));
       return kinds.includes('bus_stop') && !kinds.includes('kindergarten') ? null : `no-data kinds: ${kinds.slice(0, 8)}`;

@@ -1,6 +1,7 @@
 // The data-quality panel (数据质量) of the planner map: what GET /api/v1/quality finds in the data
 // — isolated communities, dangles, buildings and facilities far from the walk network, unknown
-// values and facility kinds without any data — each entry leading to its place on the map.
+// values and facility kinds without any data — each entry leading to its place on the map, where
+// the dangles (red) and the far buildings and facilities (orange) are marked.
 import {el, getJSON, formatNumber} from './util.js';
 
 const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
@@ -42,6 +43,8 @@ export async function initQuality(app, communitiesP) {
     el('span', {class: 'quality-why', text: `${u.unknown} / ${u.rows} 未知/待核实${u.placeholder ? `，${u.placeholder} 仍为占位值 1900` : ''}`})));
   const nodata = q.no_data_kinds.map((k) => el('li', {dataset: {kind: k.code}, text: k.name}));
 
+  showOnMap(app.map, q);
+
   const problems = q.isolated.length + q.dangles.length + q.far_count;
   document.getElementById('quality-count').textContent = problems ? `${problems} 项待处理` : '未发现路网问题';
   body.replaceChildren(
@@ -50,4 +53,16 @@ export async function initQuality(app, communitiesP) {
     group('far', '远离步行路网的楼栋和设施', q.far_count, far, '所有楼栋和设施都在步行道路附近'),
     group('unknown', '未知/待核实的属性', unknown.length, unknown, '没有未知的属性'),
     group('nodata', '无数据的设施类型（不计为缺口）', nodata.length, nodata, '每类设施都有数据'));
+}
+
+/** showOnMap marks the dangles' loose ends and the far buildings and facilities on the map. */
+function showOnMap(map, q) {
+  const point = (p, props) => ({type: 'Feature', geometry: {type: 'Point', coordinates: p}, properties: props});
+  const data = {type: 'FeatureCollection', features: [
+    ...q.dangles.map((d) => point(d.end, {kind: 'dangle', road: d.road})),
+    ...q.far.map((f) => point(f.point, {kind: 'far', code: f.code}))]};
+  map.addSource('quality', {type: 'geojson', data});
+  map.addLayer({id: 'quality-points', type: 'circle', source: 'quality', paint: {
+    'circle-radius': 7, 'circle-color': ['match', ['get', 'kind'], 'dangle', '#d7301f', '#fc8d59'],
+    'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2}});
 }
