@@ -16,7 +16,7 @@ psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE
 go build -o bin/renewmap ./cmd/renewmap
 go build -o bin/renewbench ./cmd/renewbench
 log=$(mktemp)
-DATABASE_URL=$url ./bin/renewmap serve -addr 127.0.0.1:0 >"$log" 2>&1 &
+DATABASE_URL=$url ./bin/renewmap serve -addr 127.0.0.1:0 -load-demo >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
 base=""

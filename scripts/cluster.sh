@@ -105,7 +105,7 @@ cluster_up() {
   CLUSTER_REPLICA=$(cluster_pg "$CLUSTER_DIR/replica" "$pgr" start)
 
   cluster_log "instance A on 127.0.0.1:$pa (migrates and loads the demo district), instance B on 127.0.0.1:$pb"
-  cluster_serve a "$pa"
+  cluster_serve a "$pa" -load-demo
   CLUSTER_PID_A=$CLUSTER_LAST_PID
   CLUSTER_A=http://127.0.0.1:$pa
   cluster_wait "$CLUSTER_A/readyz" 120 || { cat "$CLUSTER_DIR/a.log" >&2; return 1; }

@@ -13,7 +13,7 @@ fi
 case "${1:-}" in
   run)
     go build -o bin/renewmap ./cmd/renewmap
-    exec ./bin/renewmap serve
+    exec ./bin/renewmap serve -load-demo # a real installation starts empty; make run shows the demo
     ;;
   test)
     go vet ./...

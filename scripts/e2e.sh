@@ -40,11 +40,12 @@ viewer_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-viewer -ro
 # The 片区 page test (web/test/areas.test.mjs) saves areas: it runs as a planner of its own.
 areas_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-areas -role planner -name "浏览器测试片区规划" | sed -n 's/^password: //p')
 
-DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" >"$log" 2>&1 &
+DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" -load-demo >"$log" 2>&1 &
 server=$!
+faults_server=""
 stop() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
+  kill "$server" $faults_server 2>/dev/null || true
+  wait "$server" $faults_server 2>/dev/null || true
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
@@ -73,5 +74,22 @@ E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VI
 E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
 # The residents' pages (public notice, survey on a phone, the planner's results).
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
+# The data-quality panel: a second server on a database holding only the network with faults on
+# purpose (internal/ingest/testdata/faults: a dangle 3 m short, a community joined nowhere).
+faults_db=renewmap_e2e_faults
+faults_url="$prefix/$faults_db$query"
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" \
+  -c "DROP DATABASE IF EXISTS $faults_db WITH (FORCE)" -c "CREATE DATABASE $faults_db" >/dev/null
+DATABASE_URL="$faults_url" ./bin/renewmap migrate >/dev/null
+DATABASE_URL="$faults_url" ./bin/renewmap load internal/ingest/testdata/faults >/dev/null 2>&1
+quality_password=$(DATABASE_URL="$faults_url" ./bin/renewmap user add e2e-quality -role planner -name "浏览器测试数据质量" | sed -n 's/^password: //p')
+faults_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+DATABASE_URL="$faults_url" ./bin/renewmap serve -addr "127.0.0.1:$faults_port" >artifacts/e2e-faults-server.log 2>&1 &
+faults_server=$!
+for _ in $(seq 1 120); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$faults_port/readyz" || true)" = 200 ] && break
+  sleep 0.5
+done
+E2E_USER=e2e-quality E2E_PASSWORD=$quality_password node web/test/quality.test.mjs "http://127.0.0.1:$faults_port" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -20,6 +20,9 @@ func circles(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
 	h := access.NewHolder(db, db, access.HolderOptions{Log: newLogger(e.stderr, 0)})
 	start := time.Now()
 	eng, err := h.Refresh(ctx)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"renewmap/geodata"
 	"renewmap/internal/ingest"
@@ -25,13 +27,9 @@ func loadDemoIfEmpty(ctx context.Context, db *postgis.DB, log *slog.Logger) erro
 	if n > 0 {
 		return nil
 	}
-	files, _, err := ingest.FilesFromFS(geodata.FS, "tiexi")
+	b, err := demoBatch()
 	if err != nil {
 		return err
-	}
-	b, err := ingest.Parse(files)
-	if err != nil {
-		return fmt.Errorf("demo dataset: %w", err)
 	}
 	rep, err := db.Import(ctx, b, postgis.ImportOptions{})
 	if err != nil {
@@ -42,5 +40,62 @@ func loadDemoIfEmpty(ctx context.Context, db *postgis.DB, log *slog.Logger) erro
 		return fmt.Errorf("demo dataset: as-of date: %w", err)
 	}
 	log.Info("loaded the demonstration dataset (示例数据)", "took", rep.Duration.String())
+	return nil
+}
+
+// demoBatch parses the embedded demonstration dataset.
+func demoBatch() (*ingest.Batch, error) {
+	files, _, err := ingest.FilesFromFS(geodata.FS, "tiexi")
+	if err != nil {
+		return nil, err
+	}
+	b, err := ingest.Parse(files)
+	if err != nil {
+		return nil, fmt.Errorf("demo dataset: %w", err)
+	}
+	return b, nil
+}
+
+// demoCmd manages the demonstration dataset: `demo remove` takes its invented rows out of a
+// database that holds real data too (postgis.RemoveImported: rows whose code and geometry are
+// still the demo's), and the demo's as-of date with them.
+func demoCmd(ctx context.Context, args []string, e *env) error {
+	db, rest, err := openFromFlags(ctx, "demo", args, e, func(*flag.FlagSet) {})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(rest) != 1 || rest[0] != "remove" {
+		return fmt.Errorf("usage: renewmap demo remove   (the demo is loaded by serve -load-demo into an empty database)")
+	}
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
+	b, err := demoBatch()
+	if err != nil {
+		return err
+	}
+	rep, err := db.RemoveImported(ctx, b)
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	total := 0
+	for _, l := range rep.Layers {
+		fmt.Fprintf(&sb, "%-16s %6d removed\n", l.Layer, l.Deleted)
+		total += l.Deleted
+	}
+	fmt.Fprint(e.stdout, sb.String())
+	st, err := db.ProgrammeSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if st.AsOf != nil && st.AsOf.String() == demoAsOf {
+		if err := db.SetProgrammeSetting(ctx, "as_of", nil, renew.AuditEntry{Actor: "renewmap", Address: "demo remove"}); err != nil {
+			return fmt.Errorf("demo remove: as-of date: %w", err)
+		}
+		fmt.Fprintln(e.stdout, "the demo's as-of date "+demoAsOf+" is cleared (progress is measured at today's date)")
+	}
+	fmt.Fprintf(e.stdout, "removed %d demonstration rows (示例数据) in %s; rows of other sources stay\n", total, rep.Duration.Round(1e6))
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"renewmap/internal/ingest/osm"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
+	"renewmap/internal/topology"
 )
 
 // importOSM imports an OpenStreetMap XML file (docs/osm-mapping.md) through the same validation
@@ -21,15 +22,20 @@ import (
 func importOSM(ctx context.Context, args []string, e *env) error {
 	var replace bool
 	var prefix, name string
+	var topo func() topology.Options
 	db, paths, err := openFromFlags(ctx, "import-osm", args, e, func(fs *flag.FlagSet) {
 		fs.BoolVar(&replace, "replace", false, "also delete each layer's features with this -code-prefix that the file does not produce (other data stays)")
 		fs.StringVar(&prefix, "code-prefix", osm.DefaultCodePrefix, "prefix of every code (use another one for another area)")
 		fs.StringVar(&name, "name", "", `name of the synthesized district (default "`+osm.DefaultAreaName+` FILE")`)
+		topo = topologyFlags(fs)
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
 	if len(paths) != 1 {
 		return fmt.Errorf("import-osm: name one OpenStreetMap XML file (.osm or .osm.gz; see docs/osm-mapping.md)")
 	}
@@ -64,7 +70,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 	for _, n := range rep.Notes {
 		fmt.Fprintln(e.stderr, "note:", n)
 	}
-	irep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, ReplacePrefix: prefix, Progress: ingest.ProgressBar(e.stderr)})
+	irep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, ReplacePrefix: prefix, Topology: topo(), Progress: ingest.ProgressBar(e.stderr)})
 	if err != nil {
 		return err
 	}

@@ -7,21 +7,27 @@ import (
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
+	"renewmap/internal/topology"
 )
 
 func load(ctx context.Context, args []string, e *env) error {
 	var layer string
 	var replace bool
 	var replacePrefix string
+	var topo func() topology.Options
 	db, paths, err := openFromFlags(ctx, "load", args, e, func(fs *flag.FlagSet) {
 		fs.StringVar(&layer, "layer", "", "layer of the files named (default: from each file's name)")
 		fs.BoolVar(&replace, "replace", false, "also delete each loaded layer's features that the files do not contain")
 		fs.StringVar(&replacePrefix, "replace-prefix", "", "with -replace, delete only features whose code starts with this (default: any)")
+		topo = topologyFlags(fs)
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := requireMigrated(ctx, db); err != nil {
+		return err
+	}
 	if len(paths) == 0 {
 		return fmt.Errorf("load: name GeoJSON files or folders (see docs/data-format.md)")
 	}
@@ -36,7 +42,7 @@ func load(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	rep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, ReplacePrefix: replacePrefix, Progress: ingest.ProgressBar(e.stderr)})
+	rep, err := db.Import(ctx, b, postgis.ImportOptions{Replace: replace, ReplacePrefix: replacePrefix, Topology: topo(), Progress: ingest.ProgressBar(e.stderr)})
 	if err != nil {
 		return err
 	}

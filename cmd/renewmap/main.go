@@ -44,12 +44,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "serve the web app, tiles and APIs (migrates, and loads the demo data into an empty database)", serve},
+		{"serve", "serve the web app, tiles and APIs (migrates; -load-demo loads the demo data into an empty database)", serve},
 		{"migrate", "apply the database migrations", migrate},
 		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
 		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
+		{"quality", "print the data-quality report: isolated communities, dangles, far buildings, unknown values, kinds without data", quality},
 		{"circles", "compute and store every community's living circles and the blind-spot overlay (prints timings)", circles},
+		{"demo", "remove: take the demonstration dataset's rows out of the database; other data stays", demoCmd},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},
 	}
 }

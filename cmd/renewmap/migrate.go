@@ -59,3 +59,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 }
+
+// requireMigrated refuses to work on a database whose schema is missing or behind the binary's,
+// naming the command that fixes it.
+func requireMigrated(ctx context.Context, db *postgis.DB) error {
+	n, err := db.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database is not migrated (%d migrations not applied): run `renewmap migrate` first", n)
+	}
+	return nil
+}

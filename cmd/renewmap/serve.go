@@ -165,6 +165,10 @@ func (b *bootstrap) once(ctx context.Context) error {
 	if b.cfg.LoadDemo {
 		return loadDemoIfEmpty(ctx, b.db, b.log)
 	}
+	var communities int
+	if err := b.db.Pool.QueryRow(ctx, "SELECT count(*) FROM communities").Scan(&communities); err == nil && communities == 0 {
+		b.log.Info("the database holds no data: load yours with `renewmap load` or `renewmap import-osm` (-load-demo loads the invented demonstration dataset)")
+	}
 	return nil
 }
 

@@ -119,12 +119,12 @@ func TestServeWithoutDatabase(t *testing.T) {
 	}
 }
 
-// On an empty database serve migrates, loads the demonstration dataset, creates the first
+// On an empty database serve -load-demo migrates, loads the demonstration dataset, creates the first
 // administrator and prints its password once; logged in with it, the demo data is there.
 func TestServeLoadsDemoAndFirstAdmin(t *testing.T) {
 	t.Parallel()
 	_, url := pgtest.New(t)
-	base, stop, logs := startServeLogs(t, map[string]string{"DATABASE_URL": url})
+	base, stop, logs := startServeLogs(t, map[string]string{"DATABASE_URL": url}, "-load-demo")
 	if got := waitStatus(t, base+"/readyz", 200, 90*time.Second); got != 200 {
 		t.Fatalf("/readyz = %d after 90 s", got)
 	}

@@ -65,7 +65,6 @@ func Default() Config {
 		MaxHeavy:         4,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
-		LoadDemo:         true,
 		LogLevel:         slog.LevelInfo,
 	}
 }
@@ -105,7 +104,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	if v := getenv("RENEWMAP_TRUSTED_PROXIES"); v != "" {
 		c.TrustedProxies = strings.Split(v, ",")
 	}
-	fs.BoolVar(&c.LoadDemo, "load-demo", c.LoadDemo, "load the demonstration dataset into an empty database")
+	fs.BoolVar(&c.LoadDemo, "load-demo", getenv("RENEWMAP_LOAD_DEMO") == "true", "load the invented demonstration dataset into an empty database (make run does; env RENEWMAP_LOAD_DEMO=true)")
 }
 
 // Validate reports the first setting that cannot work.

@@ -17,6 +17,7 @@ import (
 	"renewmap/internal/access"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
+	"renewmap/internal/topology"
 )
 
 // Engines is the walk-network engine holder (access.Holder).
@@ -33,6 +34,8 @@ type AccessStore interface {
 	SubdistrictNames(ctx context.Context) (map[int64]postgis.Named, error)
 	FacilitiesByID(ctx context.Context, ids []int64) (map[int64]postgis.FacilityInfo, error)
 	SaveScenario(ctx context.Context, fs []postgis.PlannedFacility, ps []access.Passage, a renew.AuditEntry) ([]postgis.Saved, error)
+	NoDataKinds(ctx context.Context) ([]postgis.Named, error)
+	Quality(ctx context.Context, e *access.Engine, opt topology.Options) (postgis.Quality, error)
 }
 
 func (s *server) routesAccess(e *echo.Group) {
@@ -61,12 +64,14 @@ type kindJSON struct {
 	Level           string  `json:"level"`
 	Required        bool    `json:"required"`
 	ServiceDistance float64 `json:"service_distance"`
+	// NoData: the dataset holds no facility of the kind at all (无数据), so it is never a gap.
+	NoData bool `json:"no_data"`
 }
 
 func kindsJSON(ks []access.Kind) []kindJSON {
 	out := make([]kindJSON, len(ks))
 	for i, k := range ks {
-		out[i] = kindJSON{k.Code, k.Name, k.Level, k.Required, k.ServiceDistance}
+		out[i] = kindJSON{Kind: k.Code, Name: k.Name, Level: k.Level, Required: k.Required, ServiceDistance: k.ServiceDistance}
 	}
 	return out
 }
@@ -114,9 +119,13 @@ func gapsJSON(gs []access.Gap, byCode map[string]kindJSON) []gapJSON {
 	for _, g := range gs {
 		gj := gapJSON{Level: g.Level, Kinds: []kindJSON{}}
 		for _, k := range g.Kinds {
-			gj.Kinds = append(gj.Kinds, byCode[k])
+			if !byCode[k].NoData {
+				gj.Kinds = append(gj.Kinds, byCode[k])
+			}
 		}
-		out = append(out, gj)
+		if len(gj.Kinds) > 0 {
+			out = append(out, gj)
+		}
 	}
 	return out
 }
@@ -159,7 +168,10 @@ func (s *server) coverage(c echo.Context) error {
 		return err
 	}
 	cov := e.Coverage()
-	kinds := kindsJSON(e.Kinds())
+	kinds, err := s.kindsWithData(c, e)
+	if err != nil {
+		return err
+	}
 	body := map[string]any{"version": cov.Version}
 	ks := make([]kindCoverageJSON, len(kinds))
 	total := 0
@@ -253,7 +265,10 @@ func (s *server) communityAccess(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kinds := kindsJSON(e.Kinds())
+	kinds, err := s.kindsWithData(c, e)
+	if err != nil {
+		return err
+	}
 	byCode := map[string]kindJSON{}
 	for _, k := range kinds {
 		byCode[k.Kind] = k

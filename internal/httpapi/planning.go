@@ -688,10 +688,13 @@ func (s *server) areaReport(c echo.Context) error {
 	}
 
 	// Facility gaps shared by the members.
-	kinds := e.Kinds()
+	kinds, err := s.kindsWithData(c, e)
+	if err != nil {
+		return err
+	}
 	infos := make([]planning.KindInfo, len(kinds))
 	for i, k := range kinds {
-		infos[i] = planning.KindInfo{Code: k.Code, Name: k.Name, Level: k.Level, Required: k.Required}
+		infos[i] = planning.KindInfo{Code: k.Kind, Name: k.Name, Level: k.Level, Required: k.Required, NoData: k.NoData}
 	}
 	var covers []planning.CommunityCover
 	for _, m := range a.Members {

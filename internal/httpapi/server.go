@@ -120,6 +120,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesTiles(g)
 	s.routesAPI(g)
 	s.routesAccess(g)    // living circles, coverage and what-ifs
+	s.routesQuality(g)   // the data-quality report
 	s.routesFeatures(g)  // OGC API – Features, downloads and the downloads page
 	s.routesProgramme(g) // plans, progress, the plan table as CSV
 	s.routesPlanning(g)  // 片区 suggestions and reports, siting, parking gap, dig once

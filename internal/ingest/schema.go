@@ -159,9 +159,9 @@ var layers = []*Layer{
 		code, str("name", true),
 		ref("subdistrict", "subdistricts", true),
 		ref("neighbourhood", "neighbourhoods", false),
-		integer("completed_year", year, true),
-		enum("property_type", "property_type", true),
-		enum("management", "management", true),
+		integer("completed_year", year, false), // unknown: NULL (未知/待核实), never a placeholder
+		enum("property_type", "property_type", false),
+		enum("management", "management", false),
 		str("address", false),
 	}},
 	{Name: "buildings", Geometry: polygonal, Fields: []Field{
@@ -171,8 +171,8 @@ var layers = []*Layer{
 		integer("units", between(1, 50), true),
 		integer("households", between(0, 5000), true),
 		number("floor_area", positive(max10x1), true),
-		integer("completed_year", year, true),
-		enum("structure", "structure", true),
+		integer("completed_year", year, false),
+		enum("structure", "structure", false),
 		boolean("has_elevator", false),
 		boolean("elevator_feasible", false),
 		enum("safety_grade", "safety_grade", false),

@@ -17,9 +17,9 @@ type Member struct {
 	Buildings     int     `json:"buildings"`
 	Households    int     `json:"households"`
 	FloorArea     float64 `json:"floor_area"`
-	CompletedYear int     `json:"completed_year"`
-	IsOld         bool    `json:"is_old"`
-	Batch         string  `json:"batch"` // "" outside the programme
+	CompletedYear *int    `json:"completed_year"` // nil: unknown (未知/待核实)
+	IsOld         *bool   `json:"is_old"`         // nil when the completed year is unknown
+	Batch         string  `json:"batch"`          // "" outside the programme
 	Stage         string  `json:"stage"`
 }
 
@@ -33,6 +33,7 @@ type Totals struct {
 	FloorArea     float64        `json:"floor_area"`
 	CompletedFrom int            `json:"completed_from"` // 0 without members
 	CompletedTo   int            `json:"completed_to"`
+	UnknownYear   int            `json:"unknown_year"` // members whose completed year is unknown
 	Batches       map[string]int `json:"batches"`
 	Stages        map[string]int `json:"stages"`
 }
@@ -48,13 +49,15 @@ func Sum(ms []Member) Totals {
 		t.Buildings += m.Buildings
 		t.Households += m.Households
 		t.FloorArea += m.FloorArea
-		if m.CompletedYear > 0 {
-			if t.CompletedFrom == 0 || m.CompletedYear < t.CompletedFrom {
-				t.CompletedFrom = m.CompletedYear
+		if y := m.CompletedYear; y != nil {
+			if t.CompletedFrom == 0 || *y < t.CompletedFrom {
+				t.CompletedFrom = *y
 			}
-			if m.CompletedYear > t.CompletedTo {
-				t.CompletedTo = m.CompletedYear
+			if *y > t.CompletedTo {
+				t.CompletedTo = *y
 			}
+		} else {
+			t.UnknownYear++
 		}
 		b, s := m.Batch, m.Stage
 		if b == "" {
@@ -121,6 +124,8 @@ type KindInfo struct {
 	Name     string `json:"name"`
 	Level    string `json:"level"`
 	Required bool   `json:"required"`
+	// NoData: the dataset holds no facility of the kind (无数据): never a gap.
+	NoData bool `json:"no_data"`
 }
 
 // CommunityCover is one community's households and those covered per kind (aligned with the
@@ -150,7 +155,8 @@ const GapShare = 0.5
 
 // AreaGaps sums the members' coverage per kind. A kind is a gap of the area when it is required
 // and less than GapShare of the area's households are covered: a shared gap (共性缺口), which one
-// facility may close for several communities. Members without households are left out.
+// facility may close for several communities. Members without households are left out. A kind
+// without data (KindInfo.NoData) is no gap, of the area or of a member.
 func AreaGaps(kinds []KindInfo, members []CommunityCover) []AreaKind {
 	out := make([]AreaKind, len(kinds))
 	for k, kind := range kinds {
@@ -162,14 +168,14 @@ func AreaGaps(kinds []KindInfo, members []CommunityCover) []AreaKind {
 			cov := min(m.Covered[k], m.Households)
 			ak.Households += m.Households
 			ak.Covered += cov
-			if kind.Required && float64(cov) < GapShare*float64(m.Households) {
+			if kind.Required && !kind.NoData && float64(cov) < GapShare*float64(m.Households) {
 				ak.GapMembers = append(ak.GapMembers, m.ID)
 			}
 		}
 		ak.Lacking = ak.Households - ak.Covered
 		if ak.Households > 0 {
 			ak.Share = float64(ak.Covered) / float64(ak.Households)
-			ak.Gap = kind.Required && float64(ak.Covered) < GapShare*float64(ak.Households)
+			ak.Gap = kind.Required && !kind.NoData && float64(ak.Covered) < GapShare*float64(ak.Households)
 		}
 		out[k] = ak
 	}

@@ -9,14 +9,17 @@ import (
 	"renewmap/internal/renew"
 )
 
+func year(y int) *int { return &y }
+
 func TestSumAndSuggest(t *testing.T) {
-	a := Member{ID: 3, Name: "甲", Buildings: 4, Households: 240, FloorArea: 18000.1, CompletedYear: 1985, Batch: "implement", Stage: "construction"}
-	b := Member{ID: 1, Name: "乙", Buildings: 2, Households: 100, FloorArea: 7000.2, CompletedYear: 1979, Batch: "implement", Stage: "approved"}
-	c := Member{ID: 7, Name: "丙", Buildings: 1, Households: 500, FloorArea: 30000, CompletedYear: 1995}
-	d := Member{ID: 9, Name: "丁", Buildings: 1, Households: 10, FloorArea: 700, CompletedYear: 1990}
-	got := Sum([]Member{a, b})
-	want := Totals{Communities: 2, Buildings: 6, Households: 340, FloorArea: 25000.3, CompletedFrom: 1979, CompletedTo: 1985,
-		Batches: map[string]int{"implement": 2}, Stages: map[string]int{"construction": 1, "approved": 1}}
+	a := Member{ID: 3, Name: "甲", Buildings: 4, Households: 240, FloorArea: 18000.1, CompletedYear: year(1985), Batch: "implement", Stage: "construction"}
+	b := Member{ID: 1, Name: "乙", Buildings: 2, Households: 100, FloorArea: 7000.2, CompletedYear: year(1979), Batch: "implement", Stage: "approved"}
+	c := Member{ID: 7, Name: "丙", Buildings: 1, Households: 500, FloorArea: 30000, CompletedYear: year(1995)}
+	d := Member{ID: 9, Name: "丁", Buildings: 1, Households: 10, FloorArea: 700, CompletedYear: year(1990)}
+	unknown := Member{ID: 11, Name: "戊", Buildings: 1, Households: 20, FloorArea: 1000}
+	got := Sum([]Member{a, b, unknown})
+	want := Totals{Communities: 3, Buildings: 7, Households: 360, FloorArea: 26000.3, CompletedFrom: 1979, CompletedTo: 1985, UnknownYear: 1,
+		Batches: map[string]int{"implement": 2, NoPlan: 1}, Stages: map[string]int{"construction": 1, "approved": 1, NoPlan: 1}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Sum = %+v, want %+v", got, want)
 	}

@@ -42,11 +42,22 @@ func (db *DB) SaveBlindSpots(ctx context.Context, bs []access.BlindSpot, version
 		if _, err := tx.Exec(ctx, `DELETE FROM building_coverage`); err != nil {
 			return err
 		}
+		// A kind the dataset holds no facility of is unknown on the ground (无数据), not missing.
+		none, err := noDataKinds(ctx, tx)
+		if err != nil {
+			return err
+		}
 		rows := make([][]any, len(bs))
 		for i, b := range bs {
-			rows[i] = []any{b.Building, len(b.Missing), b.Missing, version}
+			missing := make([]string, 0, len(b.Missing))
+			for _, k := range b.Missing {
+				if !none[k] {
+					missing = append(missing, k)
+				}
+			}
+			rows[i] = []any{b.Building, len(missing), missing, version}
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"building_coverage"},
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"building_coverage"},
 			[]string{"building_id", "missing_required", "missing_kinds", "inputs_version"}, pgx.CopyFromRows(rows))
 		return err
 	})

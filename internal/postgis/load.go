@@ -15,6 +15,7 @@ import (
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/renew"
+	"renewmap/internal/topology"
 )
 
 // importLock is the transaction-level advisory lock that serialises imports, so two loads never
@@ -33,6 +34,9 @@ type ImportOptions struct {
 	// Progress, when set, is called as layers are written: done of total features so far, and
 	// layer the one being written. The last call has done == total.
 	Progress func(layer string, done, total int)
+	// Topology tunes the check of the walk network's topology that ends every import
+	// (ApplyTopology); the zero value merges vertices within 0.5 m and reports dangles.
+	Topology topology.Options
 }
 
 // LayerReport counts what an import did to one table.
@@ -48,6 +52,7 @@ type LayerReport struct {
 // ImportReport says what an import did, layer by layer in dependency order.
 type ImportReport struct {
 	Layers   []LayerReport
+	Topology topology.Report // the walk network after the import
 	Duration time.Duration
 }
 
@@ -61,6 +66,7 @@ func (r ImportReport) String() string {
 		}
 		b.WriteString("\n")
 	}
+	writeTopology(&b, r.Topology)
 	fmt.Fprintf(&b, "imported in %s", r.Duration.Round(time.Millisecond))
 	return b.String()
 }
@@ -218,6 +224,9 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 				}
 			}
 		}
+	}
+	if rep.Topology, err = ApplyTopology(ctx, tx, opt.Topology); err != nil {
+		return rep, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return rep, mapError(err, "import: commit")

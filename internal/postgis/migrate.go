@@ -106,3 +106,34 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	}
 	return applied, nil
 }
+
+// Pending returns how many of the embedded migrations the database has not applied (all of them
+// on a database never migrated). It returns renew.ErrUnavailable when the database cannot be
+// reached.
+func (db *DB) Pending(ctx context.Context) (int, error) {
+	all, err := Migrations()
+	if err != nil {
+		return 0, err
+	}
+	var exists bool
+	if err := db.Pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, mapError(err, "read applied migrations")
+	}
+	if !exists {
+		return len(all), nil
+	}
+	var done int
+	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ANY ($1)`, versionsOf(all)).Scan(&done)
+	if err != nil {
+		return 0, mapError(err, "read applied migrations")
+	}
+	return len(all) - done, nil
+}
+
+func versionsOf(ms []Migration) []int {
+	out := make([]int, len(ms))
+	for i, m := range ms {
+		out[i] = m.Version
+	}
+	return out
+}

@@ -105,7 +105,7 @@ func (db *DB) SuggestAreas(ctx context.Context, q SuggestQuery) ([]planning.Clus
 			FROM communities c
 			JOIN subdistricts s ON s.id = c.subdistrict_id
 			LEFT JOIN plans p ON p.community_id = c.id
-			WHERE c.is_old AND ($1::text[] IS NULL OR p.batch = ANY ($1)) AND ($2::text[] IS NULL OR p.stage = ANY ($2))
+			WHERE c.is_old IS NOT FALSE AND ($1::text[] IS NULL OR p.batch = ANY ($1)) AND ($2::text[] IS NULL OR p.stage = ANY ($2))
 		), lat AS (
 			SELECT cos(radians(ST_Y(ST_Centroid(ST_Collect(geom))))) AS k FROM sel
 		), cl AS (
@@ -422,7 +422,7 @@ func (db *DB) ParkingSupply(ctx context.Context, ids []int64) ([]planning.Parkin
 		FROM communities c
 		LEFT JOIN (SELECT community_id, kind, sum(capacity)::int AS cap, count(*)::int AS n
 		           FROM parking GROUP BY community_id, kind) k ON k.community_id = c.id
-		WHERE CASE WHEN $1::int8[] IS NULL THEN c.is_old ELSE c.id = ANY ($1) END
+		WHERE CASE WHEN $1::int8[] IS NULL THEN c.is_old IS NOT FALSE ELSE c.id = ANY ($1) END
 		GROUP BY c.id
 		ORDER BY c.id`, ids)
 	if err != nil {

@@ -355,14 +355,15 @@ func writePlan(ctx context.Context, tx pgx.Tx, before, after *renew.Plan, sc *re
 	return changed, nil
 }
 
-// CreatePlan starts a plan (stage 调查摸底, batch 储备一批) for an old community that has none, and
+// CreatePlan starts a plan (stage 调查摸底, batch 储备一批) for an old community (or one of unknown
+// age, which the survey settles) that has none, and
 // audits it. renew.ErrNotFound without such a community; renew.ErrConflict when it already has a
 // plan or is not old (completed after 2000).
 func (db *DB) CreatePlan(ctx context.Context, communityID int, a renew.AuditEntry) (renew.Plan, error) {
 	var out renew.Plan
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var code, name string
-		var old bool
+		var old *bool // nil: completed year unknown, so it may be old: it enters the survey stage
 		var has bool
 		err := tx.QueryRow(ctx, `
 			SELECT c.code, c.name, c.is_old, EXISTS (SELECT 1 FROM plans p WHERE p.community_id = c.id)
@@ -376,7 +377,7 @@ func (db *DB) CreatePlan(ctx context.Context, communityID int, a renew.AuditEntr
 		if has {
 			return renew.Conflict("“%s”已有改造方案（一小区一方案）", name)
 		}
-		if !old {
+		if old != nil && !*old {
 			return renew.Conflict("“%s”不是老旧小区（2000年底前建成），不纳入改造计划", name)
 		}
 		var id int

@@ -42,7 +42,7 @@ func item(id int, code string, qty, unit renew.Dec2, status renew.ItemStatus) re
 // ready returns a plan at stage s that meets every condition of the next move.
 func ready(s renew.Stage) renew.Plan {
 	p := renew.Plan{ID: 1, Code: "P1", Stage: s, Batch: "implement", BatchYear: ptr(2021),
-		Community:    renew.PlanCommunity{Name: "铁路小区", CompletedYear: 1988, IsOld: true, Buildings: 6, Households: 360, FloorArea: 28000},
+		Community:    renew.PlanCommunity{Name: "铁路小区", CompletedYear: ptr(1988), IsOld: ptr(true), Buildings: 6, Households: 360, FloorArea: 28000},
 		PlannedStart: day("2021-06-01"), PlannedEnd: day("2022-07-31"), ConsentRate: ptr(0.9), ManagementAfter: ptr("self"),
 		Items: []renew.PlanItem{
 			item(1, "I07", 100_00, 650_00, renew.ItemPlanned),  // 65,000
@@ -103,7 +103,8 @@ func TestForwardTransitions(t *testing.T) {
 		want   string // "" allowed, else a fragment of the refusal
 	}{
 		{"survey→reserve", renew.StageSurvey, nil, ""},
-		{"survey→reserve not old", renew.StageSurvey, func(p *renew.Plan) { p.Community.IsOld = false; p.Community.CompletedYear = 2005 }, "不符合老旧小区认定标准"},
+		{"survey→reserve not old", renew.StageSurvey, func(p *renew.Plan) { p.Community.IsOld = ptr(false); p.Community.CompletedYear = ptr(2005) }, "不符合老旧小区认定标准"},
+		{"survey→reserve age unknown", renew.StageSurvey, func(p *renew.Plan) { p.Community.IsOld = nil; p.Community.CompletedYear = nil }, "建成年份未知"},
 		{"survey→reserve not surveyed", renew.StageSurvey, func(p *renew.Plan) { p.Community.Buildings = 0 }, "调查摸底信息不全"},
 		{"reserve→planning", renew.StageReserve, nil, ""},
 		{"reserve→planning no batch year", renew.StageReserve, func(p *renew.Plan) { p.BatchYear = nil }, "批次年份"},

@@ -80,8 +80,11 @@ func Blockers(p *renew.Plan, to renew.Stage, r Rules) []string {
 	c := p.Community
 	switch to {
 	case renew.StageReserve: // 调查摸底 → 储备: an old community, surveyed
-		if !c.IsOld {
-			add("不符合老旧小区认定标准：建成于%d年，须为2000年底前建成", c.CompletedYear)
+		switch {
+		case c.IsOld == nil || c.CompletedYear == nil:
+			add("建成年份未知（待核实）：调查摸底须先登记建成年份")
+		case !*c.IsOld:
+			add("不符合老旧小区认定标准：建成于%d年，须为2000年底前建成", *c.CompletedYear)
 		}
 		if c.Buildings == 0 || c.Households == 0 {
 			add("调查摸底信息不全：楼栋数、户数尚未登记")

@@ -9,7 +9,7 @@ type CommunitySummary struct {
 	SubdistrictName string     `json:"subdistrict_name"` // 街道 name
 	Stage           *string    `json:"stage"`            // plan stage, nil outside the programme
 	Batch           *string    `json:"batch"`
-	IsOld           bool       `json:"is_old"`
+	IsOld           *bool      `json:"is_old"` // nil when the completed year is unknown
 	Center          [2]float64 `json:"center"` // a point inside it, lon/lat
 	BBox            [4]float64 `json:"bbox"`   // west, south, east, north
 }

@@ -263,9 +263,9 @@ type PlanCommunity struct {
 	Name            string  `json:"name"`
 	Subdistrict     string  `json:"subdistrict"`
 	SubdistrictName string  `json:"subdistrict_name"`
-	CompletedYear   int     `json:"completed_year"`
-	IsOld           bool    `json:"is_old"`
-	Management      string  `json:"management"` // today's management (物业/单位/自治/无)
+	CompletedYear   *int    `json:"completed_year"` // nil: unknown (未知/待核实)
+	IsOld           *bool   `json:"is_old"`         // nil when the completed year is unknown
+	Management      *string `json:"management"`     // today's management (物业/单位/自治/无); nil: unknown
 	Buildings       int     `json:"buildings"`
 	Households      int     `json:"households"`
 	FloorArea       float64 `json:"floor_area"`

@@ -67,7 +67,7 @@ type Notice struct {
 	Address       string          `json:"address"`
 	Buildings     int             `json:"buildings"`
 	FloorArea     float64         `json:"floor_area"`
-	CompletedYear int             `json:"completed_year"`
+	CompletedYear *int            `json:"completed_year"` // nil: unknown (未知)
 	ActualStart   *renew.Date     `json:"actual_start"`
 	ActualEnd     *renew.Date     `json:"actual_end"`
 	ConsentRate   *float64        `json:"consent_rate"`

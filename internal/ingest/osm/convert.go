@@ -1,6 +1,7 @@
 package osm
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -67,12 +68,15 @@ func Read(r io.Reader, name string) (*osm.OSM, error) {
 		name = "input"
 	}
 	var o osm.OSM
-	dec := xml.NewDecoder(r)
+	seen := &contentSeen{r: r}
+	dec := xml.NewDecoder(seen)
 	if err := dec.Decode(&o); err != nil {
 		var se *xml.SyntaxError
 		switch {
 		case errors.As(err, &se):
 			return nil, renew.Invalid("%s: line %d: not valid OSM XML: %s", name, se.Line, se.Msg)
+		case errors.Is(err, io.EOF) && seen.any:
+			return nil, renew.Invalid("%s: not OSM XML: no <osm> element (a PBF, GeoJSON or text file? want OSM XML <osm>…</osm>)", name)
 		case errors.Is(err, io.EOF):
 			return nil, renew.Invalid("%s: empty: want OSM XML (<osm>…</osm>)", name)
 		}
@@ -82,6 +86,20 @@ func Read(r io.Reader, name string) (*osm.OSM, error) {
 		return nil, renew.Invalid("%s: no OSM nodes: want OSM XML (<osm> with <node>, <way>, <relation>)", name)
 	}
 	return &o, nil
+}
+
+// contentSeen passes r through and notes whether anything but white space came by.
+type contentSeen struct {
+	r   io.Reader
+	any bool
+}
+
+func (c *contentSeen) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if !c.any && len(bytes.TrimSpace(p[:n])) > 0 {
+		c.any = true
+	}
+	return n, err
 }
 
 // Load reads OSM XML from r and converts it into a validated batch (Read, Convert, ingest.Parse).
@@ -123,6 +141,10 @@ type converter struct {
 	unmapped  map[string]int
 	estimated struct{ floors, households, capacity, unknownCapacity int }
 	inferred  []inferredGate
+	// incomplete: per kind of area, the closed ways skipped because nodes they use are not in
+	// the file (cut off at the extract's edge); cut: the roads cut at such nodes.
+	incomplete map[string][]string
+	cut        []string
 }
 
 // inferredGate is where a walkable path crosses a community's boundary with no gate mapped.
@@ -137,7 +159,7 @@ type inferredGate struct {
 // buildings, roads, gates, facilities, parking), to be validated by ingest.Parse. It returns
 // renew.ErrInvalid when the data holds nothing to place.
 func Convert(o *osm.OSM, opt Options) ([]ingest.File, Report, error) {
-	c := &converter{o: o, opt: opt, prefix: opt.CodePrefix, nodes: map[osm.NodeID]orb.Point{},
+	c := &converter{o: o, opt: opt, prefix: opt.CodePrefix, nodes: map[osm.NodeID]orb.Point{}, incomplete: map[string][]string{},
 		ways: map[osm.WayID]*osm.Way{}, out: map[string][]*geojson.Feature{}, unmapped: map[string]int{}}
 	if c.prefix == "" {
 		c.prefix = DefaultCodePrefix
@@ -327,13 +349,16 @@ type area struct {
 // areas calls fn for every closed way and multipolygon relation whose tags pass keep, in file
 // order (ways, then relations). With strict, invalid polygons are recorded and skipped;
 // otherwise fn is told whether the polygon is valid.
-func (c *converter) areas(keep func(osm.Tags) bool, strict bool, fn func(a area, valid bool)) {
+func (c *converter) areas(what string, keep func(osm.Tags) bool, strict bool, fn func(a area, valid bool)) {
 	for _, w := range c.o.Ways {
 		if !keep(w.Tags) {
 			continue
 		}
 		mp, ok := c.wayArea(w)
 		if !ok {
+			if _, all := c.wayLine(w); !all && len(w.Nodes) >= 4 && w.Nodes[0].ID == w.Nodes[len(w.Nodes)-1].ID {
+				c.incomplete[what] = append(c.incomplete[what], fmt.Sprintf("w%d", w.ID))
+			}
 			continue
 		}
 		c.validArea(area{ref: fmt.Sprintf("w%d", w.ID), tags: w.Tags, mp: mp}, strict, fn)
@@ -361,32 +386,29 @@ func (c *converter) validArea(a area, strict bool, fn func(a area, valid bool)) 
 
 // communities maps landuse=residential areas.
 func (c *converter) communities() {
-	c.areas(communityTags, true, func(a area, _ bool) {
-		year, ok := parseYear(a.tags.Find("start_date"))
-		if !ok {
-			year = PlaceholderYear
-		}
+	c.areas("communities", communityTags, true, func(a area, _ bool) {
+		year, _ := parseYear(a.tags.Find("start_date")) // 0: unknown, stored as NULL
 		name := strings.TrimSpace(a.tags.Find("name"))
 		if name == "" {
 			name = "未命名小区 " + a.ref
 		}
 		code := c.prefix + a.ref
 		c.comms = append(c.comms, community{code: code, year: year, mp: a.mp, area: geo.Area(a.mp)})
-		c.add("communities", a.mp, map[string]any{
-			"code": code, "name": name, "subdistrict": c.prefix + "subdistrict",
-			"completed_year": year, "property_type": DefaultPropertyType, "management": DefaultManagement,
-			"address": address(a.tags),
-		})
+		props := map[string]any{"code": code, "name": name, "subdistrict": c.prefix + "subdistrict", "address": address(a.tags)}
+		if year > 0 {
+			props["completed_year"] = year
+		}
+		c.add("communities", a.mp, props)
 	})
 	c.grid = newGrid(c.comms)
 	unknown := 0
 	for _, cm := range c.comms {
-		if cm.year == PlaceholderYear {
+		if cm.year == 0 {
 			unknown++
 		}
 	}
 	if unknown > 0 {
-		c.note("%d of %d communities have no start_date: completed_year %d (placeholder, to be surveyed)", unknown, len(c.comms), PlaceholderYear)
+		c.note("%d of %d communities have no start_date: completed year unknown (未知/待核实, to be surveyed)", unknown, len(c.comms))
 	}
 }
 
@@ -427,7 +449,7 @@ func (c *converter) communityCode(i int) any {
 // buildings maps building=* areas inside a community.
 func (c *converter) buildings() {
 	outside, outsideRes, total := 0, 0, 0
-	c.areas(buildingTags, true, func(a area, _ bool) {
+	c.areas("buildings", buildingTags, true, func(a area, _ bool) {
 		total++
 		ci := c.within(pointOnSurface(a.mp))
 		typ := a.tags.Find("building")
@@ -486,12 +508,15 @@ func (c *converter) buildings() {
 		if estimated {
 			number += EstimatedMark
 		}
-		c.add("buildings", a.mp, map[string]any{
+		props := map[string]any{
 			"code": c.prefix + a.ref, "community": c.comms[ci].code, "number": number,
 			"floors": floors, "units": units, "households": households, "floor_area": floorArea,
-			"completed_year": year, "structure": DefaultStructure,
 			"has_elevator": residential && floors >= ElevatorFloors,
-		})
+		}
+		if year > 0 {
+			props["completed_year"] = year
+		}
+		c.add("buildings", a.mp, props)
 	})
 	if outside > 0 {
 		c.note("%d of %d buildings lie outside every landuse=residential area and are not imported (a building needs a community); %d of them are tagged residential", outside, total, outsideRes)
@@ -566,10 +591,12 @@ func (c *converter) roads() {
 				c.add("roads", ls, props)
 			}
 		}
+		cut := false
 		for i, wn := range w.Nodes {
 			p, ok := c.nodes[wn.ID]
 			if !ok {
 				flush()
+				cut = true
 				continue
 			}
 			cur = append(cur, p)
@@ -579,6 +606,9 @@ func (c *converter) roads() {
 			}
 		}
 		flush()
+		if cut {
+			c.cut = append(c.cut, fmt.Sprintf("w%d", w.ID))
+		}
 	}
 }
 
@@ -740,7 +770,7 @@ func (c *converter) facilitiesAndParking() {
 			each(element{ref: fmt.Sprintf("w%d", w.ID), tags: w.Tags, pt: c.m.midpoint(dedupe(ls))})
 		}
 	}
-	c.areas(interesting, false, func(a area, valid bool) {
+	c.areas("parking and facility areas", interesting, false, func(a area, valid bool) {
 		e := element{ref: a.ref, tags: a.tags, pt: pointOnSurface(a.mp), mp: a.mp, valid: valid}
 		if !valid {
 			e.pt, _ = planar.CentroidArea(a.mp)
@@ -790,12 +820,15 @@ func (c *converter) summarise() {
 		c.note("parking capacity: %d lots estimated from their area (%.0f m² a car), %d without capacity recorded as 0", c.estimated.capacity, AreaPerParkingSpace, c.estimated.unknownCapacity)
 	}
 	if len(c.invalid) > 0 {
-		list := c.invalid
-		more := ""
-		if len(list) > 10 {
-			list, more = list[:10], fmt.Sprintf(" and %d more", len(c.invalid)-10)
+		c.note("%d polygons skipped as not valid (self-intersecting or degenerate rings): %s", len(c.invalid), refList(c.invalid))
+	}
+	for _, what := range []string{"communities", "buildings", "parking and facility areas"} {
+		if refs := c.incomplete[what]; len(refs) > 0 {
+			c.note("%d %s skipped: nodes they use are missing from the file (cut off at the extract's edge?): %s", len(refs), what, refList(refs))
 		}
-		c.note("%d polygons skipped as not valid (self-intersecting or degenerate rings): %s%s", len(c.invalid), strings.Join(list, ", "), more)
+	}
+	if len(c.cut) > 0 {
+		c.note("%d roads cut at nodes missing from the file (the pieces between are kept): %s", len(c.cut), refList(c.cut))
 	}
 	if len(c.unmapped) > 0 {
 		type kv struct {
@@ -817,4 +850,12 @@ func (c *converter) summarise() {
 		}
 		c.note("%d amenities, shops and leisure features have no facility kind (docs/osm-mapping.md) and are not imported: %s", total, strings.Join(parts, ", "))
 	}
+}
+
+// refList joins OSM references for a note, the first ten of them.
+func refList(refs []string) string {
+	if len(refs) > 10 {
+		return strings.Join(refs[:10], ", ") + fmt.Sprintf(" and %d more", len(refs)-10)
+	}
+	return strings.Join(refs, ", ")
 }

@@ -123,17 +123,9 @@ const (
 	AreaPerParkingSpace = 25.0
 )
 
-// PlaceholderYear is the completed year of a community (and its buildings) when OSM has no
-// start_date: a value no real community has, so planners see it must be surveyed. It is ≤ 2000,
-// so such communities count as old (is_old) and enter the survey pool.
-const PlaceholderYear = 1900
-
-// Community defaults (OSM does not say): property type mixed 混合 and management none 无.
-const (
-	DefaultPropertyType = "mixed"
-	DefaultManagement   = "none"
-	DefaultStructure    = "other"
-)
+// What OSM does not say is left unknown (NULL, shown as 未知/待核实), never filled with a
+// placeholder: a community's completed year without start_date (its buildings' too), its
+// property type and management, and a building's structure.
 
 // EstimatedMark is appended to a building's number when its storeys, households or floor area
 // were estimated, and to a parking name when its capacity was: the schema has no flag for it.

@@ -11,6 +11,7 @@ const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
 const LEVEL_NAMES = {'15min': '15分钟生活圈', '10min': '10分钟生活圈', '5min': '5分钟生活圈', block: '居住街坊'};
 const RAMP = [[0, '#1a9850', '0 类（不缺）'], [1, '#91cf60', '1 类'], [2, '#d9ef8b', '2 类'],
   [3, '#fee08b', '3 类'], [4, '#fc8d59', '4 类'], [5, '#d73027', '5 类及以上']];
+const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const metres = (d) => (d >= 1000 ? `${(d / 1000).toFixed(2)} 公里` : `${Math.round(d)} 米`);
 
@@ -84,7 +85,8 @@ export function initAccess(app) {
       const c = byDist.find((x) => d <= x.distance_m);
       return c ? `${c.minutes}分钟内` : `超出${byDist.length ? byDist[byDist.length - 1].minutes : 15}分钟`;
     };
-    // Gaps per level, in the standard's order: missing (no household covered) or partly covered.
+    // Gaps per level, in the standard's order: missing (no household covered) or partly covered;
+    // kinds the dataset has no facility of are 无数据, never gaps.
     const gaps = a.community.gaps || [];
     const rows = [];
     for (const level of ['15min', '10min', '5min', 'block']) {
@@ -99,15 +101,17 @@ export function initAccess(app) {
           parts.push(el('span', {class: 'gap-partial', text: `覆盖不足 ${some.map((k) => `${k.name} ${pct(kinds.get(k.kind).share)} 户`).join('、')}`}));
         }
       }
+      const none = (a.community.kinds || []).filter((k) => k.no_data && k.required && k.level === level);
       rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: LEVEL_NAMES[level]}),
-        ...(parts.length ? parts : [el('span', {class: 'gap-none', text: '无缺口'})])));
+        ...(parts.length ? parts : [el('span', {class: 'gap-none', text: '无缺口'})]),
+        none.length ? el('span', {class: 'gap-nodata', text: `无数据：${none.map((k) => k.name).join('、')}`}) : false));
     }
     $('access-gaps').replaceChildren(...rows);
     const iso = $('access-isolated');
     iso.hidden = !a.isolated;
     iso.textContent = !a.isolated ? '' : a.isolated.reason === 'no_paths'
       ? `该小区没有内部道路：${a.isolated.buildings} 栋楼以直线接入最近道路或大门计算距离`
-      : `该小区有 ${a.isolated.buildings} 栋楼所在的内部道路未连通市政道路（数据缺大门或连接路）`;
+      : `孤立小区：${ISOLATION.unreachable}（${a.isolated.buildings} 栋楼受影响），覆盖结果不可信，请核实路网数据`;
     // The nearest facility of each kind, nearest first.
     const seen = new Set();
     const nearest = a.reached.filter((r) => !seen.has(r.kind) && seen.add(r.kind));
@@ -131,7 +135,8 @@ export function initAccess(app) {
     state.kinds = state.coverage.kinds;
     const group = el('optgroup', {label: '按设施类型（红色：服务半径内没有）'});
     for (const k of state.kinds.filter((k) => k.required)) {
-      group.append(el('option', {value: k.kind, text: `${k.name}（${LEVEL_NAMES[k.level] || k.level}）`}));
+      group.append(el('option', {value: k.kind, disabled: k.no_data,
+        text: `${k.name}（${k.no_data ? '无数据' : LEVEL_NAMES[k.level] || k.level}）`}));
     }
     overlay.append(group);
     const kindSel = $('whatif-kind');

@@ -40,11 +40,11 @@ async function start() {
   $('subtitle').textContent = `编号 ${a.code} · ${a.created_by || '—'} 创建于 ${new Date(a.created_at).toLocaleDateString('zh-CN')} · 生成于 ${new Date(r.generated_at).toLocaleString('zh-CN')}`;
 
   const facts = [['小区', `${t.communities}个`], ['楼栋', `${t.buildings}栋`], ['户数', `${num(t.households)}户`],
-    ['建筑面积', `${num(t.floor_area)}m²`], ['建成年代', `${t.completed_from}–${t.completed_to}年`],
+    ['建筑面积', `${num(t.floor_area)}m²`], ['建成年代', `${t.completed_from ? `${t.completed_from}–${t.completed_to}年` : ''}${t.unknown_year ? `（${t.unknown_year}个小区未知/待核实）` : ''}` || '—'],
     ['批次', Object.entries(t.batches).map(([k, n]) => `${L('batch', k)}${n}`).join('、')],
     ['阶段', Object.entries(t.stages).map(([k, n]) => `${L('plan_stage', k)}${n}`).join('、')]];
   $('totals').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {text: v})]));
-  rows('members', a.members, (m) => [m.name, m.subdistrict, String(m.completed_year), num(m.buildings), num(m.households),
+  rows('members', a.members, (m) => [m.name, m.subdistrict, m.completed_year == null ? '未知' : String(m.completed_year), num(m.buildings), num(m.households),
     num(m.floor_area), L('batch', m.batch), L('plan_stage', m.stage)]);
 
   const names = new Map(a.members.map((m) => [m.id, m.name]));
@@ -59,6 +59,10 @@ async function start() {
       s?.site ? `${num(s.newly_covered)}户` : '—'];
   });
   if (!gaps.length) $('gaps').tBodies[0].replaceChildren(el('tr', {}, el('td', {colspan: 7, text: '无共性缺口'})));
+  // Kinds the dataset holds no facility of: unknown on the ground, so not counted as gaps.
+  const noData = r.gaps.filter((g) => g.no_data && g.required);
+  $('gaps-nodata').hidden = !noData.length;
+  $('gaps-nodata').textContent = `无数据（数据中没有此类设施，未计为缺口）：${noData.map((g) => g.name).join('、')}`;
 
   const p = r.parking;
   $('parking-note').textContent = `需求按每户${p.ratio}个车位计（老旧小区无国家标准，可调整），并与每户1个车位比较；充电桩按车位的${Math.round(p.charger_share * 100)}%计。`;

@@ -6,6 +6,7 @@ import {describe, popupContent} from './popup.js';
 import {initPanel} from './panel.js';
 import {renderAccount} from './account.js';
 import {initAccess} from './access.js';
+import {initQuality} from './quality.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -79,6 +80,7 @@ function start() {
       onSelect: (c) => app.access?.select(c), onClear: () => app.access?.clear()});
     app.access = initAccess(app);
     communitiesP.then((list) => app.panel.setCommunities(list));
+    initQuality(app, communitiesP);
     wirePopups(app);
     return app;
   })();

@@ -214,7 +214,7 @@ export function initPanel(ctx) {
     add('街道', c.subdistrict_name || labels.subdistrict?.[c.subdistrict] || '—');
     add('改造阶段', stageName(c));
     add('批次', c.batch ? (labels.batch?.[c.batch] || c.batch) : '—');
-    add('老旧小区', c.is_old ? '是' : '否');
+    add('老旧小区', c.is_old == null ? '未知（建成年份待核实）' : c.is_old ? '是' : '否');
     $('selected').hidden = false;
     ctx.onSelect?.(c);
   }

@@ -124,9 +124,9 @@ function render(view) {
   if (comm) $('plan-map').href = `/#16/${comm.center[1].toFixed(5)}/${comm.center[0].toFixed(5)}`;
   const fact = (k, v) => [el('span', {}, `${k} `, el('b', {text: v}))];
   $('plan-facts').replaceChildren(...[
-    fact('街道', c.subdistrict_name), fact('建成', `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
+    fact('街道', c.subdistrict_name), fact('建成', c.completed_year == null ? '未知/待核实' : `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
     fact('户数', `${fmt0.format(c.households)} 户`), fact('建筑面积', `${fmt0.format(c.floor_area)} m²`),
-    fact('现状管理', label('management', c.management)),
+    fact('现状管理', c.management == null ? '未知/待核实' : label('management', c.management)),
     fact('批次', `${label('batch', p.batch)}${p.batch_year ? `（${p.batch_year}年）` : ''}`),
   ].flat());
   $('readonly').hidden = view.may_edit;
@@ -362,11 +362,13 @@ async function route() {
   if (!c) {
     $('create-text').textContent = '未找到该小区。';
     createBtn.hidden = true;
-  } else if (!c.is_old) {
+  } else if (c.is_old === false) {
     $('create-text').textContent = '该小区不是老旧小区（2000年底前建成），不纳入改造计划。';
     createBtn.hidden = true;
   } else {
-    $('create-text').textContent = `${c.subdistrict_name} · 该老旧小区尚无改造方案。`;
+    $('create-text').textContent = c.is_old == null
+      ? `${c.subdistrict_name} · 该小区建成年份未知（待核实），可先纳入调查摸底。`
+      : `${c.subdistrict_name} · 该老旧小区尚无改造方案。`;
     createBtn.hidden = !state.me?.may?.edit;
     if (!state.me?.may?.edit) $('create-text').textContent += '（创建方案需要规划人员或管理员账号）';
   }

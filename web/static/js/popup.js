@@ -2,6 +2,10 @@
 // TileJSON's vector_layers) and its Chinese value (code lists from /api/v1/labels).
 import {el, formatNumber} from './util.js';
 
+// What a source may leave unknown: shown as such, never as a value (sql/0016_unknown_values.sql).
+const UNKNOWABLE = new Set(['completed_year', 'is_old', 'property_type', 'management', 'structure']);
+const UNKNOWN = '未知/待核实';
+
 /**
  * describe turns a rendered feature into {layerTitle, title, rows: [[field, value]]}.
  * catalogue: {layerId: {title, fields: {prop: title}}} from the TileJSON; labels: {enum: {code:
@@ -12,7 +16,8 @@ export function describe(feature, {catalogue, labels, layout}) {
   const meta = catalogue[layerId] || {title: layerId, fields: {}};
   const props = feature.properties || {};
   const fieldEnums = layout[layerId]?.enums || {};
-  const value = (prop) => formatValue(props[prop], prop, fieldEnums[prop], labels);
+  const value = (prop) => (UNKNOWABLE.has(prop) && (props[prop] === undefined || props[prop] === null)
+    ? UNKNOWN : formatValue(props[prop], prop, fieldEnums[prop], labels));
 
   // The catalogue's order, then any field the TileJSON or the tile adds.
   const names = [...(layout[layerId]?.fields || [])];

@@ -1,0 +1,105 @@
+package postgis_test
+
+import (
+	"context"
+	"testing"
+
+	"renewmap/internal/access"
+	"renewmap/internal/postgis"
+	"renewmap/internal/postgis/pgtest"
+)
+
+func TestBlindSpotsLeaveKindsWithoutData(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := pgtest.New(t)
+	mustLoad(ctx, t, db, faultFiles(t), postgis.ImportOptions{})
+	var id int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM buildings WHERE code = 'QA-B1'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// The faults dataset has kindergartens and no bus stop at all.
+	bs := []access.BlindSpot{{Building: id, Households: 36, Missing: []string{"bus_stop", "kindergarten"}}}
+	if err := db.SaveBlindSpots(ctx, bs, 1); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var kinds []string
+	if err := db.Pool.QueryRow(ctx, `SELECT missing_required, missing_kinds FROM building_coverage WHERE building_id = $1`, id).Scan(&n, &kinds); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || len(kinds) != 1 || kinds[0] != "kindergarten" {
+		t.Fatalf("the blind-spot overlay counts only kinds with data as missing: %d %v", n, kinds)
+	}
+	none, err := db.NoDataKinds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range none {
+		if k.Code == "kindergarten" {
+			t.Fatal("kindergartens are in the data")
+		}
+	}
+}
+
+// TestMigrationClearsPlaceholders: the rows an earlier OSM import left with placeholders (the
+// year 1900, 混合, 无, structure 其他) become unknown (NULL) when migration 0016 runs; data from
+// other sources keeps its values.
+func TestMigrationClearsPlaceholders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := pgtest.New(t)
+	if _, err := db.Pool.Exec(ctx, `
+		INSERT INTO districts (code, name, source, geom) VALUES
+		  ('OSM-district', 'OSM 区', '© OpenStreetMap contributors, ODbL 1.0', ST_Multi(ST_MakeEnvelope(124, 43, 125, 44, 4326))),
+		  ('D1', '铁西区', '调查', ST_Multi(ST_MakeEnvelope(124, 43, 125, 44, 4326)));
+		INSERT INTO subdistricts (code, name, district_id, geom)
+		  SELECT code || '-s', name, id, geom FROM districts;
+		INSERT INTO communities (code, name, subdistrict_id, completed_year, property_type, management, geom)
+		  SELECT CASE WHEN s.code LIKE 'OSM%' THEN 'OSM-w1' ELSE 'C1' END, '小区', s.id, 1900, 'mixed', 'none',
+		         ST_Multi(ST_MakeEnvelope(124.1, 43.1, 124.2, 43.2, 4326)) FROM subdistricts s;
+		INSERT INTO buildings (code, community_id, number, floors, units, households, floor_area, completed_year, structure, geom)
+		  SELECT c.code || '-b', c.id, '1', 6, 2, 24, 1500, 1900, 'other', ST_Multi(ST_MakeEnvelope(124.11, 43.11, 124.12, 43.12, 4326))
+		  FROM communities c`); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := postgis.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Version == 16 {
+			if _, err := db.Pool.Exec(ctx, m.SQL); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	type row struct {
+		code                       string
+		year                       *int
+		property, management, strc *string
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT c.code, c.completed_year, c.property_type, c.management, b.structure
+		FROM communities c JOIN buildings b ON b.community_id = c.id ORDER BY c.code`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.code, &r.year, &r.property, &r.management, &r.strc); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != 2 {
+		t.Fatalf("rows: %+v", got)
+	}
+	c1, osm := got[0], got[1]
+	if c1.year != nil || c1.property == nil || *c1.property != "mixed" || c1.strc == nil {
+		t.Errorf("the surveyed community loses only the impossible year 1900: %+v", c1)
+	}
+	if osm.year != nil || osm.property != nil || osm.management != nil || osm.strc != nil {
+		t.Errorf("the OSM community's placeholders must all become unknown: %+v", osm)
+	}
+}

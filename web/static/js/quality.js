@@ -1,0 +1,68 @@
+// The data-quality panel (数据质量) of the planner map: what GET /api/v1/quality finds in the data
+// — isolated communities, dangles, buildings and facilities far from the walk network, unknown
+// values and facility kinds without any data — each entry leading to its place on the map, where
+// the dangles (red) and the far buildings and facilities (orange) are marked.
+import {el, getJSON, formatNumber} from './util.js';
+
+const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
+const SHOWN = 20; // entries listed per group; the count says how many there are
+
+/** initQuality loads the report into #quality-body. app: {map, panel}; communitiesP: the list. */
+export async function initQuality(app, communitiesP) {
+  const body = document.getElementById('quality-body');
+  let q;
+  try {
+    q = await getJSON('/api/v1/quality');
+  } catch (err) {
+    body.replaceChildren(el('p', {class: 'note', text: `数据质量报告加载失败：${err.message}`}));
+    return;
+  }
+  const communities = await communitiesP;
+  const fly = (p) => app.map.flyTo({center: p, zoom: 18, duration: 800});
+  const group = (key, title, count, items, empty) => el('details', {class: 'quality-group', dataset: {group: key}, open: count > 0 && key !== 'unknown'},
+    el('summary', {}, title, el('span', {class: count ? 'quality-n bad' : 'quality-n', text: String(count)})),
+    count || items.length ? el('ul', {class: 'quality-list'}, ...items.slice(0, SHOWN),
+      count > SHOWN ? el('li', {class: 'note', text: `…… 另有 ${count - SHOWN} 项（renewmap quality 列出全部）`}) : false)
+      : el('p', {class: 'note', text: empty}));
+
+  const isolated = q.isolated.map((c) => el('li', {},
+    el('button', {type: 'button', class: 'link-button', dataset: {community: String(c.community)}, text: c.name,
+      onclick: () => {
+        const found = communities.find((x) => Number(x.id) === c.community);
+        if (found) app.panel.selectCommunity(found);
+      }}),
+    el('span', {class: 'quality-why', text: `${ISOLATION[c.reason] || c.reason} · ${c.buildings} 栋楼、${formatNumber(c.households)} 户`})));
+  const dangles = q.dangles.map((d) => el('li', {},
+    el('button', {type: 'button', class: 'link-button', dataset: {road: d.road}, text: `道路 ${d.road}`, onclick: () => fly(d.end)}),
+    el('span', {class: 'quality-why', text: `端点距道路 ${d.near} ${d.distance_m.toFixed(1)} 米，未相接`})));
+  const far = q.far.map((f) => el('li', {},
+    el('button', {type: 'button', class: 'link-button', text: `${f.layer === 'facilities' ? '设施' : '楼栋'} ${f.name || f.code}`, onclick: () => fly(f.point)}),
+    el('span', {class: 'quality-why', text: f.distance_m == null ? '附近没有步行道路' : `距步行道路 ${Math.round(f.distance_m)} 米`})));
+  const unknown = q.unknown.filter((u) => u.unknown || u.placeholder).map((u) => el('li', {},
+    el('span', {text: u.label}),
+    el('span', {class: 'quality-why', text: `${u.unknown} / ${u.rows} 未知/待核实${u.placeholder ? `，${u.placeholder} 仍为占位值 1900` : ''}`})));
+  const nodata = q.no_data_kinds.map((k) => el('li', {dataset: {kind: k.code}, text: k.name}));
+
+  showOnMap(app.map, q);
+
+  const problems = q.isolated.length + q.dangles.length + q.far_count;
+  document.getElementById('quality-count').textContent = problems ? `${problems} 项待处理` : '未发现路网问题';
+  body.replaceChildren(
+    group('isolated', '孤立小区', q.isolated.length, isolated, '没有与城市道路隔断的小区'),
+    group('dangles', '断头路（5 米内未接上）', q.dangles.length, dangles, '没有断头路'),
+    group('far', '远离步行路网的楼栋和设施', q.far_count, far, '所有楼栋和设施都在步行道路附近'),
+    group('unknown', '未知/待核实的属性', unknown.length, unknown, '没有未知的属性'),
+    group('nodata', '无数据的设施类型（不计为缺口）', nodata.length, nodata, '每类设施都有数据'));
+}
+
+/** showOnMap marks the dangles' loose ends and the far buildings and facilities on the map. */
+function showOnMap(map, q) {
+  const point = (p, props) => ({type: 'Feature', geometry: {type: 'Point', coordinates: p}, properties: props});
+  const data = {type: 'FeatureCollection', features: [
+    ...q.dangles.map((d) => point(d.end, {kind: 'dangle', road: d.road})),
+    ...q.far.map((f) => point(f.point, {kind: 'far', code: f.code}))]};
+  map.addSource('quality', {type: 'geojson', data});
+  map.addLayer({id: 'quality-points', type: 'circle', source: 'quality', paint: {
+    'circle-radius': 7, 'circle-color': ['match', ['get', 'kind'], 'dangle', '#d7301f', '#fc8d59'],
+    'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2}});
+}
