@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -57,7 +58,7 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 		// Pipelines: coded values as Chinese labels, a categorised style on the labels.
 		p = save("/download/pipelines.gpkg", "pipes.gpkg")
 		out = ogrinfo(t, "-ro", "-al", p)
-		contains("GeoPackage pipelines", out, "kind (String) = 雨污合流", "condition (String) = 较差", "LINESTRING (124.36 43.1596,124.34 43.1596)")
+		contains("GeoPackage pipelines", out, "kind (String) = 雨污合流", "condition (String) = 较差", "LINESTRING (124.34 43.1596,124.36 43.1596)")
 		styles = ogrinfo(t, "-ro", "-al", p, "-sql", "SELECT styleQML FROM layer_styles")
 		contains("pipelines style", styles, `type="categorizedSymbol"`, `attr="kind"`, `value="雨污合流"`)
 	})
@@ -82,6 +83,26 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 			"Text (String) = 1号楼", "POLYGON ((6", "POINT (60")
 		csv := ogrinfo(t, "-ro", "-al", "/vsizip/"+p+"/buildings.csv")
 		contains("DXF attributes", csv, "C1-B1", "砖混")
+	})
+	t.Run("3d", func(t *testing.T) {
+		// P1 surveyed in 3D: invert elevations (a gravity drain) at both ends.
+		if _, err := f.db.Pool.Exec(context.Background(), `UPDATE pipelines SET geom_z = ST_SetSRID(ST_MakeLine(
+			ST_MakePoint(124.340, 43.1596, 176.35), ST_MakePoint(124.360, 43.1596, 175.8)), 4326) WHERE code = 'P1'`); err != nil {
+			t.Fatal(err)
+		}
+		rec := f.as(t, renew.RoleDesigner, http.MethodGet, "/download/pipelines.geojson?crs=4550", "")
+		if !regexp.MustCompile(`"coordinates":\[\[6\d{5}\.\d+,4\d{6}\.\d+,176\.35\]`).MatchString(rec.Body.String()) {
+			t.Errorf("GeoJSON download lacks the elevation:\n%.500s", rec.Body.String())
+		}
+		out := ogrinfo(t, "-ro", "-al", save("/download/pipelines.gpkg?crs=4550", "pipes3d.gpkg"))
+		contains("GeoPackage 3D", out, "Geometry: 3D Line String", "LINESTRING Z (", " 176.35,", " 175.8)")
+		p := save("/download/pipelines.dxf.zip", "pipes3d.dxf.zip")
+		out = ogrinfo(t, "-ro", "-al", "/vsizip/"+p+"/pipelines_EPSG4550.dxf")
+		contains("DXF 3D polyline", out, "Layer (String) = pipelines_drainage_combined", "LINESTRING Z (", " 176.35,")
+		// Tiles stay 2D: the map draws the same line.
+		if rec := f.as(t, renew.RoleDesigner, http.MethodGet, "/ogc/collections/pipelines/items", ""); !strings.Contains(rec.Body.String(), ",176.35]") {
+			t.Errorf("OGC API lacks the elevation: %.300s", rec.Body.String())
+		}
 	})
 	t.Run("kml", func(t *testing.T) {
 		p := save("/download/community/"+c1+".kml?crs=4550", "c1.kml")

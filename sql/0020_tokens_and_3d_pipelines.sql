@@ -25,3 +25,12 @@ CREATE TABLE token_uses (
   requests bigint NOT NULL,
   PRIMARY KEY (token_id, hour, address)
 );
+
+-- 3D pipelines: the elevation (1985 国家高程基准, metres) at every vertex, as a pipeline survey
+-- (物探, CJJ 61) records it — of the pipe top for pressure pipes, of the invert for gravity
+-- drains (drainage_*). geom stays the 2D line every map, tile and analysis uses; geom_z, when
+-- known, is the same line with Z, which the downloads and the OGC API give out.
+ALTER TABLE pipelines ADD COLUMN geom_z geometry(LineStringZ, 4326)
+  CHECK (geom_z IS NULL OR ST_NPoints(geom_z) = ST_NPoints(geom));
+COMMENT ON COLUMN pipelines.geom_z IS
+  '各顶点高程（1985国家高程基准，米）：压力管为管顶高程，重力流排水管为管内底高程（CJJ 61）';
