@@ -49,6 +49,7 @@ func commands() []command {
 		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
 		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
+		{"survey", "convert a pipeline survey (物探: 管点 and 管线 CSV tables) to a 3D pipelines GeoJSON for load", survey},
 		{"token", "personal access tokens for QGIS/GDAL: add USER [-name N] [-expires 90d] | list [USER] | revoke ID", token},
 		{"circles", "compute and store every community's living circles and the blind-spot overlay (prints timings)", circles},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},
