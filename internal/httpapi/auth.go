@@ -152,8 +152,7 @@ func (s *server) require(allowed func(renew.Role) bool) echo.MiddlewareFunc {
 				if wantsHTML(c) {
 					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 				}
-				challengeDesktop(c)
-				return renew.ErrUnauthorized
+				return unauthorized(c)
 			}
 			if allowed != nil && !allowed(sess.User.Role) {
 				return &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权访问 (your role may not do this)"}

@@ -46,6 +46,12 @@ func (s *server) identifyToken(c echo.Context) error {
 		return nil
 	}
 	token, username, err := parseAuthorization(h)
+	if errors.Is(err, errBasicPassword) {
+		// Not a token: ignored, so a proxy's own HTTP Basic in front of the service keeps
+		// working; a route that needs a login explains it (unauthorized).
+		c.Set(ctxBasicPassword, true)
+		return nil
+	}
 	if err != nil {
 		return s.refuseToken(c, err)
 	}
@@ -77,12 +83,29 @@ func parseAuthorization(h string) (token, username string, err error) {
 			return "", "", &renew.Error{Kind: renew.ErrUnauthorized, Msg: "HTTP Basic 认证格式错误 (malformed HTTP Basic credentials)"}
 		}
 		if !strings.HasPrefix(pass, auth.TokenPrefix) {
-			return "", "", &renew.Error{Kind: renew.ErrUnauthorized,
-				Msg: "HTTP Basic 只接受访问令牌作为密码，不接受账户密码；请在“我的账户”页面创建令牌 (HTTP Basic takes an access token, never the account password)"}
+			return "", "", errBasicPassword
 		}
 		return pass, user, nil
 	}
 	return "", "", nil
+}
+
+// errBasicPassword is HTTP Basic whose password is not an access token: never checked against
+// the account's password.
+var errBasicPassword = &renew.Error{Kind: renew.ErrUnauthorized,
+	Msg: "HTTP Basic 只接受访问令牌作为密码，不接受账户密码；请在“我的账户”页面创建令牌 (HTTP Basic takes an access token, never the account password)"}
+
+// ctxBasicPassword marks a request that came with HTTP Basic and a password that is no token.
+const ctxBasicPassword = "basic-password"
+
+// unauthorized is the 401 of a route that needs a login: with the challenge on the paths
+// desktop clients use, and saying why HTTP Basic with a password did not log in.
+func unauthorized(c echo.Context) error {
+	challengeDesktop(c)
+	if v, _ := c.Get(ctxBasicPassword).(bool); v {
+		return errBasicPassword
+	}
+	return renew.ErrUnauthorized
 }
 
 // refuseToken answers a bad token: a 401 carries the challenge, so a client asks again.

@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzParseAuthorization: any header gives a token (a Basic one always a token, never a
-// password, with a username), nothing, or renew.ErrUnauthorized; it never panics.
+// password, with a username), nothing, or renew.ErrUnauthorized (errBasicPassword for a Basic
+// password that is no token); it never panics.
 func FuzzParseAuthorization(f *testing.F) {
 	for _, s := range []string{
 		"Bearer rmt_abc", "bearer  rmt_abc ", "Basic " + base64.StdEncoding.EncodeToString([]byte("zhang:rmt_x")),

@@ -125,6 +125,14 @@ func TestAccessTokens(t *testing.T) {
 			}
 		}
 	}
+	// The password is never checked there: the 401 says HTTP Basic takes a token, and a route
+	// open to anyone stays open (a proxy's own HTTP Basic in front of the service keeps working).
+	if rec := f.do(t, "", http.MethodGet, "/ogc/collections", "", "Authorization", bad["password"]); !strings.Contains(rec.Body.String(), "只接受访问令牌") {
+		t.Errorf("password over Basic: %s", rec.Body.String())
+	}
+	if rec := f.do(t, "", http.MethodGet, "/login", "", "Authorization", bad["password"]); rec.Code != http.StatusOK {
+		t.Errorf("login page with a proxy's Basic header: %d", rec.Code)
+	}
 	f.login(t, "designer", "pw-designer") // 18 refusals later the account still logs in
 	var attempts int
 	f.db.Pool.QueryRow(ctx, "SELECT count(*) FROM login_attempts WHERE NOT ok").Scan(&attempts)
