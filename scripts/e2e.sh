@@ -67,6 +67,8 @@ status=0
 node web/test/map.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-admin E2E_PASSWORD=$admin_password node web/test/admin.test.mjs "$base" artifacts || status=$?
 node web/test/downloads.test.mjs "$base" artifacts || status=$?
+node web/test/account.test.mjs "$base" artifacts || status=$?
+node web/test/ogc.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/access.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-leader E2E_PASSWORD=$leader_password node web/test/dashboard.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \

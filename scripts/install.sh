@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install.sh — installs what renewmap needs and the machine lacks, from the distribution's
-# packages: PostgreSQL with PostGIS (and pgRouting, the tests' oracle; and GDAL's command-line tools, which the tests use as a real
-# client). Safe to run again: it installs nothing that is already there.
+# packages: PostgreSQL with PostGIS (and pgRouting, the tests' oracle), and GDAL's command-line
+# tools (the server's ogr2ogr writes the GeoPackage, Shapefile, DXF and KML downloads; the tests use
+# ogrinfo as a real client). Safe to run again: it installs nothing that is already there.
 set -euo pipefail
 
 need=()

@@ -50,6 +50,8 @@ func commands() []command {
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
 		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
 		{"quality", "print the data-quality report: isolated communities, dangles, far buildings, unknown values, kinds without data", quality},
+		{"survey", "convert a pipeline survey (物探: 管点 and 管线 CSV tables) to a 3D pipelines GeoJSON for load", survey},
+		{"token", "personal access tokens for QGIS/GDAL: add USER [-name N] [-expires 90d] | list [USER] | revoke ID", token},
 		{"circles", "compute and store every community's living circles and the blind-spot overlay (prints timings)", circles},
 		{"demo", "remove: take the demonstration dataset's rows out of the database; other data stays", demoCmd},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},

@@ -80,7 +80,8 @@ func serve(ctx context.Context, args []string, e *env) error {
 		reads = rep
 	}
 
-	h := httpapi.New(cfg, httpapi.Deps{
+	tokens := auth.NewTokens(db, cfg.SessionRecheck)
+	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
 		Logger: log, Ready: b.ready,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
@@ -107,7 +108,8 @@ func serve(ctx context.Context, args []string, e *env) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	// The last counted token uses go to the audit.
+	return tokens.Flush(sctx)
 }
 
 // bootstrap migrates the database and loads the demo data once the database answers, retrying

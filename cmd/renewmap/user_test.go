@@ -6,20 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
 )
 
 // The account commands take their flags anywhere, and what they do is in the database.
 func TestUserCommands(t *testing.T) {
 	t.Parallel()
-	db, url := pgtest.New(t)
-	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &out, getenv: func(k string) string {
-		if k == "DATABASE_URL" {
-			return url
-		}
-		return ""
-	}}
+	db, e, out := commandEnv(t)
 	ctx := context.Background()
 	for _, args := range [][]string{
 		{"user", "add", "zhang", "-role", "planner", "-name", "张三"},
@@ -49,4 +43,17 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
+}
+
+// commandEnv is a migrated test database and an env whose DATABASE_URL names it, writing to out.
+func commandEnv(t *testing.T) (*postgis.DB, *env, *bytes.Buffer) {
+	t.Helper()
+	db, url := pgtest.New(t)
+	out := &bytes.Buffer{}
+	return db, &env{stdout: out, stderr: out, getenv: func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}}, out
 }

@@ -68,6 +68,14 @@ func (s *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		if _, ok := sessionOf(c); !ok {
+			if err := s.identifyToken(c); err != nil {
+				return err
+			}
+		}
+		if err := readOnlyToken(c); err != nil {
+			return err
+		}
 		if _, ok := sessionOf(c); !ok && s.cfg.SSOHeader != "" && s.fromTrustedProxy(c) {
 			if name := c.Request().Header.Get(s.cfg.SSOHeader); name != "" {
 				token, sess, err := s.deps.Auth.LoginTrusted(ctx, name, address(c))
@@ -144,7 +152,7 @@ func (s *server) require(allowed func(renew.Role) bool) echo.MiddlewareFunc {
 				if wantsHTML(c) {
 					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 				}
-				return renew.ErrUnauthorized
+				return unauthorized(c)
 			}
 			if allowed != nil && !allowed(sess.User.Role) {
 				return &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权访问 (your role may not do this)"}

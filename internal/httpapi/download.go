@@ -78,10 +78,12 @@ type downloads struct {
 	s    *server
 	f    *features
 	page *staticFile
+	// paints colour the QGIS styles of GeoPackage downloads (download_ogr.go).
+	paints map[string]export.Paint
 }
 
 func (s *server) routesDownload(e *echo.Group, f *features) {
-	d := &downloads{s: s, f: f, page: pageFile("downloads.html")}
+	d := &downloads{s: s, f: f, page: pageFile("downloads.html"), paints: stylePaints()}
 	g := e.Group("/download", s.require(renew.Role.Downloads))
 	g.GET("/community/:file", d.bundle("community"))
 	g.GET("/area/:file", d.bundle("area"))
@@ -145,12 +147,18 @@ func (d *downloads) audit(c echo.Context, table, rowID string, params map[string
 	return d.s.deps.Accounts.Audit(c.Request().Context(), a)
 }
 
-// layer serves GET /download/{layer}.geojson?community=|area=|bbox=&crs=.
+// layer serves GET /download/{layer}.geojson?community=|area=|bbox=&crs=, and the same in the
+// formats GDAL writes (.gpkg, .shp.zip, .gbk.shp.zip, .dxf.zip, .kml; download_ogr.go).
 func (d *downloads) layer(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, ok := strings.CutSuffix(c.Param("file"), ".geojson")
-	if !ok {
-		return renew.NotFound("下载文件应为 {图层}.geojson (downloads are /download/{layer}.geojson)")
+	format, id, gdal := export.FormatOf(c.Param("file"))
+	ext := format.Ext
+	if !gdal {
+		var ok bool
+		if id, ok = strings.CutSuffix(c.Param("file"), ".geojson"); !ok {
+			return renew.NotFound("下载文件应为 {图层}.geojson、.gpkg、.shp.zip、.gbk.shp.zip、.dxf.zip 或 .kml (downloads are /download/{layer}.geojson or another format)")
+		}
+		format.Key, ext = "geojson", ".geojson"
 	}
 	x, err := d.f.collection(ctx, id, roleOf(c))
 	if err != nil {
@@ -163,8 +171,9 @@ func (d *downloads) layer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	crs = formatCRS(format, crs)
 	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, SRID: crs.SRID, Decimals: decimals(crs)}
-	params := map[string]any{"layer": x.layer.ID, "crs": crs.Code, "format": "geojson"}
+	params := map[string]any{"layer": x.layer.ID, "crs": crs.Code, "format": format.Key}
 	var scope []string
 	for _, k := range []string{"community", "area", "bbox"} {
 		if c.QueryParams().Has(k) {
@@ -206,10 +215,13 @@ func (d *downloads) layer(c echo.Context) error {
 			name += "_范围"
 		}
 	}
-	name = export.SafeName(name + "_" + crsTag(crs) + ".geojson")
-	ascii += "_" + crsTag(crs) + ".geojson"
+	name = export.SafeName(name + "_" + crsTag(crs) + ext)
+	ascii += "_" + crsTag(crs) + ext
 	if err := d.audit(c, x.layer.ID, rowID, params); err != nil {
 		return err
+	}
+	if gdal {
+		return d.ogr(c, format, crs, []ogrItem{{x, fq}}, name, ascii)
 	}
 	dctx, cancel := startDownload(c)
 	defer cancel()
@@ -228,9 +240,13 @@ func (d *downloads) layer(c echo.Context) error {
 func (d *downloads) bundle(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		v, ok := strings.CutSuffix(c.Param("file"), ".zip")
-		if !ok {
-			return renew.NotFound("打包下载应为 /download/%s/{编号}.zip (bundles are /download/%s/{id}.zip)", kind, kind)
+		format, v, gdal := export.FormatOf(c.Param("file"))
+		if !gdal {
+			var ok bool
+			if v, ok = strings.CutSuffix(c.Param("file"), ".zip"); !ok {
+				return renew.NotFound("打包下载应为 /download/%s/{编号}.zip（或 .gpkg、.shp.zip、.gbk.shp.zip、.dxf.zip、.kml）(bundles are /download/%s/{id}.zip or another format)", kind, kind)
+			}
+			format.Key, format.Ext = "zip", ".zip"
 		}
 		id, err := placeID(v, kind)
 		if err != nil {
@@ -243,6 +259,7 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		crs = formatCRS(format, crs)
 		all, err := d.f.collections(ctx, roleOf(c))
 		if err != nil {
 			return err
@@ -278,8 +295,21 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 			layerIDs[i] = x.layer.ID
 		}
 		if err := d.audit(c, "bundle", strconv.Itoa(id), map[string]any{
-			"kind": kind, kind: id, "place": p.Name, "crs": crs.Code, "layers": layerIDs, "format": "zip"}); err != nil {
+			"kind": kind, kind: id, "place": p.Name, "crs": crs.Code, "layers": layerIDs, "format": format.Key}); err != nil {
 			return err
+		}
+		if gdal {
+			items := make([]ogrItem, len(cs))
+			for i, x := range cs {
+				items[i] = ogrItem{x, postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, Clip: true}}
+				if kind == "community" {
+					items[i].fq.Community = id
+				} else {
+					items[i].fq.Area = id
+				}
+			}
+			return d.ogr(c, format, crs, items, export.SafeName(p.Name+"_"+crsTag(crs)+format.Ext),
+				kind+"-"+strconv.Itoa(id)+"_"+crsTag(crs)+format.Ext)
 		}
 		sess, _ := sessionOf(c)
 		now := time.Now()

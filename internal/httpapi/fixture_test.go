@@ -88,7 +88,8 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 		Engines: engines, AccessStore: db,
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
 		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
-		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Auth:   auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Tokens: auth.NewTokens(db, cfg.SessionRecheck),
 	})
 	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines}
 	for _, r := range renew.Roles {

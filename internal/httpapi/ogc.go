@@ -179,10 +179,14 @@ func (c collection) properties() []tiles.Property { return ogc.Filterable(c.laye
 type ogcAPI struct {
 	f           *features
 	attribution string
+	// labels gives the Chinese labels of coded values for the HTML pages.
+	labels func(ctx context.Context) (map[string]map[string]string, error)
 }
 
 func (s *server) routesOGC(e *echo.Group, f *features) {
-	o := &ogcAPI{f: f}
+	o := &ogcAPI{f: f, labels: func(ctx context.Context) (map[string]map[string]string, error) {
+		return s.deps.Store.Labels(ctx)
+	}}
 	if f.cat != nil {
 		o.attribution = f.cat.Attribution
 	}
@@ -408,10 +412,14 @@ func (o *ogcAPI) items(c echo.Context) error {
 	c.Response().Header().Set("Content-Crs", crs.ContentCrs())
 	if format == ogc.HTML {
 		cols := x.properties()
+		labels, err := o.labels(ctx)
+		if err != nil {
+			return err
+		}
 		page := &ogc.ItemsPage{Collection: x.layer.ID, CRS: crs.URI, NumberMatched: matched, Columns: cols}
-		err := o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
+		err = o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
 			page.Rows = append(page.Rows, ogc.NewItemRow(f.ID, collURL+"/items/"+strconv.FormatInt(f.ID, 10)+"?f=html",
-				f.Geometry, f.Properties, cols))
+				f.Geometry, f.Properties, cols, labels))
 			return nil
 		})
 		if err != nil {
@@ -475,7 +483,11 @@ func (o *ogcAPI) item(c echo.Context) error {
 	c.Response().Header().Set("Content-Crs", crs.ContentCrs())
 	if format == ogc.HTML {
 		cols := x.properties()
-		row := ogc.NewItemRow(fid, links[0].Href, geom, props, cols)
+		labels, err := o.labels(ctx)
+		if err != nil {
+			return err
+		}
+		row := ogc.NewItemRow(fid, links[0].Href, geom, props, cols, labels)
 		return respond(c, format, "", nil, func() ogc.Page {
 			return ogc.Page{Title: x.layer.Title + " #" + strconv.FormatInt(fid, 10), Links: links,
 				Items: &ogc.ItemsPage{Collection: x.layer.ID, CRS: crs.URI, NumberMatched: 1, NumberReturned: 1,

@@ -33,6 +33,8 @@ type Deps struct {
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
 	Auth     Authenticator
 	Accounts Accounts
+	// Tokens are the personal access tokens of desktop clients; nil turns them off.
+	Tokens TokenService
 	// Engines holds the walk-network engine (living circles, coverage, what-ifs); AccessStore
 	// reads names and saves what-ifs for it. Without Engines those endpoints answer 503.
 	Engines     Engines
@@ -117,6 +119,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	// Everything below knows who is asking.
 	g := e.Group("", s.identify)
 	s.routesAuth(g)
+	s.routesTokens(g, pageFile("account.html"))
 	s.routesTiles(g)
 	s.routesAPI(g)
 	s.routesAccess(g)    // living circles, coverage and what-ifs

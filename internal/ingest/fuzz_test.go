@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}`), uint8(0))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"P","items":[{"menu":1,"geometry":{"type":"MultiLineString","coordinates":[[[1,2]]]}}],"funding":[null]},"geometry":null}]}`), uint8(11))
 	f.Add([]byte("{\"features\":[,]}"), uint8(3))
+	f.Add([]byte(pipeline(`[[124.35, 43.16, 178.2], [124.351, 43.16, 178.1]]`)), uint8(layerIndex("pipelines")))
 	layers := ingest.Layers()
 	f.Fuzz(func(t *testing.T, data []byte, layer uint8) {
 		lay := layers[int(layer)%len(layers)]

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+	"github.com/twpayne/go-geom"
 )
 
 // Batch is a parsed, validated import: the layers present, in dependency order.
@@ -39,8 +40,11 @@ type Feature struct {
 	// Geometry is nil for plans; polygons are MultiPolygons, whatever the file had (plan items
 	// keep their geometry as given).
 	Geometry orb.Geometry
-	Items    []Row // plans: "items", validated against ItemFields
-	Funding  []Row // plans: "funding", validated against FundingFields
+	// Geometry3D is the geometry with the elevation of every position (XYZ), for a layer with
+	// Elevation whose positions carry one; nil otherwise.
+	Geometry3D geom.T
+	Items      []Row // plans: "items", validated against ItemFields
+	Funding    []Row // plans: "funding", validated against FundingFields
 }
 
 // Row is one element of a plan's items or funding.
@@ -275,6 +279,13 @@ func parseFeature(feat *Feature, raw json.RawMessage, lay *Layer, p *Problems) b
 		p.Add("%s: geometry: %s", feat.Where(), msg)
 	}
 	feat.Geometry = g
+	if lay.Elevation && msg == "" {
+		z, msg := parseElevation(members["geometry"])
+		if msg != "" {
+			p.Add("%s: geometry: %s", feat.Where(), msg)
+		}
+		feat.Geometry3D = z
+	}
 	feat.Props = checkProps(feat.Where(), "", lay.Fields, props, p)
 	if lay.Name == "plans" {
 		feat.Items = checkRows(feat, "items", ItemFields, props["items"], true, p)

@@ -103,6 +103,9 @@ type Layer struct {
 	// geometry (plans) and a feature's geometry must be null.
 	Geometry []string
 	Fields   []Field // the first is always code
+	// Elevation: positions may carry a third number, the elevation in metres (1985 国家高程基准);
+	// then every position must (pipelines: see elevation.go).
+	Elevation bool
 }
 
 // Field returns the field called name, or nil.
@@ -192,7 +195,7 @@ var layers = []*Layer{
 		enum("kind", "gate_kind", true),
 		str("open_hours", false),
 	}},
-	{Name: "pipelines", Geometry: []string{"LineString"}, Fields: []Field{
+	{Name: "pipelines", Geometry: []string{"LineString"}, Elevation: true, Fields: []Field{
 		code,
 		enum("kind", "pipeline_kind", true),
 		enum("material", "pipe_material", true),

@@ -47,8 +47,9 @@ type APIPath struct {
 	Params        []string
 }
 
-// NewItemRow builds a row from a feature's raw GeoJSON geometry and properties.
-func NewItemRow(id int64, href string, geometry, properties []byte, cols []tiles.Property) ItemRow {
+// NewItemRow builds a row from a feature's raw GeoJSON geometry and properties; a coded value
+// shows as its Chinese label from labels (enumeration → code → label), when it has one.
+func NewItemRow(id int64, href string, geometry, properties []byte, cols []tiles.Property, labels map[string]map[string]string) ItemRow {
 	var g struct {
 		Type string `json:"type"`
 	}
@@ -57,7 +58,11 @@ func NewItemRow(id int64, href string, geometry, properties []byte, cols []tiles
 	json.Unmarshal(properties, &p) //nolint:errcheck
 	r := ItemRow{ID: id, Href: href, Geometry: g.Type}
 	for _, c := range cols {
-		r.Values = append(r.Values, text(p[c.Name]))
+		v := text(p[c.Name])
+		if l := labels[c.Enum][v]; c.Enum != "" && l != "" {
+			v = l
+		}
+		r.Values = append(r.Values, v)
 	}
 	return r
 }
@@ -87,6 +92,9 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <title>{{.Title}} · OGC API</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/downloads.css">
+{{if .Items}}<link rel="stylesheet" href="/static/vendor/maplibre-gl.css?v=5.24.1">
+<script src="/static/vendor/maplibre-gl.js?v=5.24.1" defer></script>
+<script type="module" src="/static/js/ogc-map.js"></script>{{end}}
 </head>
 <body class="ogc">
 <header class="top"><a class="brand" href="/ogc?f=html">OGC API – Features</a>
@@ -106,7 +114,8 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <table><thead><tr><th>属性 property</th><th>名称</th><th>类型 type</th></tr></thead><tbody>
 {{range .Properties}}<tr><td><code>{{.Name}}</code></td><td>{{.Title}}</td><td>{{.Type}}</td></tr>{{end}}</tbody></table>
 <p><a href="/ogc/collections/{{.ID}}/items?f=html">浏览要素 browse the features</a></p>{{end}}
-{{with .Items}}<p>共 {{.NumberMatched}} 个要素，本页 {{.NumberReturned}} 个 (numberMatched {{.NumberMatched}}, numberReturned {{.NumberReturned}})；坐标系 <code>{{.CRS}}</code></p>
+{{with .Items}}<div id="ogc-map" class="ogc-map" role="img" aria-label="本页要素的地图 map of the features on this page"></div>
+<p>共 {{.NumberMatched}} 个要素，本页 {{.NumberReturned}} 个 (numberMatched {{.NumberMatched}}, numberReturned {{.NumberReturned}})；坐标系 <code>{{.CRS}}</code></p>
 <div class="scroll"><table><thead><tr><th>id</th><th>几何 geometry</th>{{range .Columns}}<th title="{{.Name}}">{{.Title}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr><td><a href="{{.Href}}">{{.ID}}</a></td><td>{{.Geometry}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}
 </tbody></table></div>{{end}}

@@ -273,18 +273,25 @@ func featureSQL(q FeatureQuery) (string, []any) {
 		}
 	}
 	g := "t.geom"
+	if q.Layer.Geometry3D != "" {
+		// The 3D geometry where it is known (the catalogue names its column).
+		g = fmt.Sprintf("coalesce(t.%s, t.geom)", ident(q.Layer.Geometry3D))
+	}
 	if q.Clip && (q.Community > 0 || q.Area > 0) {
 		// Lines and polygons cut to the outline, keeping their own dimension (a polygon that
 		// shares only an edge gives an empty result and is dropped below); points as they are.
-		g = `CASE WHEN ST_Dimension(t.geom) = 0 THEN t.geom
-			ELSE ST_CollectionExtract(ST_Intersection(t.geom, c.g), ST_Dimension(t.geom) + 1) END`
+		// GEOS interpolates the Z of the cut ends.
+		g = fmt.Sprintf(`CASE WHEN ST_Dimension(t.geom) = 0 THEN %[1]s
+			ELSE ST_CollectionExtract(ST_Intersection(%[1]s, c.g), ST_Dimension(t.geom) + 1) END`, g)
 	}
 	srid := q.SRID
 	if srid == 0 {
 		srid = 4326
 	}
-	// RFC 7946: exterior rings counter-clockwise (the right-hand rule), holes clockwise.
-	out := "ST_ForcePolygonCCW(f.g)"
+	// RFC 7946: exterior rings counter-clockwise (the right-hand rule), holes clockwise. Only
+	// for polygons: PostGIS 3.3.2 reverses a LineString given to ST_ForcePolygonCCW, which would
+	// turn every line (a drain's flow direction) around.
+	out := "CASE WHEN ST_Dimension(f.g) = 2 THEN ST_ForcePolygonCCW(f.g) ELSE f.g END"
 	if srid != 4326 {
 		out = fmt.Sprintf("ST_Transform(%s, %d)", out, srid)
 	}

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+	geomwkb "github.com/twpayne/go-geom/encoding/wkb"
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/renew"
@@ -257,6 +259,10 @@ func stageLayer(ctx context.Context, tx pgx.Tx, ld *ingest.LayerData) error {
 			return fmt.Errorf("import: encode %s: %w", f.Where(), err)
 		}
 		g, err := encodeWKB(f.Geometry)
+		if f.Geometry3D != nil {
+			// The elevations ride along in the staged WKB (XYZ); the insert splits them off.
+			g, err = geomwkb.Marshal(f.Geometry3D, binary.LittleEndian)
+		}
 		if err != nil {
 			return fmt.Errorf("import: encode %s: %w", f.Where(), err)
 		}
@@ -389,7 +395,12 @@ func upsertLayer(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, lr *LayerRep
 	}
 	if len(lay.Geometry) > 0 {
 		cols = append(cols, "geom")
-		exprs = append(exprs, "ST_GeomFromWKB(s.wkb, 4326)")
+		exprs = append(exprs, "ST_Force2D(ST_GeomFromWKB(s.wkb, 4326))")
+	}
+	if lay.Elevation {
+		// geom_z keeps the elevation of every vertex (sql/0020); NULL for a 2D line.
+		cols = append(cols, "geom_z")
+		exprs = append(exprs, "CASE WHEN ST_NDims(ST_GeomFromWKB(s.wkb, 4326)) = 3 THEN ST_GeomFromWKB(s.wkb, 4326) END")
 	}
 	var sets, olds, news []string
 	for _, c := range cols[1:] { // not code

@@ -24,16 +24,19 @@ type ZoomBy struct {
 
 // Layer is one entry of the catalogue: a table or view, its geometry and what to show of it.
 type Layer struct {
-	ID             string  `json:"id"`
-	Title          string  `json:"title"`
-	Table          string  `json:"table"`
-	Geometry       string  `json:"geometry"`                  // polygon, line, point or mixed
-	GeometryColumn string  `json:"geometry_column,omitempty"` // default geom_3857
-	MinZoom        int     `json:"minzoom"`
-	MaxZoom        int     `json:"maxzoom"`
-	SimplifyPx     float64 `json:"simplify_px,omitempty"` // Douglas-Peucker tolerance in screen pixels
-	ZoomBy         *ZoomBy `json:"zoom_by,omitempty"`
-	Sensitive      bool    `json:"sensitive,omitempty"` // restricted to some roles
+	ID             string `json:"id"`
+	Title          string `json:"title"`
+	Table          string `json:"table"`
+	Geometry       string `json:"geometry"`                  // polygon, line, point or mixed
+	GeometryColumn string `json:"geometry_column,omitempty"` // default geom_3857
+	// Geometry3D names a column holding the geometry with Z where it is known (pipelines'
+	// geom_z); feature documents and downloads give it out instead of the 2D geom, tiles never.
+	Geometry3D string  `json:"geometry_3d,omitempty"`
+	MinZoom    int     `json:"minzoom"`
+	MaxZoom    int     `json:"maxzoom"`
+	SimplifyPx float64 `json:"simplify_px,omitempty"` // Douglas-Peucker tolerance in screen pixels
+	ZoomBy     *ZoomBy `json:"zoom_by,omitempty"`
+	Sensitive  bool    `json:"sensitive,omitempty"` // restricted to some roles
 	// Overlay marks an analysis overlay (living circles, coverage, dig-once): heavy to render and
 	// shown on demand, so it is left out of the composite tile (/tiles/all) and the style draws
 	// it from a source of its own, /tiles/<id>.json, which the map loads only while it is shown.
@@ -92,6 +95,9 @@ func (l *Layer) check() error {
 		l.GeometryColumn = "geom_3857"
 	}
 	names := []string{l.ID, l.Table, l.GeometryColumn}
+	if l.Geometry3D != "" {
+		names = append(names, l.Geometry3D)
+	}
 	for _, p := range l.Properties {
 		names = append(names, p.Name)
 		if p.Type != "string" && p.Type != "number" && p.Type != "boolean" {

@@ -100,6 +100,17 @@ await t.run(async () => {
       if (!meta.created_by.startsWith(user)) return `metadata created_by ${meta.created_by}`;
       return null;
     });
+    await check('downloads the community as one GeoPackage when that format is chosen', async () => {
+      await page.selectOption('#format', '.gpkg');
+      const [dl] = await Promise.all([page.waitForEvent('download', {timeout: 60000}), page.click('#download-zip')]);
+      const file = path.join(artifacts, 'downloads-bundle.gpkg');
+      await dl.saveAs(file);
+      if (!dl.suggestedFilename().endsWith('.gpkg')) return `file name ${dl.suggestedFilename()}`;
+      const head = (await readFile(file)).subarray(0, 16).toString('latin1');
+      if (head !== 'SQLite format 3\0') return `not a GeoPackage: ${JSON.stringify(head)}`;
+      await page.selectOption('#format', '');
+      return null;
+    });
     await check('downloads one layer in EPSG:4550 (metres, crs member)', async () => {
       await page.click('#layers-none');
       await page.check('#layer-buildings');

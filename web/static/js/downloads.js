@@ -103,7 +103,8 @@ function downloadLayers() {
   const [q, problem] = scopeQuery();
   if (!q) return status(problem, true);
   // Browsers may ask once before letting a page start several downloads.
-  layers.forEach((l, i) => setTimeout(() => download(`/download/${encodeURIComponent(l)}.geojson?${q}`), i * 400));
+  const ext = $('format').value || '.geojson';
+  layers.forEach((l, i) => setTimeout(() => download(`/download/${encodeURIComponent(l)}${ext}?${q}`), i * 400));
   status(`正在下载 ${layers.length} 个图层……`);
 }
 
@@ -113,11 +114,11 @@ function downloadZip() {
   let href;
   if (scope() === 'community') {
     if (!state.community) return status('请先搜索并选择一个小区', true);
-    href = `/download/community/${state.community.id}.zip`;
+    href = `/download/community/${state.community.id}${$('format').value || '.zip'}`;
   } else if (scope() === 'area') {
     const v = $('area-select').value;
     if (!v) return status('请先选择一个片区', true);
-    href = `/download/area/${encodeURIComponent(v)}.zip`;
+    href = `/download/area/${encodeURIComponent(v)}${$('format').value || '.zip'}`;
   } else {
     return status('数据包只能按小区或片区下载', true);
   }
