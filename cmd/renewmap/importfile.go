@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"renewmap/internal/ingest"
+	"renewmap/internal/ingest/foreign"
+	"renewmap/internal/postgis"
+)
+
+// importFile is `renewmap import`: a foreign file through a mapping (docs/import.md).
+func importFile(ctx context.Context, args []string, e *env) error {
+	var mappingPath, sourceLayer, encoding string
+	var choice foreign.CRSChoice
+	var dryRun, replace, allowUnmatched bool
+	db, paths, err := openFromFlags(ctx, "import", args, e, func(fs *flag.FlagSet) {
+		fs.StringVar(&mappingPath, "mapping", "", "the mapping file (YAML or JSON); without it, print a proposed mapping")
+		fs.StringVar(&sourceLayer, "source-layer", "", "the layer (or sheet) of the file, when it has several")
+		fs.StringVar(&choice.CRS, "crs", "", "the coordinate system when the file does not say (EPSG:4550, EPSG:4490, GCJ02, BD09, a PROJ string)")
+		fs.StringVar(&choice.TOWGS84, "towgs84", "", "the datum shift of a Xian 1980 / Beijing 1954 / local source: dx,dy,dz[,rx,ry,rz,ds]")
+		fs.StringVar(&encoding, "encoding", "", "a Shapefile's text encoding when it has no .cpg (GBK or UTF-8; default: guessed)")
+		fs.BoolVar(&dryRun, "dry-run", false, "check everything and report what would be inserted, updated and left out; write nothing")
+		fs.BoolVar(&replace, "replace", false, "overwrite rows changed in renewmap since the last import, and delete rows the file no longer has")
+		fs.BoolVar(&allowUnmatched, "allow-unmatched", false, "a join imports the rows that match and reports the others")
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(paths) != 1 {
+		return fmt.Errorf("import: name one file (see docs/import.md)")
+	}
+	var m *foreign.Mapping
+	if mappingPath != "" {
+		data, err := os.ReadFile(mappingPath)
+		if err != nil {
+			return fmt.Errorf("import: read the mapping: %w", err)
+		}
+		if m, err = foreign.ParseMapping(data, mappingPath); err != nil {
+			return err
+		}
+		if m.Source == "" {
+			m.Source = strings.TrimSuffix(filepath.Base(mappingPath), filepath.Ext(mappingPath))
+		}
+		if sourceLayer == "" {
+			sourceLayer = m.SourceLayer
+		}
+		if choice.CRS == "" {
+			choice.CRS = m.CRS
+		}
+		if choice.TOWGS84 == "" {
+			choice.TOWGS84 = m.TOWGS84
+		}
+	}
+	opt := foreign.Options{Encoding: encoding}
+	if m != nil {
+		opt.HeaderRows = m.HeaderRows
+	}
+	src, err := foreign.Open(ctx, paths[0], paths[0], opt)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for _, n := range src.Notes {
+		fmt.Fprintln(e.stderr, n)
+	}
+	info, err := src.Layer(sourceLayer)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return propose(ctx, e, db, src, info)
+	}
+	plan, err := foreign.Plan(ctx, src.Name, info, choice)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%s: layer %q → %s; coordinates: %s\n", src.Name, info.Name, m.Layer, plan.Describe)
+	cat, err := db.ForeignCatalog(ctx, m.Layer, m.Join != nil)
+	if err != nil {
+		return err
+	}
+	res, err := foreign.Apply(ctx, src, info.Name, m, plan, cat, foreign.ApplyOptions{AllowUnmatched: allowUnmatched})
+	if err != nil {
+		return err
+	}
+	for _, u := range res.Unmatched {
+		fmt.Fprintln(e.stderr, "left out:", u)
+	}
+	b, err := ingest.Parse([]ingest.File{res.File})
+	if err != nil {
+		return err
+	}
+	rep, err := db.Import(ctx, b, postgis.ImportOptions{Source: m.Layer + ":" + m.Source, Replace: replace, DryRun: dryRun, Progress: ingest.ProgressBar(e.stderr)})
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		fmt.Fprintln(e.stdout, "dry run: nothing written; the import would do this:")
+	}
+	fmt.Fprintln(e.stdout, rep.String())
+	if len(res.Unmatched) > 0 {
+		fmt.Fprintf(e.stdout, "%d rows left out (matched nothing, or two features)\n", len(res.Unmatched))
+	}
+	return nil
+}
+
+// propose prints a source layer's fields with sample values, its CRS and a proposed mapping.
+func propose(ctx context.Context, e *env, db *postgis.DB, src *foreign.Source, info *foreign.LayerInfo) error {
+	cat, err := db.ForeignCatalog(ctx, "buildings", false)
+	if err != nil {
+		return err
+	}
+	p, err := foreign.Propose(ctx, src, info.Name, cat)
+	if err != nil {
+		return err
+	}
+	if len(src.Layers) > 1 {
+		fmt.Fprintf(e.stdout, "%s: %d layers:", src.Name, len(src.Layers))
+		for _, l := range src.Layers {
+			fmt.Fprintf(e.stdout, " %s (%s, %d)", l.Name, l.Geometry, l.Count)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprint(e.stdout, p.String())
+	if _, err := foreign.Plan(ctx, src.Name, info, foreign.CRSChoice{}); err != nil && info.Geometry != "None" {
+		fmt.Fprintf(e.stdout, "CRS: %v\n", err)
+	}
+	y, err := p.Mapping.YAML()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n# proposed mapping: save as mapping.yaml, check it, then\n#   renewmap import -mapping mapping.yaml -dry-run %s\n", src.Name)
+	_, err = e.stdout.Write(y)
+	return err
+}
