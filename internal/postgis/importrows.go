@@ -44,11 +44,6 @@ func trackBefore(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, source strin
 	if lr.Kept, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return mapError(err, "import: compare "+lay.Name)
 	}
-	if len(lr.Kept) > 0 && !replace {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+stage+` WHERE code = ANY($1)`, lr.Kept); err != nil {
-			return mapError(err, "import: keep "+lay.Name)
-		}
-	}
 	rows, err = tx.Query(ctx, `
 		SELECT r.code FROM import_rows r
 		JOIN `+table+` t ON t.code = r.code
@@ -57,8 +52,15 @@ func trackBefore(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, source strin
 	if err != nil {
 		return mapError(err, "import: compare "+lay.Name)
 	}
-	lr.Missing, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	return mapError(err, "import: compare "+lay.Name)
+	if lr.Missing, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return mapError(err, "import: compare "+lay.Name)
+	}
+	if len(lr.Kept) > 0 && !replace {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+stage+` WHERE code = ANY($1)`, lr.Kept); err != nil {
+			return mapError(err, "import: keep "+lay.Name)
+		}
+	}
+	return nil
 }
 
 // trackAfter records what the source wrote and, with replace, deletes the rows it imported before
