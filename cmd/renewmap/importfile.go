@@ -15,7 +15,7 @@ import (
 
 // importFile is `renewmap import`: a foreign file through a mapping (docs/import.md).
 func importFile(ctx context.Context, args []string, e *env) error {
-	var mappingPath, sourceLayer, encoding string
+	var mappingPath, sourceLayer, encoding, control string
 	var choice foreign.CRSChoice
 	var dryRun, replace, allowUnmatched bool
 	db, paths, err := openFromFlags(ctx, "import", args, e, func(fs *flag.FlagSet) {
@@ -23,6 +23,8 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		fs.StringVar(&sourceLayer, "source-layer", "", "the layer (or sheet) of the file, when it has several")
 		fs.StringVar(&choice.CRS, "crs", "", "the coordinate system when the file does not say (EPSG:4550, EPSG:4490, GCJ02, BD09, a PROJ string)")
 		fs.StringVar(&choice.TOWGS84, "towgs84", "", "the datum shift of a Xian 1980 / Beijing 1954 / local source: dx,dy,dz[,rx,ry,rz,ds]")
+		fs.StringVar(&control, "control", "", "a CSV of control points (name,x,y,e,n) fitting a local system to -control-crs (4-parameter)")
+		fs.StringVar(&choice.ControlCRS, "control-crs", "", "the projected system of the control points' e,n (e.g. EPSG:4550)")
 		fs.StringVar(&encoding, "encoding", "", "a Shapefile's text encoding when it has no .cpg (GBK or UTF-8; default: guessed)")
 		fs.BoolVar(&dryRun, "dry-run", false, "check everything and report what would be inserted, updated and left out; write nothing")
 		fs.BoolVar(&replace, "replace", false, "overwrite rows changed in renewmap since the last import, and delete rows the file no longer has")
@@ -55,6 +57,21 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		}
 		if choice.TOWGS84 == "" {
 			choice.TOWGS84 = m.TOWGS84
+		}
+		if control == "" && m.Control != "" {
+			control = filepath.Join(filepath.Dir(mappingPath), m.Control)
+		}
+		if choice.ControlCRS == "" {
+			choice.ControlCRS = m.ControlCRS
+		}
+	}
+	if control != "" {
+		data, err := os.ReadFile(control)
+		if err != nil {
+			return fmt.Errorf("import: read the control points: %w", err)
+		}
+		if choice.Control, err = foreign.ParseControlPoints(data, control); err != nil {
+			return err
 		}
 	}
 	opt := foreign.Options{Encoding: encoding}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,6 +240,64 @@ constants: {community: TX-C002, floors: 6, units: 2, households: 36, floor_area:
 	im.db.Pool.QueryRow(context.Background(), `SELECT code FROM buildings WHERE code LIKE 'SITE-%'`).Scan(&code)
 	if d := im.distance("buildings", code, 124.35, 43.16); d > 0.5 {
 		t.Errorf("the site plan's corner lies %.2f m from 124.35°E 43.16°N", d)
+	}
+}
+
+// A site plan in a city's local system (no CRS in the DXF): refused as such, then placed through
+// control points (同名点) with a fitted 4-parameter transformation; a mistyped point is refused.
+func TestImportLocalSystem(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	// The local system: EPSG:4550 shifted to (600000, 4780000), turned 0.3° and scaled by 1.00002.
+	th, sc := 0.3*math.Pi/180, 1.00002
+	toLocal := func(e, n float64) (float64, float64) {
+		dx, dy := e-600000, n-4780000
+		return (math.Cos(th)*dx + math.Sin(th)*dy) / sc, (-math.Sin(th)*dx + math.Cos(th)*dy) / sc
+	}
+	x0, y0 := toLocal(609794.918209, 4781379.853149) // 124.35°E 43.16°N
+	x1, y1 := toLocal(609819.918209, 4781404.853149)
+	ring := fmt.Sprintf("[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]", x0, y0, x1, y0, x1, y1, x0, y1, x0, y0)
+	src := im.write("local.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":`+ring+`}}]}`)
+	dxf := filepath.Join(im.dir, "local.dxf")
+	im.ogr2ogr("-f", "DXF", dxf, src)
+	control := func(name string, typo float64) string {
+		var csv strings.Builder
+		csv.WriteString("name,x,y,e,n\n")
+		for i, p := range [][2]float64{{605000, 4779000}, {612000, 4779500}, {611000, 4784000}, {606000, 4783500}} {
+			x, y := toLocal(p[0], p[1])
+			if i == 2 {
+				p[0] += typo
+			}
+			fmt.Fprintf(&csv, "K%d,%.4f,%.4f,%.4f,%.4f\n", i+1, x, y, p[0], p[1])
+		}
+		return im.write(name, csv.String())
+	}
+	points := control("points.csv", 0)
+	mapping := im.write("local.yaml", `
+layer: buildings
+code: "LOCAL-{EntityHandle}"
+fields: {number: EntityHandle}
+constants: {community: TX-C002, floors: 6, units: 2, households: 36, floor_area: 1800, structure: brick_concrete, completed_year: 1995}
+`)
+	before := im.state()
+	if out, err := im.run("-mapping", mapping, dxf); err == nil || !strings.Contains(err.Error(), "does not say its coordinate system") {
+		t.Errorf("a DXF without a CRS: %v\n%s", err, out)
+	}
+	bad := control("bad.csv", 3) // e of K3 mistyped by 3 m
+	if out, err := im.run("-mapping", mapping, "-control", bad, "-control-crs", "EPSG:4550", dxf); err == nil || !strings.Contains(err.Error(), "control point K3 is") {
+		t.Errorf("a mistyped control point: %v\n%s", err, out)
+	}
+	if im.state() != before {
+		t.Error("a refused import changed the database")
+	}
+	out, err := im.run("-mapping", mapping, "-control", points, "-control-crs", "EPSG:4550", dxf)
+	if err != nil || !strings.Contains(out, "4-parameter fit on 4 control points") || !strings.Contains(out, "1 inserted") {
+		t.Fatalf("with control points: %v\n%s", err, out)
+	}
+	var code string
+	im.db.Pool.QueryRow(context.Background(), `SELECT code FROM buildings WHERE code LIKE 'LOCAL-%'`).Scan(&code)
+	if d := im.distance("buildings", code, 124.35, 43.16); d > 0.5 {
+		t.Errorf("the corner lies %.2f m from 124.35°E 43.16°N", d)
 	}
 }
 

@@ -95,6 +95,11 @@ type CRSChoice struct {
 	// CRS overrides the file's: "EPSG:4550", a PROJ string, or "GCJ02" / "BD09" (Chinese web
 	// maps' obfuscated longitude, latitude, which PROJ does not know).
 	CRS string
+	// Control, instead of TOWGS84, are control points (同名点) pairing the source's coordinates with
+	// coordinates in ControlCRS, a projected system PROJ knows (EPSG:4550 …); a 4-parameter
+	// transformation is fitted to them.
+	Control    []ControlPoint
+	ControlCRS string
 	// TOWGS84 is the datum shift of a Xian 1980, Beijing 1954 or local source, as 3 or 7
 	// parameters (dx,dy,dz[,rx,ry,rz,ds] in metres, arc-seconds and ppm, position vector).
 	TOWGS84 string
@@ -106,6 +111,9 @@ type CRSPlan struct {
 	Reproject bool                                      // ogr2ogr -t_srs EPSG:4326
 	Convert   func(lon, lat float64) (float64, float64) // after GDAL: GCJ-02 or BD-09 to WGS84
 	Describe  string                                    // for the user: "EPSG:4550 from the .prj → WGS84"
+	// Helmert, with ControlCRS, takes the raw coordinates into the control points' system first.
+	Helmert    *Helmert2D
+	ControlCRS string
 }
 
 // Plan decides how to bring a layer to WGS84, or refuses: a source without a CRS and none given,
@@ -114,6 +122,9 @@ type CRSPlan struct {
 func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (CRSPlan, error) {
 	if l.Geometry == "None" {
 		return CRSPlan{Describe: "none (a table)"}, nil
+	}
+	if len(choice.Control) > 0 {
+		return planControl(ctx, source, choice)
 	}
 	c := l.CRS
 	from := "the file"
@@ -160,7 +171,7 @@ func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (C
 	case needsShift && !c.Shift:
 		return CRSPlan{}, renew.Invalid("%s: layer %q is in %s, on the %s datum. Its shift to CGCS2000/WGS84 differs from place to place "+
 			"by up to ~100 m and PROJ cannot know it; renewmap does not guess. Give the 7 (or 3) parameters your surveying institute (测绘院) "+
-			"uses, --towgs84 dx,dy,dz,rx,ry,rz,ds, or have the data delivered in CGCS2000", source, l.Name, c, c.Datum)
+			"uses, --towgs84 dx,dy,dz,rx,ry,rz,ds, or control points (--control points.csv --control-crs EPSG:4550), or have the data delivered in CGCS2000", source, l.Name, c, c.Datum)
 	}
 	return plan, nil
 }
@@ -213,4 +224,32 @@ func proj4Of(ctx context.Context, c CRS, def string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// planControl fits the 4-parameter transformation from the source's system into the control
+// points' and refuses a fit with a point off by more than MaxResidual.
+func planControl(ctx context.Context, source string, choice CRSChoice) (CRSPlan, error) {
+	target, err := describeSRS(ctx, choice.ControlCRS)
+	if err != nil || !strings.HasPrefix(target.WKT, "PROJCRS") {
+		return CRSPlan{}, renew.Invalid("%s: --control-crs %q must be a projected system in metres that PROJ knows (e.g. EPSG:4550), in which the control points' e,n are given", source, choice.ControlCRS)
+	}
+	h, res, err := FitHelmert2D(choice.Control)
+	if err != nil {
+		return CRSPlan{}, renew.Invalid("%s: control points: %v", source, err)
+	}
+	var parts []string
+	worst := 0
+	for i, r := range res {
+		parts = append(parts, fmt.Sprintf("%s %.3f m", choice.Control[i].Name, r))
+		if r > res[worst] {
+			worst = i
+		}
+	}
+	fit := fmt.Sprintf("4-parameter fit on %d control points into %s: scale %.6f, rotation %.1f″; residuals %s",
+		len(res), target, h.Scale(), h.Rotation(), strings.Join(parts, ", "))
+	if res[worst] > MaxResidual {
+		return CRSPlan{}, renew.Invalid("%s: control point %s is %.2f m from where the fit puts it (at most %.1f m allowed): check its coordinates. %s",
+			source, choice.Control[worst].Name, res[worst], MaxResidual, fit)
+	}
+	return CRSPlan{Helmert: h, ControlCRS: choice.ControlCRS, Describe: fit + " → WGS84 by GDAL"}, nil
 }

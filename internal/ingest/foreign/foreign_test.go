@@ -196,3 +196,25 @@ func TestGCJRoundTrip(t *testing.T) {
 		t.Errorf("round trip off by %g°", d)
 	}
 }
+
+func FuzzParseControlPoints(f *testing.F) {
+	f.Add([]byte("name,x,y,e,n\nK1,1,2,605000,4779000\nK2,3,4,612000,4779500\n"))
+	f.Add([]byte("x,y,target_x,target_y\n1,2,3,4\n"))
+	f.Add([]byte("\xef\xbb\xbfname,x,y\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pts, err := ParseControlPoints(data, "points.csv")
+		if err != nil {
+			if !errors.Is(err, renew.ErrInvalid) {
+				t.Errorf("error of the wrong kind: %v", err)
+			}
+			return
+		}
+		if _, res, err := FitHelmert2D(pts); err == nil {
+			for _, r := range res {
+				if r < 0 {
+					t.Errorf("negative residual %v", r)
+				}
+			}
+		}
+	})
+}

@@ -27,6 +27,10 @@ type Mapping struct {
 	// say (see CRSChoice); flags override them.
 	CRS     string `json:"crs,omitempty"`
 	TOWGS84 string `json:"towgs84,omitempty"`
+	// Control is a CSV of control points (relative to the mapping file) and ControlCRS the
+	// projected system of their target coordinates, for a local system (see CRSChoice).
+	Control    string `json:"control,omitempty"`
+	ControlCRS string `json:"control_crs,omitempty"`
 	// HeaderRows is how many rows an .xlsx header spans (0: from its merged cells).
 	HeaderRows int `json:"header_rows,omitempty"`
 	// Code is the template of a feature's code, e.g. "TX-{小区编号}-B{楼号}": {X} is the source field X
@@ -107,7 +111,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, header_rows, code, fields, values, defaults, constants, join)", name, cleanJSONError(err))
+		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, control, control_crs, header_rows, code, fields, values, defaults, constants, join)", name, cleanJSONError(err))
 		return nil, p.Err()
 	}
 	lay := ingest.LayerByName(m.Layer)

@@ -231,6 +231,15 @@ func (s *Source) openOptions() []string {
 	return oo
 }
 
+// gdalPath is how GDAL is told to open path: GeoJSONSeq by its prefix, as its driver does not
+// recognise a sequence without record separators on its own.
+func gdalPath(format Format, path string) string {
+	if format == GeoJSONSeq {
+		return "GeoJSONSeq:" + path
+	}
+	return path
+}
+
 // gdal runs one of GDAL's tools on this source and returns its standard output; a failure is an
 // ErrInvalid error quoting GDAL's first complaint.
 func (s *Source) gdal(ctx context.Context, tool string, args ...string) ([]byte, error) {
@@ -274,7 +283,7 @@ var (
 // listLayers reads the layers, their fields and CRS with ogrinfo.
 func (s *Source) listLayers(ctx context.Context) error {
 	args := append([]string{"-ro", "-so", "-al", "-nomd", "-wkt_format", "WKT2"}, s.openOptions()...)
-	out, err := s.gdal(ctx, "ogrinfo", append(args, s.path)...)
+	out, err := s.gdal(ctx, "ogrinfo", append(args, gdalPath(s.Format, s.path))...)
 	if err != nil {
 		return err
 	}
@@ -328,28 +337,88 @@ func (s *Source) listLayers(ctx context.Context) error {
 }
 
 // Read streams the features of layer through fn: ogr2ogr writes them as GeoJSONSeq, reprojected
-// to WGS84 as plan says (then converted from GCJ-02 or BD-09 here). A table's rows have no
-// geometry.
+// to WGS84 as plan says (then converted from GCJ-02 or BD-09 here). With a control-point fit the
+// raw coordinates are transformed here into the control points' system and GDAL reprojects that
+// in a second pass. A table's rows have no geometry.
 func (s *Source) Read(ctx context.Context, layer string, plan CRSPlan, fn func(Record) error) error {
 	if t := s.tables[layer]; t != nil {
 		return t.read(fn)
 	}
-	env, err := gdalEnv(s.Format)
-	if err != nil {
-		return err
+	if plan.Helmert != nil {
+		return s.readFitted(ctx, layer, plan, fn)
 	}
-	args := []string{"-f", "GeoJSONSeq", "/vsistdout/", "-lco", "COORDINATE_PRECISION=9"}
-	args = append(args, s.openOptions()...)
+	var args []string
 	if plan.SourceSRS != "" {
 		args = append(args, "-s_srs", plan.SourceSRS)
 	}
 	if plan.Reproject {
 		args = append(args, "-t_srs", "EPSG:4326")
 	}
-	args = append(args, s.path, layer)
+	i := 0
+	return s.stream(ctx, s.Format, s.path, layer, args, func(f *geojson.Feature) error {
+		rec := Record{Index: i, Where: fmt.Sprintf("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
+		if plan.Convert != nil && rec.Geometry != nil {
+			rec.Geometry = convertGeometry(rec.Geometry, plan.Convert)
+		}
+		i++
+		return fn(rec)
+	})
+}
+
+// readFitted reads the raw coordinates, applies the fitted transformation into a temporary
+// GeoJSONSeq file, and has GDAL reproject that from the control points' system.
+func (s *Source) readFitted(ctx context.Context, layer string, plan CRSPlan, fn func(Record) error) error {
+	tmp, err := os.CreateTemp("", "renewmap-fitted-*.geojsonl")
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s.Name, err)
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	err = s.stream(ctx, s.Format, s.path, layer, nil, func(f *geojson.Feature) error {
+		if f.Geometry != nil {
+			f.Geometry = convertGeometry(f.Geometry, plan.Helmert.Apply)
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+		return w.WriteByte('\n')
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	i := 0
+	return s.stream(ctx, GeoJSONSeq, tmp.Name(), "", []string{"-s_srs", plan.ControlCRS, "-t_srs", "EPSG:4326"}, func(f *geojson.Feature) error {
+		rec := Record{Index: i, Where: fmt.Sprintf("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
+		i++
+		return fn(rec)
+	})
+}
+
+// stream runs ogr2ogr on path (of format) with args and decodes its GeoJSONSeq output.
+func (s *Source) stream(ctx context.Context, format Format, path, layer string, args []string, fn func(*geojson.Feature) error) error {
+	env, err := gdalEnv(format)
+	if err != nil {
+		return err
+	}
+	all := []string{"-f", "GeoJSONSeq", "/vsistdout/", "-lco", "COORDINATE_PRECISION=9"}
+	if format == s.Format {
+		all = append(all, s.openOptions()...)
+	}
+	all = append(append(all, args...), gdalPath(format, path))
+	if layer != "" {
+		all = append(all, layer)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
+	cmd := exec.CommandContext(ctx, "ogr2ogr", all...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -374,11 +443,7 @@ func (s *Source) Read(ctx context.Context, layer string, plan CRSPlan, fn func(R
 			ferr = renew.Invalid("%s: feature %d cannot be decoded: %v", s.Name, i, err)
 			break
 		}
-		rec := Record{Index: i, Where: fmt.Sprintf("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
-		if plan.Convert != nil && rec.Geometry != nil {
-			rec.Geometry = convertGeometry(rec.Geometry, plan.Convert)
-		}
-		if ferr = fn(rec); ferr != nil {
+		if ferr = fn(&f); ferr != nil {
 			break
 		}
 		i++
@@ -395,7 +460,7 @@ func (s *Source) Read(ctx context.Context, layer string, plan CRSPlan, fn func(R
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return renew.Invalid("%s: GDAL cannot read layer %q: %s", s.Name, layer, gdalComplaint(stderr.String(), s.path, s.Name))
+		return renew.Invalid("%s: GDAL cannot read layer %q: %s", s.Name, layer, gdalComplaint(stderr.String(), path, s.Name))
 	}
 	return nil
 }
