@@ -440,3 +440,57 @@ func TestImportRefusals(t *testing.T) {
 		t.Errorf("Xian 1980 with -towgs84: %v\n%s", err, out)
 	}
 }
+
+// The same points as a zipped Shapefile, CSV with 经度/纬度 columns, KML, GeoJSONSeq and FileGDB.
+func TestImportMoreFormats(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	src := im.write("pts.geojson", `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"bh":"P1","mc":"东站养老院","lb":"养老院"},"geometry":{"type":"Point","coordinates":[124.3381,43.1532]}}]}`)
+	shpDir := filepath.Join(im.dir, "shp")
+	os.Mkdir(shpDir, 0o700)
+	im.ogr2ogr("-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", filepath.Join(shpDir, "pts.shp"), src)
+	zipPath := filepath.Join(im.dir, "pts.zip")
+	{
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		entries, _ := os.ReadDir(shpDir)
+		for _, e := range entries {
+			data, _ := os.ReadFile(filepath.Join(shpDir, e.Name()))
+			w, _ := zw.Create("数据/" + e.Name())
+			w.Write(data)
+		}
+		zw.Close()
+		os.WriteFile(zipPath, buf.Bytes(), 0o600)
+	}
+	csvPath := im.write("pts.csv", "bh,mc,lb,经度,纬度\nP1,东站养老院,养老院,124.3381,43.1532\n")
+	kml := filepath.Join(im.dir, "pts.kml")
+	im.ogr2ogr("-f", "KML", "-dsco", "NameField=mc", kml, src) // the KML reader keeps Name and Description
+	seq := filepath.Join(im.dir, "pts.geojsonl")
+	im.ogr2ogr("-f", "GeoJSONSeq", seq, src)
+	gdb := filepath.Join(im.dir, "pts.gdb")
+	im.ogr2ogr("-f", "OpenFileGDB", gdb, src)
+	for _, c := range []struct{ name, path, mapping string }{
+		{"zipped Shapefile", zipPath, `{"layer":"facilities","code":"Z-{bh}","fields":{"name":"mc","kind":"lb"}}`},
+		{"CSV", csvPath, `{"layer":"facilities","crs":"EPSG:4326","code":"C-{bh}","fields":{"name":"mc","kind":"lb"}}`},
+		{"KML", kml, `{"layer":"facilities","code":"K-{Name}","fields":{"name":"Name"},"constants":{"kind":"nursing_home"}}`},
+		{"GeoJSONSeq", seq, `{"layer":"facilities","code":"S-{bh}","fields":{"name":"mc","kind":"lb"}}`},
+		{"FileGDB", gdb, `{"layer":"facilities","code":"G-{bh}","fields":{"name":"mc","kind":"lb"}}`},
+	} {
+		mapping := im.write(strings.ReplaceAll(c.name, " ", "_")+".json", c.mapping)
+		out, err := im.run("-mapping", mapping, c.path)
+		if err != nil || !strings.Contains(out, "1 inserted") {
+			t.Errorf("%s: %v\n%s", c.name, err, out)
+			continue
+		}
+		var code string
+		im.db.Pool.QueryRow(context.Background(), `SELECT code FROM facilities WHERE code LIKE $1`, c.mapping[strings.Index(c.mapping, `"code":"`)+8:][:2]+"%").Scan(&code)
+		if code == "" {
+			t.Errorf("%s: no facility stored", c.name)
+			continue
+		}
+		if d := im.distance("facilities", code, 124.3381, 43.1532); d > 0.5 {
+			t.Errorf("%s: %s lies %.2f m from its point", c.name, code, d)
+		}
+	}
+}

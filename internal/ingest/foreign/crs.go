@@ -47,7 +47,7 @@ func (c CRS) String() string {
 
 var (
 	wktName  = regexp.MustCompile(`^\s*[A-Z]+\["([^"]*)"`)
-	wktDatum = regexp.MustCompile(`DATUM\["([^"]*)"`)
+	wktDatum = regexp.MustCompile(`(?:DATUM|ENSEMBLE)\["([^"]*)"`)
 	wktID    = regexp.MustCompile(`ID\["EPSG",(\d+)\]\]\s*$`)
 )
 
@@ -169,9 +169,13 @@ func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (C
 		plan.SourceSRS = proj4 + " +towgs84=" + params
 		plan.Describe = fmt.Sprintf("%s from %s with the datum shift +towgs84=%s → WGS84 by GDAL", c, from, params)
 	case needsShift && !c.Shift:
-		return CRSPlan{}, renew.Invalid("%s: layer %q is in %s, on the %s datum. Its shift to CGCS2000/WGS84 differs from place to place "+
+		datum := "on the " + string(c.Datum) + " datum"
+		if c.Datum == DatumLocal {
+			datum = "a local system with no datum"
+		}
+		return CRSPlan{}, renew.Invalid("%s: layer %q is in %s, %s. Its shift to CGCS2000/WGS84 differs from place to place "+
 			"by up to ~100 m and PROJ cannot know it; renewmap does not guess. Give the 7 (or 3) parameters your surveying institute (测绘院) "+
-			"uses, --towgs84 dx,dy,dz,rx,ry,rz,ds, or control points (--control points.csv --control-crs EPSG:4550), or have the data delivered in CGCS2000", source, l.Name, c, c.Datum)
+			"uses, --towgs84 dx,dy,dz,rx,ry,rz,ds, or control points (--control points.csv --control-crs EPSG:4550), or have the data delivered in CGCS2000", source, l.Name, c, datum)
 	}
 	return plan, nil
 }
