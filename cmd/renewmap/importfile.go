@@ -93,36 +93,22 @@ func importFile(ctx context.Context, args []string, e *env) error {
 	if m == nil {
 		return propose(ctx, e, db, src, info)
 	}
-	plan, err := foreign.Plan(ctx, src.Name, info, choice)
+	res, err := db.ImportForeign(ctx, src, info.Name, m, postgis.ForeignOptions{Choice: choice, AllowUnmatched: allowUnmatched,
+		Replace: replace, DryRun: dryRun, Progress: ingest.ProgressBar(e.stderr)})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "%s: layer %q → %s; coordinates: %s\n", src.Name, info.Name, m.Layer, plan.Describe)
-	cat, err := db.ForeignCatalog(ctx, m.Layer, m.Join != nil)
-	if err != nil {
-		return err
+	fmt.Fprintf(e.stdout, "%s: layer %q → %s; coordinates: %s\n", src.Name, info.Name, m.Layer, res.Plan.Describe)
+	for _, u := range res.Mapped.Unmatched {
+		fmt.Fprintln(e.stdout, "left out:", u)
 	}
-	res, err := foreign.Apply(ctx, src, info.Name, m, plan, cat, foreign.ApplyOptions{AllowUnmatched: allowUnmatched})
-	if err != nil {
-		return err
-	}
-	for _, u := range res.Unmatched {
-		fmt.Fprintln(e.stderr, "left out:", u)
-	}
-	b, err := ingest.Parse([]ingest.File{res.File})
-	if err != nil {
-		return err
-	}
-	rep, err := db.Import(ctx, b, postgis.ImportOptions{Source: m.Layer + ":" + m.Source, Replace: replace, DryRun: dryRun, Progress: ingest.ProgressBar(e.stderr)})
-	if err != nil {
-		return err
-	}
+	rep := res.Report
 	if dryRun {
 		fmt.Fprintln(e.stdout, "dry run: nothing written; the import would do this:")
 	}
 	fmt.Fprintln(e.stdout, rep.String())
-	if len(res.Unmatched) > 0 {
-		fmt.Fprintf(e.stdout, "%d rows left out (matched nothing, or two features)\n", len(res.Unmatched))
+	if len(res.Mapped.Unmatched) > 0 {
+		fmt.Fprintf(e.stdout, "%d rows left out (matched nothing, or two features)\n", len(res.Mapped.Unmatched))
 	}
 	return nil
 }
