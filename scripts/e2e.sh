@@ -73,5 +73,7 @@ E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VI
 E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
 # The residents' pages (public notice, survey on a phone, the planner's results).
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
+# The import page (upload, proposal, preview, background import); it adds two roads, so it runs last.
+E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/import.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -11,3 +11,19 @@ CREATE TABLE import_rows (
   imported_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (source, layer, code)
 );
+
+-- import_jobs: imports started from the browser (the import page), held here so any instance can
+-- report their progress. The upload itself (at most 8 MB) is kept only until the import ends or
+-- the job expires (an hour after upload).
+CREATE TABLE import_jobs (
+  id bigserial PRIMARY KEY,
+  actor text NOT NULL,
+  file_name text NOT NULL,
+  data bytea CHECK (octet_length(data) <= 8388608),
+  state text NOT NULL DEFAULT 'uploaded' CHECK (state IN ('uploaded', 'running', 'done', 'failed')),
+  done int NOT NULL DEFAULT 0,
+  total int NOT NULL DEFAULT 0,
+  message text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL DEFAULT now() + interval '1 hour'
+);

@@ -37,6 +37,8 @@ type Deps struct {
 	// reads names and saves what-ifs for it. Without Engines those endpoints answer 503.
 	Engines     Engines
 	AccessStore AccessStore
+	// Imports holds uploads and runs imports from the import page; nil answers 503.
+	Imports Importer
 }
 
 // Authenticator is the accounts service (package auth).
@@ -124,6 +126,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesProgramme(g) // plans, progress, the plan table as CSV
 	s.routesPlanning(g)  // 片区 suggestions and reports, siting, parking gap, dig once
 	s.routesResidents(g) // public notice (公示), residents' surveys and satisfaction
+	s.routesImports(g)   // the import page's uploads, previews and background imports
 	s.routesWeb(g)
 	return e
 }

@@ -1,0 +1,306 @@
+package postgis
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"renewmap/internal/ingest/foreign"
+	"renewmap/internal/renew"
+)
+
+// MaxUploadBytes is the largest file the import page takes (the server's body limit).
+const MaxUploadBytes = 8 << 20
+
+// ImportJob is an import started from the browser, as held in import_jobs.
+type ImportJob struct {
+	ID      int64  `json:"id"`
+	File    string `json:"file"`
+	Actor   string `json:"actor"`
+	State   string `json:"state"` // uploaded, running, done, failed
+	Done    int    `json:"done"`
+	Total   int    `json:"total"`
+	Message string `json:"message"` // the report, or why it failed
+}
+
+// UploadedLayer describes a layer of an upload for the page.
+type UploadedLayer struct {
+	Name     string              `json:"name"`
+	Geometry string              `json:"geometry"`
+	Count    int                 `json:"count"`
+	CRS      string              `json:"crs"`
+	Fields   []string            `json:"fields"`
+	Samples  map[string][]string `json:"samples,omitempty"`
+}
+
+// Upload is what an upload holds and the mapping proposed for its first layer.
+type Upload struct {
+	Job      ImportJob       `json:"job"`
+	Format   string          `json:"format"`
+	Notes    []string        `json:"notes"`
+	Layers   []UploadedLayer `json:"layers"`
+	Proposal string          `json:"proposal"` // YAML
+	Why      []string        `json:"why"`
+}
+
+// ImportPreview is a dry run of an upload through a mapping.
+type ImportPreview struct {
+	CRS       string          `json:"crs"`
+	Report    string          `json:"report"`
+	Unmatched []string        `json:"unmatched"`
+	Features  json.RawMessage `json:"features"` // a FeatureCollection of the first mapped features
+	Count     int             `json:"count"`
+}
+
+// UploadImport stores an upload as a new job (pruning expired ones) and proposes a mapping for its
+// first layer. A file that is not importable is an ErrInvalid error and is not kept.
+func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*Upload, error) {
+	if len(data) == 0 {
+		return nil, renew.Invalid("上传的文件是空的 (the file is empty)")
+	}
+	if len(data) > MaxUploadBytes {
+		return nil, renew.Invalid("文件超过 %d MB (the file is larger than %d MB); use renewmap import on the server", MaxUploadBytes>>20, MaxUploadBytes>>20)
+	}
+	name = safeName(name)
+	up := &Upload{}
+	err := withUpload(ctx, name, data, func(src *foreign.Source) error {
+		up.Format, up.Notes = string(src.Format), src.Notes
+		cat, err := db.ForeignCatalog(ctx, "buildings", false)
+		if err != nil {
+			return err
+		}
+		for i := range src.Layers {
+			l := &src.Layers[i]
+			ul := UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields}
+			if i == 0 {
+				p, err := foreign.Propose(ctx, src, l.Name, cat)
+				if err != nil {
+					return err
+				}
+				ul.Samples, up.Why = p.Samples, p.Why
+				y, err := p.Mapping.YAML()
+				if err != nil {
+					return err
+				}
+				up.Proposal = string(y)
+			}
+			up.Layers = append(up.Layers, ul)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM import_jobs WHERE expires_at < now()`); err != nil {
+		return nil, mapError(err, "prune import jobs")
+	}
+	err = db.Pool.QueryRow(ctx, `INSERT INTO import_jobs (actor, file_name, data) VALUES ($1, $2, $3)
+		RETURNING id, file_name, actor, state, done, total, message`, a.Actor, name, data).
+		Scan(&up.Job.ID, &up.Job.File, &up.Job.Actor, &up.Job.State, &up.Job.Done, &up.Job.Total, &up.Job.Message)
+	if err != nil {
+		return nil, mapError(err, "store the upload")
+	}
+	return up, nil
+}
+
+// PreviewImport runs the upload of job id through the mapping without writing (a dry run) and
+// returns the report and the first mapped features.
+func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ImportPreview, error) {
+	m, err := foreign.ParseMapping(mapping, "映射 (mapping)")
+	if err != nil {
+		return nil, err
+	}
+	name, data, err := db.uploadOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Source == "" {
+		m.Source = strings.TrimSuffix(name, filepath.Ext(name))
+	}
+	pv := &ImportPreview{}
+	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
+		res, err := db.ImportForeign(ctx, src, m.SourceLayer, m, ForeignOptions{Choice: foreign.CRSChoice{CRS: m.CRS, TOWGS84: m.TOWGS84}, DryRun: true, AllowUnmatched: true})
+		if err != nil {
+			return err
+		}
+		pv.CRS, pv.Report, pv.Unmatched, pv.Count = res.Plan.Describe, res.Report.String(), res.Mapped.Unmatched, res.Mapped.Features
+		pv.Features, err = firstFeatures(res.Mapped.File.Data, 500)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pv, nil
+}
+
+// firstFeatures cuts a FeatureCollection (one feature a line, as foreign.Apply writes it) to its
+// first n features.
+func firstFeatures(fc []byte, n int) (json.RawMessage, error) {
+	lines := bytes.Split(fc, []byte("\n"))
+	var b bytes.Buffer
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	k := 0
+	for _, l := range lines[1:] {
+		l = bytes.TrimSuffix(bytes.TrimSpace(l), []byte(","))
+		if len(l) == 0 || l[0] != '{' || k == n {
+			continue
+		}
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(l)
+		k++
+	}
+	b.WriteString("]}")
+	if !json.Valid(b.Bytes()) {
+		return nil, fmt.Errorf("preview: the mapped features do not cut cleanly")
+	}
+	return b.Bytes(), nil
+}
+
+// StartImport checks the mapping and starts importing the upload of job id in the background; the
+// job's row reports its progress. A job that is not waiting is an ErrConflict error.
+func (db *DB) StartImport(ctx context.Context, a renew.AuditEntry, id int64, mapping []byte) error {
+	m, err := foreign.ParseMapping(mapping, "映射 (mapping)")
+	if err != nil {
+		return err
+	}
+	tag, err := db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'running', message = '' WHERE id = $1 AND state = 'uploaded' AND data IS NOT NULL AND expires_at > now()`, id)
+	if err != nil {
+		return mapError(err, "start the import")
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := db.ImportJob(ctx, id); err != nil {
+			return err
+		}
+		return &renew.Error{Kind: renew.ErrConflict, Msg: "该导入已开始或已过期，请重新上传 (the import has started already, or expired)"}
+	}
+	db.jobs.Add(1)
+	go func() {
+		defer db.jobs.Done()
+		db.runImport(context.WithoutCancel(ctx), a, id, m)
+	}()
+	return nil
+}
+
+// runImport does a job's import, recording progress, the outcome and an audit entry; the upload
+// is dropped when it ends.
+func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *foreign.Mapping) {
+	fail := func(err error) {
+		msg := "导入失败，数据未改动 (nothing was written): " + renew.UserMessage(err)
+		db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'failed', message = $2, data = NULL WHERE id = $1`, id, msg)
+	}
+	name, data, err := db.uploadOf(ctx, id)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if m.Source == "" {
+		m.Source = strings.TrimSuffix(name, filepath.Ext(name))
+	}
+	var mu sync.Mutex
+	last := time.Time{}
+	progress := func(layer string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done < total && time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		db.Pool.Exec(ctx, `UPDATE import_jobs SET done = $2, total = $3 WHERE id = $1`, id, done, total)
+	}
+	var res *ForeignResult
+	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
+		var err error
+		res, err = db.ImportForeign(ctx, src, m.SourceLayer, m, ForeignOptions{Choice: foreign.CRSChoice{CRS: m.CRS, TOWGS84: m.TOWGS84}, Progress: progress})
+		return err
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	report := res.Plan.Describe + "\n" + res.Report.String()
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer tx.Rollback(ctx)
+	a.Action, a.Table, a.RowID, a.After = "import", m.Layer, fmt.Sprint(id), map[string]any{"file": name, "source": m.Source, "report": res.Report.String()}
+	if err := audit(ctx, tx, a); err != nil {
+		fail(err)
+		return
+	}
+	if _, err := tx.Exec(ctx, `UPDATE import_jobs SET state = 'done', done = total, message = $2, data = NULL WHERE id = $1`, id, report); err != nil {
+		fail(err)
+		return
+	}
+	if err := tx.Commit(ctx); err != nil {
+		fail(err)
+	}
+}
+
+// ImportJob returns job id; an unknown or expired job is ErrNotFound.
+func (db *DB) ImportJob(ctx context.Context, id int64) (ImportJob, error) {
+	var j ImportJob
+	err := db.Pool.QueryRow(ctx, `SELECT id, file_name, actor, state, done, total, message FROM import_jobs WHERE id = $1`, id).
+		Scan(&j.ID, &j.File, &j.Actor, &j.State, &j.Done, &j.Total, &j.Message)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, renew.NotFound("没有这个导入任务 (no import %d)", id)
+	}
+	return j, mapError(err, "read the import job")
+}
+
+// WaitImports waits for the background imports of this process to end (tests, shutdown).
+func (db *DB) WaitImports() { db.jobs.Wait() }
+
+func (db *DB) uploadOf(ctx context.Context, id int64) (string, []byte, error) {
+	var name string
+	var data []byte
+	err := db.Pool.QueryRow(ctx, `SELECT file_name, data FROM import_jobs WHERE id = $1 AND expires_at > now()`, id).Scan(&name, &data)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && data == nil {
+		return "", nil, renew.NotFound("没有这个上传，或已过期 (no upload %d, or it expired); upload the file again", id)
+	}
+	return name, data, mapError(err, "read the upload")
+}
+
+// withUpload writes an upload to a private temporary folder, opens it and removes it afterwards.
+func withUpload(ctx context.Context, name string, data []byte, fn func(*foreign.Source) error) error {
+	dir, err := os.MkdirTemp("", "renewmap-upload-")
+	if err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	src, err := foreign.Open(ctx, p, name, foreign.Options{})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return fn(src)
+}
+
+var unsafeChars = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
+
+// safeName keeps a file name's base with letters, digits, dot, dash and underscore only.
+func safeName(name string) string {
+	base := filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	base = strings.TrimLeft(unsafeChars.ReplaceAllString(base, "_"), ".")
+	if base == "" || base == "_" {
+		base = "upload"
+	}
+	return base
+}
