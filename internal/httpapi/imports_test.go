@@ -43,7 +43,7 @@ func TestImportAPI(t *testing.T) {
 	body, _ := json.Marshal(map[string]string{"mapping": up.Proposal})
 	id := "/api/v1/imports/" + jsonInt(up.Job.ID)
 	rec = f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(body))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "2 inserted") || !strings.Contains(rec.Body.String(), `"LineString"`) {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "新增 2") || !strings.Contains(rec.Body.String(), `"LineString"`) {
 		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
 	}
 	bad, _ := json.Marshal(map[string]string{"mapping": "layer: roads\ncode: \"R-{rid}\"\nfields: {lanes: kind}"})
@@ -62,7 +62,7 @@ func TestImportAPI(t *testing.T) {
 		Done, Total    int
 	}
 	json.Unmarshal(rec.Body.Bytes(), &job)
-	if job.State != "done" || job.Done != 2 || !strings.Contains(job.Message, "2 inserted") {
+	if job.State != "done" || job.Done != 2 || !strings.Contains(job.Message, "新增 2") {
 		t.Errorf("job: %+v", job)
 	}
 	var roadsAfter, audited int

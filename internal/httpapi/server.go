@@ -64,7 +64,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: blob:; worker-src blob:; child-src blob:; connect-src 'self'; " +
 	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// maxBodyBytes caps request bodies; imports go through the command line, not HTTP.
+// maxBodyBytes caps request bodies, uploads to the import page included (larger files go through
+// renewmap import on the server; postgis.MaxUploadBytes matches it).
 const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.

@@ -133,7 +133,7 @@ func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*Imp
 		if err != nil {
 			return err
 		}
-		pv.CRS, pv.Report, pv.Unmatched, pv.Count = res.Plan.Describe, res.Report.String(), res.Mapped.Unmatched, res.Mapped.Features
+		pv.CRS, pv.Report, pv.Unmatched, pv.Count = res.Plan.Describe, res.Report.Chinese(), res.Mapped.Unmatched, res.Mapped.Features
 		pv.Features, err = firstFeatures(res.Mapped.File.Data, 500)
 		return err
 	})
@@ -229,7 +229,7 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 		fail(err)
 		return
 	}
-	report := res.Plan.Describe + "\n" + res.Report.String()
+	report := "坐标：" + res.Plan.Describe + "\n" + res.Report.Chinese()
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
 		fail(err)
@@ -303,4 +303,24 @@ func safeName(name string) string {
 		base = "upload"
 	}
 	return base
+}
+
+// Chinese summarises the report for the import page, one line per layer.
+func (r ImportReport) Chinese() string {
+	var b strings.Builder
+	for _, l := range r.Layers {
+		fmt.Fprintf(&b, "%s：共 %d 条，新增 %d，更新 %d，不变 %d", l.Layer, l.Features, l.Inserted, l.Updated, l.Unchanged)
+		if l.Deleted > 0 {
+			fmt.Fprintf(&b, "，删除 %d", l.Deleted)
+		}
+		b.WriteString("\n")
+		if len(l.Kept) > 0 {
+			fmt.Fprintf(&b, "  上次导入后在系统中修改过、保留系统中的值 %d 条：%s\n", len(l.Kept), codeList(l.Kept))
+		}
+		if len(l.Missing) > 0 && l.Deleted == 0 {
+			fmt.Fprintf(&b, "  文件中已没有、保留 %d 条：%s\n", len(l.Missing), codeList(l.Missing))
+		}
+	}
+	fmt.Fprintf(&b, "用时 %s", r.Duration.Round(time.Millisecond))
+	return b.String()
 }

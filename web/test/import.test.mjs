@@ -51,7 +51,7 @@ await t.run(async () => {
       await page.click('#preview');
       await page.waitForSelector('#preview-card:not([hidden])', {timeout: 30000});
       const report = await page.textContent('#report');
-      if (!report.includes('2 inserted')) return `report ${JSON.stringify(report)}`;
+      if (!report.includes('新增 2')) return `report ${JSON.stringify(report)}`;
       await page.waitForFunction(() => window.renewmap && window.renewmap.map && window.renewmap.map.getLayer('preview-line'), null, {timeout: 30000});
       await page.evaluate(() => new Promise((resolve) => { const m = window.renewmap.map; m.once('idle', resolve); m.triggerRepaint(); }));
       const n = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['preview-line']}).length);
@@ -64,7 +64,7 @@ await t.run(async () => {
       const notes = await page.textContent('#notes');
       const bar = await page.evaluate(() => { const b = document.getElementById('progress'); return b.value === b.max; });
       if (!bar) return 'the progress bar is not full';
-      return notes.includes('2 inserted') ? null : `notes ${JSON.stringify(notes)}`;
+      return notes.includes('新增 2') ? null : `notes ${JSON.stringify(notes)}`;
     });
 
     await page.screenshot({path: path.join(artifacts, 'import.png')});
