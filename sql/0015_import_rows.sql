@@ -25,5 +25,6 @@ CREATE TABLE import_jobs (
   total int NOT NULL DEFAULT 0,
   message text NOT NULL DEFAULT '',
   created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(), -- a running job not updated for 10 minutes died with its instance
   expires_at timestamptz NOT NULL DEFAULT now() + interval '1 hour'
 );

@@ -175,7 +175,7 @@ func (db *DB) StartImport(ctx context.Context, a renew.AuditEntry, id int64, map
 	if err != nil {
 		return err
 	}
-	tag, err := db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'running', message = '' WHERE id = $1 AND state = 'uploaded' AND data IS NOT NULL AND expires_at > now()`, id)
+	tag, err := db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'running', message = '', updated_at = now() WHERE id = $1 AND state = 'uploaded' AND data IS NOT NULL AND expires_at > now()`, id)
 	if err != nil {
 		return mapError(err, "start the import")
 	}
@@ -217,7 +217,7 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 			return
 		}
 		last = time.Now()
-		db.Pool.Exec(ctx, `UPDATE import_jobs SET done = $2, total = $3 WHERE id = $1`, id, done, total)
+		db.Pool.Exec(ctx, `UPDATE import_jobs SET done = $2, total = $3, updated_at = now() WHERE id = $1`, id, done, total)
 	}
 	var res *ForeignResult
 	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
@@ -253,7 +253,14 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 // ImportJob returns job id; an unknown or expired job is ErrNotFound.
 func (db *DB) ImportJob(ctx context.Context, id int64) (ImportJob, error) {
 	var j ImportJob
-	err := db.Pool.QueryRow(ctx, `SELECT id, file_name, actor, state, done, total, message FROM import_jobs WHERE id = $1`, id).
+	// A running job nobody updated for 10 minutes died with the instance that ran it (a restart).
+	err := db.Pool.QueryRow(ctx, `
+		SELECT id, file_name, actor,
+		       CASE WHEN state = 'running' AND updated_at < now() - interval '10 minutes' THEN 'failed' ELSE state END,
+		       done, total,
+		       CASE WHEN state = 'running' AND updated_at < now() - interval '10 minutes'
+		            THEN '导入中断（服务重启？）：请在审计日志中查看是否已写入，再重新上传 (the import was interrupted; see the audit log whether it was written)' ELSE message END
+		FROM import_jobs WHERE id = $1`, id).
 		Scan(&j.ID, &j.File, &j.Actor, &j.State, &j.Done, &j.Total, &j.Message)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return j, renew.NotFound("没有这个导入任务 (no import %d)", id)
