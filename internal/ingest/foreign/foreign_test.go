@@ -218,3 +218,25 @@ func FuzzParseControlPoints(f *testing.F) {
 		}
 	})
 }
+
+// Whatever the first bytes of a file, sniffing recognises a format of the allow-list or refuses it
+// as invalid input, naming the file.
+func FuzzSniff(f *testing.F) {
+	for _, s := range []string{"AC1027", "<OGRVRTDataSource>", "SQLite format 3\x00", "PK\x03\x04", "{\"type\":1}", "  0\nSECTION", "a,b\n1,2", "\x1e{}", "<kml>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		format, err := sniffBytes(head, "upload.bin")
+		if err != nil {
+			if !errors.Is(err, renew.ErrInvalid) || !strings.Contains(err.Error(), "upload.bin") {
+				t.Errorf("refusal %v is not invalid input naming the file", err)
+			}
+			return
+		}
+		switch format {
+		case Shapefile, GeoPackage, GeoJSON, GeoJSONSeq, KML, DXF, CSV, zipArchive:
+		default:
+			t.Errorf("format %q is not on the allow-list", format)
+		}
+	})
+}
