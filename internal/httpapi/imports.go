@@ -15,6 +15,7 @@ import (
 // postgis.DB implements it.
 type Importer interface {
 	UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*postgis.Upload, error)
+	ProposeImport(ctx context.Context, id int64, layer string) (*postgis.LayerProposal, error)
 	PreviewImport(ctx context.Context, id int64, mapping []byte) (*postgis.ImportPreview, error)
 	StartImport(ctx context.Context, a renew.AuditEntry, id int64, mapping []byte) error
 	ImportJob(ctx context.Context, id int64) (postgis.ImportJob, error)
@@ -25,6 +26,7 @@ type Importer interface {
 func (s *server) routesImports(g *echo.Group) {
 	edit := s.require(renew.Role.Edits)
 	g.POST("/api/v1/imports", s.uploadImport, edit)
+	g.POST("/api/v1/imports/:id/propose", s.proposeImport, edit)
 	g.POST("/api/v1/imports/:id/preview", s.previewImport, edit)
 	g.POST("/api/v1/imports/:id/run", s.runImport, edit)
 	g.GET("/api/v1/imports/:id", s.importJob, edit)
@@ -121,4 +123,27 @@ func (s *server) importJob(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, job)
+}
+
+// proposeImport proposes a mapping for another layer: {"layer": "…"}.
+func (s *server) proposeImport(c echo.Context) error {
+	im, err := s.importer()
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Layer string `json:"layer"`
+	}
+	if err := c.Bind(&body); err != nil || body.Layer == "" {
+		return renew.Invalid(`请求须为 {"layer": "…"} (want {"layer": "a layer of the upload"})`)
+	}
+	p, err := im.ProposeImport(c.Request().Context(), int64(id), body.Layer)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
 }

@@ -42,6 +42,12 @@ func TestImportAPI(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]string{"mapping": up.Proposal})
 	id := "/api/v1/imports/" + jsonInt(up.Job.ID)
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/propose", `{"layer":"承包商"}`); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "class: kind") {
+		t.Errorf("propose for the layer: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/propose", `{"layer":"nope"}`); rec.Code != http.StatusBadRequest {
+		t.Errorf("propose for an unknown layer: %d %s", rec.Code, rec.Body.String())
+	}
 	rec = f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(body))
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "新增 2") || !strings.Contains(rec.Body.String(), `"LineString"`) {
 		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())

@@ -75,27 +75,15 @@ func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string,
 	up := &Upload{}
 	err := withUpload(ctx, name, data, func(src *foreign.Source) error {
 		up.Format, up.Notes = string(src.Format), src.Notes
-		cat, err := db.ForeignCatalog(ctx, "buildings", false)
+		for i := range src.Layers {
+			l := &src.Layers[i]
+			up.Layers = append(up.Layers, UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields})
+		}
+		p, err := db.propose(ctx, src, src.Layers[0].Name)
 		if err != nil {
 			return err
 		}
-		for i := range src.Layers {
-			l := &src.Layers[i]
-			ul := UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields}
-			if i == 0 {
-				p, err := foreign.Propose(ctx, src, l.Name, cat)
-				if err != nil {
-					return err
-				}
-				ul.Samples, up.Why = p.Samples, p.Why
-				y, err := p.Mapping.YAML()
-				if err != nil {
-					return err
-				}
-				up.Proposal = string(y)
-			}
-			up.Layers = append(up.Layers, ul)
-		}
+		up.Layers[0].Samples, up.Proposal, up.Why = p.Samples, p.Proposal, p.Why
 		return nil
 	})
 	if err != nil {
@@ -111,6 +99,47 @@ func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string,
 		return nil, mapError(err, "store the upload")
 	}
 	return up, nil
+}
+
+// LayerProposal is the mapping proposed for one layer of an upload, with its sample values.
+type LayerProposal struct {
+	Layer    string              `json:"layer"`
+	Samples  map[string][]string `json:"samples"`
+	Proposal string              `json:"proposal"` // YAML
+	Why      []string            `json:"why"`
+}
+
+func (db *DB) propose(ctx context.Context, src *foreign.Source, layer string) (*LayerProposal, error) {
+	cat, err := db.ForeignCatalog(ctx, "buildings", false)
+	if err != nil {
+		return nil, err
+	}
+	p, err := foreign.Propose(ctx, src, layer, cat)
+	if err != nil {
+		return nil, err
+	}
+	y, err := p.Mapping.YAML()
+	if err != nil {
+		return nil, err
+	}
+	return &LayerProposal{Layer: layer, Samples: p.Samples, Proposal: string(y), Why: p.Why}, nil
+}
+
+// ProposeImport proposes a mapping for another layer of the upload of job id.
+func (db *DB) ProposeImport(ctx context.Context, id int64, layer string) (*LayerProposal, error) {
+	name, data, err := db.uploadOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var p *LayerProposal
+	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
+		if _, err := src.Layer(layer); err != nil {
+			return err
+		}
+		p, err = db.propose(ctx, src, layer)
+		return err
+	})
+	return p, err
 }
 
 // PreviewImport runs the upload of job id through the mapping without writing (a dry run) and

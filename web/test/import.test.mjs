@@ -4,6 +4,9 @@
 // schema, checks the proposed mapping, previews it on the map (a dry run), imports it with the
 // progress bar until the notes show, and checks a DWG is refused asking for DXF.
 // Screenshot: artifacts/import.png. Prints `N passed, N failed` last.
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -32,6 +35,25 @@ await t.run(async () => {
       const msg = await page.textContent('#message');
       t.forgetExpected(400, '/api/v1/imports?name=plan.dwg');
       return msg.includes('DXF') ? null : `message ${JSON.stringify(msg)}`;
+    });
+
+    await check('a GeoPackage with two layers offers both and proposes for the one chosen', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'import-test-'));
+      const gj = path.join(dir, 'r.geojson');
+      writeFileSync(gj, JSON.stringify(roads));
+      const gpkg = path.join(dir, 'two.gpkg');
+      execFileSync('ogr2ogr', ['-f', 'GPKG', '-nln', '房屋', gpkg, gj]);
+      execFileSync('ogr2ogr', ['-f', 'GPKG', '-update', '-nln', '道路', gpkg, gj]);
+      const buffer = readFileSync(gpkg);
+      rmSync(dir, {recursive: true});
+      await page.setInputFiles('#file', {name: 'two.gpkg', mimeType: 'application/geopackage+sqlite3', buffer});
+      await page.click('#upload');
+      await page.waitForSelector('#layer-choice:not([hidden])', {timeout: 30000});
+      const options = await page.locator('#layer option').count();
+      if (options !== 2) return `${options} layers offered`;
+      await page.selectOption('#layer', '道路');
+      await page.waitForFunction(() => document.getElementById('mapping').value.includes('source_layer: 道路'), null, {timeout: 30000});
+      return (await page.textContent('#layer-info')).includes('道路') ? null : 'the layer shown is not the one chosen';
     });
 
     await check('uploading a foreign GeoJSON lists its fields and proposes a roads mapping', async () => {

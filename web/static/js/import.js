@@ -7,6 +7,8 @@ import {renderAccount, whoami} from './account.js';
 
 let job = null;
 let map = null;
+let layers = [];
+let format = '';
 
 function message(text, error = false) {
   const box = document.getElementById('message');
@@ -38,19 +40,41 @@ async function upload(ev) {
   try {
     const up = await send(`/api/v1/imports?name=${encodeURIComponent(file.name)}`, file, false);
     job = up.job;
-    const layer = up.layers[0];
-    document.getElementById('layer-info').textContent =
-      `${up.format} · 图层“${layer.name}”：${layer.geometry === 'None' ? '表格（无几何）' : layer.geometry}，${layer.count} 条，坐标系：${layer.crs === 'none given' ? '文件未说明' : layer.crs}` +
-      (up.layers.length > 1 ? `（共 ${up.layers.length} 个图层，建议针对第一个）` : '');
-    document.querySelector('#fields tbody').replaceChildren(...layer.fields.map((f) =>
-      el('tr', {}, el('td', {text: f}), el('td', {text: ((layer.samples || {})[f] || []).join(' | ')}))));
-    document.getElementById('why').replaceChildren(...(up.why || []).map((w) => el('li', {text: w})));
-    document.getElementById('mapping').value = up.proposal;
-    document.getElementById('fields-card').hidden = false;
-    document.getElementById('mapping-card').hidden = false;
+    layers = up.layers;
+    format = up.format;
+    const select = document.getElementById('layer');
+    select.replaceChildren(...layers.map((l) => el('option', {value: l.name, text: `${l.name}（${l.count} 条）`})));
+    document.getElementById('layer-choice').hidden = layers.length < 2;
+    showLayer(layers[0], {samples: layers[0].samples, proposal: up.proposal, why: up.why});
     message((up.notes || []).join('；'));
   } catch (err) {
     message(`文件无法导入：${err.message}`, true);
+  }
+}
+
+/** showLayer shows a layer's fields with sample values and the mapping proposed for it. */
+function showLayer(layer, p) {
+  document.getElementById('layer-info').textContent =
+    `${format} · 图层“${layer.name}”：${layer.geometry === 'None' ? '表格（无几何）' : layer.geometry}，${layer.count} 条，坐标系：${layer.crs === 'none given' ? '文件未说明' : layer.crs}` +
+    (layers.length > 1 ? `（共 ${layers.length} 个图层，每次导入一个）` : '');
+  document.querySelector('#fields tbody').replaceChildren(...layer.fields.map((f) =>
+    el('tr', {}, el('td', {text: f}), el('td', {text: ((p.samples || {})[f] || []).join(' | ')}))));
+  document.getElementById('why').replaceChildren(...(p.why || []).map((w) => el('li', {text: w})));
+  document.getElementById('mapping').value = p.proposal;
+  document.getElementById('fields-card').hidden = false;
+  document.getElementById('mapping-card').hidden = false;
+  document.getElementById('preview-card').hidden = true;
+}
+
+async function chooseLayer() {
+  const name = document.getElementById('layer').value;
+  message('正在读取图层……');
+  try {
+    const p = await send(`/api/v1/imports/${job.id}/propose`, {layer: name});
+    showLayer(layers.find((l) => l.name === name), p);
+    message('');
+  } catch (err) {
+    message(`无法读取图层：${err.message}`, true);
   }
 }
 
@@ -130,4 +154,5 @@ function progress(j) {
 renderAccount(document.getElementById('account'));
 document.getElementById('upload-form').addEventListener('submit', upload);
 document.getElementById('preview').addEventListener('click', preview);
+document.getElementById('layer').addEventListener('change', chooseLayer);
 document.getElementById('run').addEventListener('click', run);
