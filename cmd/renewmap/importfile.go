@@ -99,6 +99,9 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: layer %q → %s; coordinates: %s\n", src.Name, info.Name, m.Layer, res.Plan.Describe)
+	if res.Mapped.Filtered > 0 {
+		fmt.Fprintf(e.stdout, "%d features left out by the mapping's where\n", res.Mapped.Filtered)
+	}
 	for _, u := range res.Mapped.Unmatched {
 		fmt.Fprintln(e.stdout, "left out:", u)
 	}

@@ -493,4 +493,34 @@ func TestImportMoreFormats(t *testing.T) {
 			t.Errorf("%s: %s lies %.2f m from its point", c.name, code, d)
 		}
 	}
+	// One Tilezen-style file holding buildings, roads and land use: one mapping per target layer,
+	// each keeping its features by kind.
+	tz := im.write("tilezen.geojson", `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":1,"kind":"building","name":"","layer":null},"geometry":{"type":"Polygon","coordinates":`+square(124.3341, 43.1531, 0.0003)+`}},
+{"type":"Feature","properties":{"id":2,"kind":"minor_road","name":"铁西街","layer":0},"geometry":{"type":"LineString","coordinates":[[124.331,43.151],[124.336,43.151]]}},
+{"type":"Feature","properties":{"id":3,"kind":"path","name":null,"layer":0},"geometry":{"type":"LineString","coordinates":[[124.332,43.152],[124.332,43.155]]}},
+{"type":"Feature","properties":{"id":4,"kind":"park","name":"小游园","layer":null},"geometry":{"type":"Polygon","coordinates":`+square(124.34, 43.16, 0.001)+`}}]}`)
+	roads := im.write("tz-roads.yaml", `
+layer: roads
+code: "TZ-{id}"
+where: {kind: [minor_road, path]}
+fields: {name: name, class: kind}
+values:
+  class: {minor_road: branch, path: footway}
+`)
+	out, err := im.run("-mapping", roads, tz)
+	if err != nil || !strings.Contains(out, "2 inserted") || !strings.Contains(out, "2 features left out by the mapping's where") {
+		t.Errorf("Tilezen roads: %v\n%s", err, out)
+	}
+	buildings := im.write("tz-buildings.yaml", `
+layer: buildings
+code: "TZ-{id}"
+where: {kind: [building]}
+fields: {number: id}
+constants: {community: TX-C001, floors: 5, units: 2, households: 30, floor_area: 1500, structure: other, completed_year: 1990}
+`)
+	out, err = im.run("-mapping", buildings, tz)
+	if err != nil || !strings.Contains(out, "1 inserted") {
+		t.Errorf("Tilezen buildings: %v\n%s", err, out)
+	}
 }

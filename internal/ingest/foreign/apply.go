@@ -44,6 +44,7 @@ type Result struct {
 	Features  int      // features in File
 	Notes     []string // rows left out, guesses made
 	Unmatched []string // join: rows that matched no feature
+	Filtered  int      // features left out by the mapping's where
 }
 
 // ApplyOptions tune Apply.
@@ -121,6 +122,7 @@ type applier struct {
 	p      ingest.Problems
 
 	from     map[string]string              // target property → the source field's actual name
+	where    map[string]map[string]bool     // source field → normalised values kept
 	labels   map[string]map[string]string   // vocabulary → normalised label or code → code
 	names    map[string]map[string][]string // layer → normalised name → codes
 	existing map[string][]*Existing         // join key → features
@@ -137,6 +139,19 @@ func (a *applier) prepare() error {
 			continue
 		}
 		a.from[prop] = f
+	}
+	a.where = map[string]map[string]bool{}
+	for f, values := range a.m.Where {
+		name, err := a.sourceField(f, "where")
+		if err != nil {
+			a.p.Add("%s", err)
+			continue
+		}
+		keep := map[string]bool{}
+		for _, v := range values {
+			keep[NormalizeName(v)] = true
+		}
+		a.where[name] = keep
 	}
 	if j := a.m.Join; j != nil {
 		for _, f := range []string{j.Field, j.Community} {
@@ -205,6 +220,12 @@ func (a *applier) sourceField(name, where string) (string, error) {
 
 // feature maps one record; ok is false when it is left out (a problem, or an unmatched join row).
 func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
+	for f, keep := range a.where {
+		if !keep[NormalizeName(text(rec.Props[f]))] {
+			res.Filtered++
+			return nil, false
+		}
+	}
 	where := fmt.Sprintf("%s: %s", a.src.Name, rec.Where)
 	before := a.p.Len()
 	props := map[string]any{}

@@ -45,6 +45,9 @@ type Mapping struct {
 	// source says.
 	Defaults  map[string]any `json:"defaults,omitempty"`
 	Constants map[string]any `json:"constants,omitempty"`
+	// Where keeps only the features whose source field holds one of the values listed (names
+	// compared normalised), e.g. {kind: [building]} when one file holds several layers' features.
+	Where map[string][]string `json:"where,omitempty"`
 	// Join, for a table without geometry, updates existing features matched by code or name
 	// instead of creating features.
 	Join *Join `json:"join,omitempty"`
@@ -111,7 +114,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, control, control_crs, header_rows, code, fields, values, defaults, constants, join)", name, cleanJSONError(err))
+		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, control, control_crs, header_rows, code, fields, values, defaults, constants, where, join)", name, cleanJSONError(err))
 		return nil, p.Err()
 	}
 	lay := ingest.LayerByName(m.Layer)
@@ -191,6 +194,11 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 			p.Add("%s: code: %q has unbalanced or empty {…}", name, m.Code)
 		} else if m.Code != "" && len(placeholder.FindAllString(m.Code, -1)) == 0 {
 			p.Add("%s: code: %q names no field ({…}), so every feature would get the same code", name, m.Code)
+		}
+	}
+	for _, f := range sortedKeys(m.Where) {
+		if strings.TrimSpace(f) == "" || len(m.Where[f]) == 0 {
+			p.Add("%s: where: name a source field and the values to keep, e.g. where: {kind: [building]}", name)
 		}
 	}
 	if m.HeaderRows < 0 || m.HeaderRows > 20 {
