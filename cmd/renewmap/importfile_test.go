@@ -381,6 +381,24 @@ values:
 	if im.state() != before {
 		t.Error("the refused table changed the database")
 	}
+
+	// One row per building, as a CSV without geometry: joined by community name and building
+	// number written three ways (1#, 2栋, ３号楼).
+	csvPath := im.write("楼栋.csv", "小区,楼号,结构形式\n琥珀苑,1#,砖混\n琥珀苑小区,2栋,砖混\n琥珀苑,３号楼,框架\n")
+	mapping = im.write("楼栋.yaml", `
+layer: buildings
+join: {by: number, field: 楼号, community: 小区}
+fields: {structure: 结构形式}
+`)
+	out, err = im.run("-mapping", mapping, csvPath)
+	if err != nil || !strings.Contains(out, "3 features") {
+		t.Fatalf("buildings by number: %v\n%s", err, out)
+	}
+	var structures string
+	im.db.Pool.QueryRow(context.Background(), `SELECT string_agg(structure, ',' ORDER BY code) FROM buildings WHERE code IN ('TX-C001-B01', 'TX-C001-B02', 'TX-C001-B03')`).Scan(&structures)
+	if structures != "brick_concrete,brick_concrete,frame" {
+		t.Errorf("structures of TX-C001-B01..03: %s", structures)
+	}
 }
 
 // Files and mappings that must be refused, each naming what is wrong, the database unchanged.

@@ -21,7 +21,7 @@ type Limits struct {
 }
 
 // DefaultLimits allow a district's data (a few hundred MB of Shapefiles) and refuse zip bombs.
-var DefaultLimits = Limits{Expanded: 1 << 30, Entries: 10_000}
+func DefaultLimits() Limits { return Limits{Expanded: 1 << 30, Entries: 10_000} }
 
 // checkZip refuses an archive whose entries leave their folder, are links, are too many, or
 // declare more than the limits. The declared sizes are checked again while expanding, as a

@@ -69,7 +69,7 @@ type Record struct {
 // unrecognised), an archive that is too big or whose paths leave it, and a file GDAL cannot read.
 func Open(ctx context.Context, path, name string, opt Options) (s *Source, err error) {
 	if opt.Limits == (Limits{}) {
-		opt.Limits = DefaultLimits
+		opt.Limits = DefaultLimits()
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
