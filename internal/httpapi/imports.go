@@ -22,12 +22,13 @@ type Importer interface {
 }
 
 // routesImports: the import page's API, for planners and admins. An upload is the request body
-// (at most maxBodyBytes), named by ?name=.
+// (at most maxBodyBytes), named by ?name=. Reading a file runs GDAL: those requests take a heavy
+// slot; the background imports queue on the store's import lock.
 func (s *server) routesImports(g *echo.Group) {
 	edit := s.require(renew.Role.Edits)
-	g.POST("/api/v1/imports", s.uploadImport, edit)
-	g.POST("/api/v1/imports/:id/propose", s.proposeImport, edit)
-	g.POST("/api/v1/imports/:id/preview", s.previewImport, edit)
+	g.POST("/api/v1/imports", s.uploadImport, edit, s.heavy())
+	g.POST("/api/v1/imports/:id/propose", s.proposeImport, edit, s.heavy())
+	g.POST("/api/v1/imports/:id/preview", s.previewImport, edit, s.heavy())
 	g.POST("/api/v1/imports/:id/run", s.runImport, edit)
 	g.GET("/api/v1/imports/:id", s.importJob, edit)
 }

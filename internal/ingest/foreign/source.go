@@ -176,7 +176,6 @@ func gdalEnv(keep Format) ([]string, error) {
 		"GDAL_SKIP="+strings.Join(skip, " "),
 		"GDAL_HTTP_TIMEOUT=1",
 		"CPL_VSIL_CURL_ALLOWED_EXTENSIONS=.none",
-		"GDAL_DISABLE_READDIR_ON_OPEN=NO",
 	), nil
 }
 
