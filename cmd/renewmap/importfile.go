@@ -25,7 +25,7 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		fs.StringVar(&choice.TOWGS84, "towgs84", "", "the datum shift of a Xian 1980 / Beijing 1954 / local source: dx,dy,dz[,rx,ry,rz,ds]")
 		fs.StringVar(&control, "control", "", "a CSV of control points (name,x,y,e,n) fitting a local system to -control-crs (4-parameter)")
 		fs.StringVar(&choice.ControlCRS, "control-crs", "", "the projected system of the control points' e,n (e.g. EPSG:4550)")
-		fs.StringVar(&encoding, "encoding", "", "a Shapefile's text encoding when it has no .cpg (GBK or UTF-8; default: guessed)")
+		fs.StringVar(&encoding, "encoding", "", "the text encoding of a Shapefile without .cpg or of a CSV (GBK or UTF-8; default: guessed)")
 		fs.BoolVar(&dryRun, "dry-run", false, "check everything and report what would be inserted, updated and left out; write nothing")
 		fs.BoolVar(&replace, "replace", false, "overwrite rows changed in renewmap since the last import, and delete rows the file no longer has")
 		fs.BoolVar(&allowUnmatched, "allow-unmatched", false, "a join imports the rows that match and reports the others")

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
@@ -384,14 +385,16 @@ values:
 
 	// One row per building, as a CSV without geometry: joined by community name and building
 	// number written three ways (1#, 2栋, ３号楼).
-	csvPath := im.write("楼栋.csv", "小区,楼号,结构形式\n琥珀苑,1#,砖混\n琥珀苑小区,2栋,砖混\n琥珀苑,３号楼,框架\n")
+	// Saved by Excel on a Chinese Windows: GBK.
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("小区,楼号,结构形式\n琥珀苑,1#,砖混\n琥珀苑小区,2栋,砖混\n琥珀苑,３号楼,框架\n")
+	csvPath := im.write("楼栋.csv", gbk)
 	mapping = im.write("楼栋.yaml", `
 layer: buildings
 join: {by: number, field: 楼号, community: 小区}
 fields: {structure: 结构形式}
 `)
 	out, err = im.run("-mapping", mapping, csvPath)
-	if err != nil || !strings.Contains(out, "3 features") {
+	if err != nil || !strings.Contains(out, "3 features") || !strings.Contains(out, "read as GBK") {
 		t.Fatalf("buildings by number: %v\n%s", err, out)
 	}
 	var structures string

@@ -18,6 +18,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"renewmap/internal/renew"
 )
@@ -111,6 +112,11 @@ func Open(ctx context.Context, path, name string, opt Options) (s *Source, err e
 		s.encoding = shapefileEncoding(s.path, opt.Encoding)
 		if s.encoding != "" && opt.Encoding == "" {
 			s.Notes = append(s.Notes, fmt.Sprintf("%s: the Shapefile does not say its text encoding (no .cpg); read as %s (--encoding to change)", name, encodingLabel(s.encoding)))
+		}
+	}
+	if s.Format == CSV {
+		if err := s.csvToUTF8(opt.Encoding); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.listLayers(ctx); err != nil {
@@ -528,4 +534,47 @@ func encodingLabel(e string) string {
 		return "GBK (CP936)"
 	}
 	return e
+}
+
+// maxCSVBytes bounds a CSV read into memory to be re-encoded.
+const maxCSVBytes = 256 << 20
+
+// csvToUTF8 re-encodes a CSV that is not UTF-8 (Excel on a Chinese Windows saves GBK), or one
+// said to be GBK, into a UTF-8 copy GDAL reads.
+func (s *Source) csvToUTF8(given string) error {
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s.Name, err)
+	}
+	if st.Size() > maxCSVBytes {
+		return nil // left to GDAL as UTF-8
+	}
+	data, err := os.ReadFile(s.path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s.Name, err)
+	}
+	gbk := !utf8.Valid(data)
+	if given != "" {
+		gbk = shapefileEncoding("", given) == "CP936"
+	}
+	if !gbk {
+		return nil
+	}
+	text, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil {
+		return renew.Invalid("%s: the text is neither UTF-8 nor GBK", s.Name)
+	}
+	if s.tmp == "" {
+		if s.tmp, err = os.MkdirTemp("", "renewmap-import-"); err != nil {
+			return fmt.Errorf("read %s: %w", s.Name, err)
+		}
+	}
+	s.path = filepath.Join(s.tmp, "utf8.csv")
+	if err := os.WriteFile(s.path, text, 0o600); err != nil {
+		return fmt.Errorf("read %s: %w", s.Name, err)
+	}
+	if given == "" {
+		s.Notes = append(s.Notes, fmt.Sprintf("%s: the CSV is not UTF-8; read as GBK (--encoding to change)", s.Name))
+	}
+	return nil
 }
