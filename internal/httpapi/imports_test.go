@@ -68,7 +68,8 @@ func TestImportAPI(t *testing.T) {
 		Done, Total    int
 	}
 	json.Unmarshal(rec.Body.Bytes(), &job)
-	if job.State != "done" || job.Done != 2 || !strings.Contains(job.Message, "新增 2") {
+	// Progress counts the two features read, then written.
+	if job.State != "done" || job.Done != job.Total || job.Total != 4 || !strings.Contains(job.Message, "新增 2") {
 		t.Errorf("job: %+v", job)
 	}
 	var roadsAfter, audited int

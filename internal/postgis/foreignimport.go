@@ -13,7 +13,9 @@ type ForeignOptions struct {
 	AllowUnmatched bool              // a join imports the rows that match and reports the others
 	Replace        bool              // see ImportOptions.Source
 	DryRun         bool
-	Progress       func(layer string, done, total int)
+	// Progress is told of the work done: the source's features read (the first half of total),
+	// then the features written (the second half); total is twice the source layer's count.
+	Progress func(layer string, done, total int)
 }
 
 // ForeignResult is what ImportForeign did: how the coordinates were brought to WGS84, the mapped
@@ -40,14 +42,21 @@ func (db *DB) ImportForeign(ctx context.Context, src *foreign.Source, layer stri
 	if err != nil {
 		return nil, err
 	}
-	if res.Mapped, err = foreign.Apply(ctx, src, info.Name, m, res.Plan, cat, foreign.ApplyOptions{AllowUnmatched: opt.AllowUnmatched}); err != nil {
+	n := max(info.Count, 1)
+	var read func(int)
+	var write func(string, int, int)
+	if opt.Progress != nil {
+		read = func(k int) { opt.Progress(info.Name, min(k, n), 2*n) }
+		write = func(layer string, done, total int) { opt.Progress(layer, n+done*n/max(total, 1), 2*n) }
+	}
+	if res.Mapped, err = foreign.Apply(ctx, src, info.Name, m, res.Plan, cat, foreign.ApplyOptions{AllowUnmatched: opt.AllowUnmatched, Read: read}); err != nil {
 		return nil, err
 	}
 	b, err := ingest.Parse([]ingest.File{res.Mapped.File})
 	if err != nil {
 		return nil, err
 	}
-	res.Report, err = db.Import(ctx, b, ImportOptions{Source: m.Layer + ":" + m.Source, Replace: opt.Replace, DryRun: opt.DryRun, Progress: opt.Progress})
+	res.Report, err = db.Import(ctx, b, ImportOptions{Source: m.Layer + ":" + m.Source, Replace: opt.Replace, DryRun: opt.DryRun, Progress: write})
 	if err != nil {
 		return nil, err
 	}

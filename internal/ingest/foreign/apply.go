@@ -52,6 +52,8 @@ type ApplyOptions struct {
 	// AllowUnmatched imports a join's matched rows and reports the others; otherwise any row that
 	// matches nothing (or two features) rejects the whole import.
 	AllowUnmatched bool
+	// Read, when set, is told how many source records have been read so far.
+	Read func(n int)
 }
 
 // unknownWords are what tables write where they do not know: the value stays NULL.
@@ -77,6 +79,9 @@ func Apply(ctx context.Context, src *Source, layer string, m *Mapping, plan CRSP
 	var buf bytes.Buffer
 	buf.WriteString(`{"type":"FeatureCollection","features":[`)
 	err = src.Read(ctx, info.Name, plan, func(rec Record) error {
+		if opt.Read != nil {
+			opt.Read(rec.Index + 1)
+		}
 		if a.p.Full() {
 			return nil // keep reading only to count; the messages are full
 		}

@@ -148,7 +148,9 @@ function progress(j) {
   bar.max = Math.max(j.total, 1);
   bar.value = j.state === 'done' ? bar.max : j.done;
   const states = {running: '导入中', done: '已完成', failed: '失败', uploaded: '等待'};
-  document.getElementById('progress-text').textContent = `${states[j.state] || j.state} ${j.done} / ${j.total}`;
+  // total is twice the features: reading them, then writing them.
+  const pct = j.total ? Math.round((100 * (j.state === 'done' ? j.total : j.done)) / j.total) : 0;
+  document.getElementById('progress-text').textContent = `${states[j.state] || j.state} ${pct}%`;
 }
 
 renderAccount(document.getElementById('account'));
