@@ -126,22 +126,28 @@ func propose(ctx context.Context, e *env, db *postgis.DB, src *foreign.Source, i
 	if err != nil {
 		return err
 	}
+	// Everything but the mapping is a YAML comment, so the output saved is the mapping file.
+	var about strings.Builder
 	if len(src.Layers) > 1 {
-		fmt.Fprintf(e.stdout, "%s: %d layers:", src.Name, len(src.Layers))
+		fmt.Fprintf(&about, "%s: %d layers:", src.Name, len(src.Layers))
 		for _, l := range src.Layers {
-			fmt.Fprintf(e.stdout, " %s (%s, %d)", l.Name, l.Geometry, l.Count)
+			fmt.Fprintf(&about, " %s (%s, %d)", l.Name, l.Geometry, l.Count)
 		}
-		fmt.Fprintln(e.stdout)
+		about.WriteString("\n")
 	}
-	fmt.Fprint(e.stdout, p.String())
+	about.WriteString(p.String())
 	if _, err := foreign.Plan(ctx, src.Name, info, foreign.CRSChoice{}); err != nil && info.Geometry != "None" {
-		fmt.Fprintf(e.stdout, "CRS: %v\n", err)
+		fmt.Fprintf(&about, "CRS: %v\n", err)
+	}
+	fmt.Fprintf(&about, "\nthe proposed mapping: save this output (renewmap import %s > mapping.yaml), check it, then\n"+
+		"  renewmap import -mapping mapping.yaml -dry-run %s\n", src.Name, src.Name)
+	for _, line := range strings.Split(strings.TrimRight(about.String(), "\n"), "\n") {
+		fmt.Fprintln(e.stdout, strings.TrimRight("# "+line, " "))
 	}
 	y, err := p.Mapping.YAML()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\n# proposed mapping: save as mapping.yaml, check it, then\n#   renewmap import -mapping mapping.yaml -dry-run %s\n", src.Name)
 	_, err = e.stdout.Write(y)
 	return err
 }

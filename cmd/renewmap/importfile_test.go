@@ -129,7 +129,15 @@ func TestImportShapefile(t *testing.T) {
 			t.Errorf("the proposal lacks %q:\n%s", want, out)
 		}
 	}
-	mapping := im.write("survey.yaml", out[strings.Index(out, "\ncode:")+1:])
+	// The proposal as printed is the mapping file: everything else is a YAML comment.
+	// (The note on the encoding went to stderr, which the test collects in the same buffer.)
+	var yaml []string
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "(--encoding to change)") {
+			yaml = append(yaml, line)
+		}
+	}
+	mapping := im.write("survey.yaml", strings.Join(yaml, "\n"))
 	before := im.state()
 	if out, err := im.run("-mapping", mapping, "-dry-run", shp); err != nil || !strings.Contains(out, "2 inserted") {
 		t.Fatalf("dry run: %v\n%s", err, out)
