@@ -93,5 +93,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 E2E_USER=e2e-quality E2E_PASSWORD=$quality_password node web/test/quality.test.mjs "http://127.0.0.1:$faults_port" artifacts || status=$?
+# The import page (upload, proposal, preview, background import); it adds two roads, so it runs last.
+E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/import.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

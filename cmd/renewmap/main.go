@@ -47,6 +47,7 @@ func commands() []command {
 		{"serve", "serve the web app, tiles and APIs (migrates; -load-demo loads the demo data into an empty database)", serve},
 		{"migrate", "apply the database migrations", migrate},
 		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
+		{"import", "import a foreign file (Shapefile, GeoPackage, GeoJSON, KML, DXF, CSV, FileGDB, .xlsx) through a mapping (docs/import.md)", importFile},
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
 		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
 		{"quality", "print the data-quality report: isolated communities, dangles, far buildings, unknown values, kinds without data", quality},

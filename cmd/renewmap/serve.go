@@ -84,7 +84,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
 		Logger: log, Ready: b.ready,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
-		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Imports: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
 	errc := make(chan error, 1)

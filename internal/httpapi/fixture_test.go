@@ -85,7 +85,7 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
 	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
 	e := httpapi.New(cfg, httpapi.Deps{
-		Engines: engines, AccessStore: db,
+		Engines: engines, AccessStore: db, Imports: db,
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
 		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
 		Auth:   auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),

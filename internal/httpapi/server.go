@@ -39,6 +39,8 @@ type Deps struct {
 	// reads names and saves what-ifs for it. Without Engines those endpoints answer 503.
 	Engines     Engines
 	AccessStore AccessStore
+	// Imports holds uploads and runs imports from the import page; nil answers 503.
+	Imports Importer
 }
 
 // Authenticator is the accounts service (package auth).
@@ -64,7 +66,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: blob:; worker-src blob:; child-src blob:; connect-src 'self'; " +
 	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// maxBodyBytes caps request bodies; imports go through the command line, not HTTP.
+// maxBodyBytes caps request bodies, uploads to the import page included (larger files go through
+// renewmap import on the server; postgis.MaxUploadBytes matches it).
 const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.
@@ -128,6 +131,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesProgramme(g) // plans, progress, the plan table as CSV
 	s.routesPlanning(g)  // 片区 suggestions and reports, siting, parking gap, dig once
 	s.routesResidents(g) // public notice (公示), residents' surveys and satisfaction
+	s.routesImports(g)   // the import page's uploads, previews and background imports
 	s.routesWeb(g)
 	return e
 }

@@ -154,6 +154,9 @@ func (s *server) routesWeb(e *echo.Group) {
 		"/survey/:code": "survey.html", "/rate/:code": "rate.html"} {
 		e.Match(methods, page, func(c echo.Context) error { return serveStatic(c, files[file]) })
 	}
+	e.Match(methods, "/import", func(c echo.Context) error {
+		return serveStatic(c, files["import.html"])
+	}, s.require(renew.Role.Edits))
 	e.Match(methods, "/survey-admin", func(c echo.Context) error {
 		return serveStatic(c, files["survey-admin.html"])
 	}, s.require(renew.Role.Edits))

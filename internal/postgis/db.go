@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -12,6 +13,7 @@ import (
 type DB struct {
 	Pool    *pgxpool.Pool
 	tileSQL *tileQueries
+	jobs    sync.WaitGroup // background imports (StartImport)
 }
 
 // Options tune the pool.

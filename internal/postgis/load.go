@@ -39,6 +39,13 @@ type ImportOptions struct {
 	// Topology tunes the check of the walk network's topology that ends every import
 	// (ApplyTopology); the zero value merges vertices within 0.5 m and reports dangles.
 	Topology topology.Options
+	// Source, when set, names a foreign source (renewmap import): the import records what it
+	// writes under that name (import_rows) and, per layer, reports the rows changed in renewmap
+	// since the source's last import (kept unless Replace) and the rows that source imported but
+	// the batch lacks (deleted only with Replace, which then deletes nothing else).
+	Source string
+	// DryRun does everything but commit: the report says what the import would do.
+	DryRun bool
 }
 
 // LayerReport counts what an import did to one table.
@@ -48,7 +55,9 @@ type LayerReport struct {
 	Inserted  int
 	Updated   int
 	Unchanged int
-	Deleted   int // by Replace; rows removed by cascades are not counted
+	Deleted   int      // by Replace; rows removed by cascades are not counted
+	Kept      []string // with Source: codes changed in renewmap since the last import, left as they are
+	Missing   []string // with Source: codes imported before from the source that the batch lacks
 }
 
 // ImportReport says what an import did, layer by layer in dependency order.
@@ -67,6 +76,12 @@ func (r ImportReport) String() string {
 			fmt.Fprintf(&b, ", %d deleted", l.Deleted)
 		}
 		b.WriteString("\n")
+		if len(l.Kept) > 0 {
+			fmt.Fprintf(&b, "  %d changed in renewmap since the last import, kept (--replace overwrites them): %s\n", len(l.Kept), codeList(l.Kept))
+		}
+		if len(l.Missing) > 0 && l.Deleted == 0 {
+			fmt.Fprintf(&b, "  %d no longer in the source, kept (--replace deletes them): %s\n", len(l.Missing), codeList(l.Missing))
+		}
 	}
 	writeTopology(&b, r.Topology)
 	fmt.Fprintf(&b, "imported in %s", r.Duration.Round(time.Millisecond))
@@ -168,7 +183,7 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 	if err != nil {
 		return rep, err
 	}
-	replace := ingest.Replace{On: opt.Replace, Prefix: opt.ReplacePrefix}
+	replace := ingest.Replace{On: opt.Replace && opt.Source == "", Prefix: opt.ReplacePrefix}
 	if err := b.Check(known, replace); err != nil {
 		return rep, err
 	}
@@ -190,7 +205,12 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 	for _, ld := range b.Layers {
 		progress(ld.Layer.Name)
 		lr := LayerReport{Layer: ld.Layer.Name, Features: len(ld.Features)}
-		if opt.Replace && ld.Layer.Name == "plans" {
+		if opt.Source != "" {
+			if err := trackBefore(ctx, tx, ld.Layer, opt.Source, opt.Replace, &lr); err != nil {
+				return rep, err
+			}
+		}
+		if replace.On && ld.Layer.Name == "plans" {
 			// Plans are deleted before the upsert, so a community's plan may change its code.
 			if lr.Deleted, err = deleteMissing(ctx, tx, ld.Layer, replace.Prefix); err != nil {
 				return rep, err
@@ -198,6 +218,14 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 		}
 		if err := upsertLayer(ctx, tx, ld.Layer, &lr); err != nil {
 			return rep, err
+		}
+		if opt.Source != "" {
+			if !opt.Replace {
+				lr.Unchanged -= len(lr.Kept)
+			}
+			if err := trackAfter(ctx, tx, ld.Layer, opt.Source, opt.Replace, &lr); err != nil {
+				return rep, err
+			}
 		}
 		rep.Layers = append(rep.Layers, lr)
 		if ld.Layer.Name == "plans" {
@@ -209,7 +237,7 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 		}
 		done += len(ld.Features)
 	}
-	if opt.Replace {
+	if replace.On {
 		// Reverse order: a community goes before the subdistrict it refers to.
 		for i := len(b.Layers) - 1; i >= 0; i-- {
 			lay := b.Layers[i].Layer
@@ -229,6 +257,10 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 	}
 	if rep.Topology, err = ApplyTopology(ctx, tx, opt.Topology); err != nil {
 		return rep, err
+	}
+	if opt.DryRun {
+		rep.Duration = time.Since(start)
+		return rep, mapError(tx.Rollback(ctx), "import: roll back the dry run")
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return rep, mapError(err, "import: commit")
@@ -595,3 +627,11 @@ func constraintError(err error, layer, doing string) error {
 
 // quoteLiteral quotes a property name (from the layer schema, never user input) as an SQL string.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// codeList shows up to ten codes.
+func codeList(codes []string) string {
+	if len(codes) > 10 {
+		return strings.Join(codes[:10], ", ") + fmt.Sprintf(" … (%d more)", len(codes)-10)
+	}
+	return strings.Join(codes, ", ")
+}

@@ -1,0 +1,91 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"renewmap/internal/renew"
+)
+
+// The import page's API: planners upload, preview (a dry run) and import in the background; the
+// job is held in the database, the upload dropped, the import audited.
+func TestImportAPI(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	roads := `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"rid":"A1","kind":"支路"},"geometry":{"type":"LineString","coordinates":[[124.331,43.151],[124.336,43.151]]}},
+{"type":"Feature","properties":{"rid":"A2","kind":"步行道"},"geometry":{"type":"LineString","coordinates":[[124.332,43.152],[124.332,43.155]]}}]}`
+	if rec := f.as(t, renew.RoleViewer, http.MethodPost, "/api/v1/imports?name=r.geojson", roads); rec.Code != http.StatusForbidden {
+		t.Errorf("a viewer uploads: %d", rec.Code)
+	}
+	rec := f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/imports?name=plan.dwg", "AC1032\x00binary")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "DXF") {
+		t.Errorf("a DWG: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/imports?name=big.geojson", strings.Repeat(" ", 9<<20)); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 9 MB upload: %d", rec.Code)
+	}
+	rec = f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/imports?name=../../承包商.geojson", roads)
+	var up struct {
+		Job      struct{ ID int64 }
+		Proposal string
+	}
+	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &up) != nil {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(up.Proposal, "layer: roads") || !strings.Contains(up.Proposal, "class: kind") {
+		t.Errorf("proposal:\n%s", up.Proposal)
+	}
+	body, _ := json.Marshal(map[string]string{"mapping": up.Proposal})
+	id := "/api/v1/imports/" + jsonInt(up.Job.ID)
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/propose", `{"layer":"承包商"}`); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "class: kind") {
+		t.Errorf("propose for the layer: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/propose", `{"layer":"nope"}`); rec.Code != http.StatusBadRequest {
+		t.Errorf("propose for an unknown layer: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(body))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "新增 2") || !strings.Contains(rec.Body.String(), `"LineString"`) {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	bad, _ := json.Marshal(map[string]string{"mapping": "layer: roads\ncode: \"R-{rid}\"\nfields: {lanes: kind}"})
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(bad)); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "lanes") {
+		t.Errorf("a bad mapping: %d %s", rec.Code, rec.Body.String())
+	}
+	var roadsBefore int
+	f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM roads`).Scan(&roadsBefore)
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/run", string(body)); rec.Code != http.StatusAccepted {
+		t.Fatalf("run: %d %s", rec.Code, rec.Body.String())
+	}
+	f.db.WaitImports()
+	rec = f.as(t, renew.RolePlanner, http.MethodGet, id, "")
+	var job struct {
+		State, Message string
+		Done, Total    int
+	}
+	json.Unmarshal(rec.Body.Bytes(), &job)
+	// Progress counts the two features read, then written.
+	if job.State != "done" || job.Done != job.Total || job.Total != 4 || !strings.Contains(job.Message, "新增 2") {
+		t.Errorf("job: %+v", job)
+	}
+	var roadsAfter, audited int
+	var kept *[]byte
+	f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM roads`).Scan(&roadsAfter)
+	f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'import' AND table_name = 'roads'`).Scan(&audited)
+	f.db.Pool.QueryRow(ctx, `SELECT data FROM import_jobs WHERE id = $1`, up.Job.ID).Scan(&kept)
+	if roadsAfter != roadsBefore+2 || audited != 1 || kept != nil {
+		t.Errorf("roads %d → %d, %d audit rows, upload kept: %v", roadsBefore, roadsAfter, audited, kept != nil)
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/run", string(body)); rec.Code != http.StatusConflict {
+		t.Errorf("running twice: %d", rec.Code)
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodGet, "/api/v1/imports/999999", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("an unknown job: %d", rec.Code)
+	}
+}
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,97 @@
+// Headless-browser test of the import page (GET /import) at 1280×720:
+//   E2E_USER=… E2E_PASSWORD=… node web/test/import.test.mjs BASE_URL [ARTIFACT_DIR]
+// E2E_USER must be a planner (or an admin). Uploads a contractor's GeoJSON of roads in its own
+// schema, checks the proposed mapping, previews it on the map (a dry run), imports it with the
+// progress bar until the notes show, and checks a DWG is refused asking for DXF.
+// Screenshot: artifacts/import.png. Prints `N passed, N failed` last.
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {suite} from './harness.mjs';
+
+const t = suite();
+const {base, artifacts, check} = t;
+const stamp = Date.now() % 100000;
+const roads = {
+  type: 'FeatureCollection',
+  features: [
+    {type: 'Feature', properties: {osm_id: `w${stamp}1`, kind: '支路', name: '测试一路'},
+      geometry: {type: 'LineString', coordinates: [[124.331, 43.151], [124.336, 43.151]]}},
+    {type: 'Feature', properties: {osm_id: `w${stamp}2`, kind: '小区内部路', name: '测试二路'},
+      geometry: {type: 'LineString', coordinates: [[124.332, 43.152], [124.332, 43.155]]}},
+  ],
+};
+
+await t.run(async () => {
+  const {browser, page} = await t.browser({viewport: {width: 1280, height: 720}});
+  try {
+    await check('/import sends a visitor to the login page and opens after logging in', () => t.login(page, '/import'));
+
+    await check('a DWG is refused with a Chinese message asking for DXF', async () => {
+      await page.setInputFiles('#file', {name: 'plan.dwg', mimeType: 'application/octet-stream', buffer: Buffer.from('AC1032\0\0binary')});
+      await page.click('#upload');
+      await page.waitForFunction(() => document.getElementById('message').textContent.includes('文件无法导入'), null, {timeout: 20000});
+      const msg = await page.textContent('#message');
+      t.forgetExpected(400, '/api/v1/imports?name=plan.dwg');
+      return msg.includes('DXF') ? null : `message ${JSON.stringify(msg)}`;
+    });
+
+    await check('a GeoPackage with two layers offers both and proposes for the one chosen', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'import-test-'));
+      const gj = path.join(dir, 'r.geojson');
+      writeFileSync(gj, JSON.stringify(roads));
+      const gpkg = path.join(dir, 'two.gpkg');
+      execFileSync('ogr2ogr', ['-f', 'GPKG', '-nln', '房屋', gpkg, gj]);
+      execFileSync('ogr2ogr', ['-f', 'GPKG', '-update', '-nln', '道路', gpkg, gj]);
+      const buffer = readFileSync(gpkg);
+      rmSync(dir, {recursive: true});
+      await page.setInputFiles('#file', {name: 'two.gpkg', mimeType: 'application/geopackage+sqlite3', buffer});
+      await page.click('#upload');
+      await page.waitForSelector('#layer-choice:not([hidden])', {timeout: 30000});
+      const options = await page.locator('#layer option').count();
+      if (options !== 2) return `${options} layers offered`;
+      await page.selectOption('#layer', '道路');
+      await page.waitForFunction(() => document.getElementById('mapping').value.includes('source_layer: 道路'), null, {timeout: 30000});
+      return (await page.textContent('#layer-info')).includes('道路') ? null : 'the layer shown is not the one chosen';
+    });
+
+    await check('uploading a foreign GeoJSON lists its fields and proposes a roads mapping', async () => {
+      await page.setInputFiles('#file', {name: `承包商道路${stamp}.geojson`, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(roads))});
+      await page.click('#upload');
+      await page.waitForSelector('#mapping-card:not([hidden])', {timeout: 30000});
+      const fields = await page.textContent('#fields');
+      const mapping = await page.inputValue('#mapping');
+      if (!fields.includes('osm_id') || !fields.includes('小区内部路')) return `fields ${JSON.stringify(fields)}`;
+      for (const want of ['layer: roads', 'class: kind', 'name: name', '{osm_id}']) {
+        if (!mapping.includes(want)) return `the proposal lacks ${want}: ${mapping}`;
+      }
+      return null;
+    });
+
+    await check('the preview draws the mapped roads on the map and says what would be inserted', async () => {
+      await page.click('#preview');
+      await page.waitForSelector('#preview-card:not([hidden])', {timeout: 30000});
+      const report = await page.textContent('#report');
+      if (!report.includes('新增 2')) return `report ${JSON.stringify(report)}`;
+      await page.waitForFunction(() => window.renewmap && window.renewmap.map && window.renewmap.map.getLayer('preview-line'), null, {timeout: 30000});
+      await page.evaluate(() => new Promise((resolve) => { const m = window.renewmap.map; m.once('idle', resolve); m.triggerRepaint(); }));
+      const n = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['preview-line']}).length);
+      return n > 0 ? null : 'no previewed road drawn';
+    });
+
+    await check('importing shows the progress bar finishing and the notes', async () => {
+      await page.click('#run');
+      await page.waitForFunction(() => document.getElementById('progress-text').textContent.includes('已完成'), null, {timeout: 60000});
+      const notes = await page.textContent('#notes');
+      const bar = await page.evaluate(() => { const b = document.getElementById('progress'); return b.value === b.max; });
+      if (!bar) return 'the progress bar is not full';
+      return notes.includes('新增 2') ? null : `notes ${JSON.stringify(notes)}`;
+    });
+
+    await page.screenshot({path: path.join(artifacts, 'import.png')});
+    await t.finalChecks(page);
+  } finally {
+    await browser.close();
+  }
+});
