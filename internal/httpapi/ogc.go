@@ -453,7 +453,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 	}
 	fid, err := strconv.ParseInt(c.Param("fid"), 10, 64)
 	notFound := renew.NotFound("要素 %q 不存在 (no feature %q in %s)", clipText(c.Param("fid"), 30), clipText(c.Param("fid"), 30), x.layer.ID)
-	if err != nil || fid < 1 {
+	if err != nil || fid < 1 || fid > maxID {
 		return notFound
 	}
 	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,

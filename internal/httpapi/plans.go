@@ -332,17 +332,9 @@ func (p *programmeAPI) view(c echo.Context, status int, pl renew.Plan, pc progra
 	return c.JSON(status, v)
 }
 
-func idParam(c echo.Context, name string) (int, error) {
-	n, err := strconv.Atoi(c.Param(name))
-	if err != nil || n < 1 || n > 1<<31-1 {
-		return 0, renew.Invalid("%s: 应为正整数 (a positive integer id)", name)
-	}
-	return n, nil
-}
-
 func (p *programmeAPI) get(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}
@@ -360,7 +352,7 @@ func (p *programmeAPI) get(c echo.Context) error {
 // change runs a rule-checked change on the plan named by :id and answers with its new view.
 func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error)) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}
@@ -406,7 +398,7 @@ func (p *programmeAPI) addItem(c echo.Context) error {
 }
 
 func (p *programmeAPI) updateItem(c echo.Context) error {
-	item, err := idParam(c, "item")
+	item, err := pathID(c, "item", "方案条目")
 	if err != nil {
 		return err
 	}
@@ -421,7 +413,7 @@ func (p *programmeAPI) updateItem(c echo.Context) error {
 }
 
 func (p *programmeAPI) removeItem(c echo.Context) error {
-	item, err := idParam(c, "item")
+	item, err := pathID(c, "item", "方案条目")
 	if err != nil {
 		return err
 	}
@@ -476,7 +468,7 @@ func (p *programmeAPI) stage(c echo.Context) error {
 
 func (p *programmeAPI) create(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -394,13 +393,7 @@ func (r *residentsAPI) ballot(c echo.Context) error {
 
 // ---- planners: surveys, codes, results ----
 
-func surveyID(c echo.Context) (int, error) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		return 0, renew.Invalid("id: 调查编号应为正整数 (a survey id)")
-	}
-	return id, nil
-}
+func surveyID(c echo.Context) (int, error) { return pathID(c, "id", "调查") }
 
 func (r *residentsAPI) surveys(c echo.Context) error {
 	if err := r.ready(); err != nil {
@@ -447,7 +440,7 @@ func (r *residentsAPI) open(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if req.PlanID < 1 {
+	if req.PlanID < 1 || req.PlanID > maxID {
 		return renew.Invalid("plan_id: 请选择改造方案 (a plan id)")
 	}
 	if !req.Kind.Valid() {

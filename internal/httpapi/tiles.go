@@ -62,6 +62,9 @@ func (s *server) routesTiles(e *echo.Group) {
 	g := e.Group("/tiles", s.require(nil))
 	g.GET("/:layer/:z/:x/:y", t.tile)
 	g.GET("/:file", t.document)
+	// Echo answers HEAD only where it is routed; caches and monitors ask it of tiles.
+	g.HEAD("/:layer/:z/:x/:y", t.tile)
+	g.HEAD("/:file", t.document)
 }
 
 // layers resolves a layer path segment, "all" (every layer but the overlays) or one catalogue

@@ -199,7 +199,7 @@ func (db *DB) AuditLog(ctx context.Context, beforeID int64, limit int) ([]renew.
 	rows, err := db.Pool.Query(ctx, `
 		SELECT id, at, coalesce(actor, ''), coalesce(address, ''), action, coalesce(table_name, ''),
 		       coalesce(row_id, ''), before, after
-		FROM audit_log WHERE $1 = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, beforeID, limit)
+		FROM audit_log WHERE $1::bigint = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, beforeID, limit)
 	if err != nil {
 		return nil, mapError(err, "audit log")
 	}

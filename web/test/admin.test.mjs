@@ -1,7 +1,8 @@
 // Headless-browser test of the administrator's page (GET /admin):
 //   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
 // E2E_USER must be an admin. Logs in through the login page, creates an account, changes its
-// role, and finds both changes in the audit log. Prints `N passed, N failed` last.
+// role, finds both changes in the audit log, and checks that the login page's next stays on
+// the site. Prints `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -38,6 +39,17 @@ await t.run(async () => {
       return null;
     });
     await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
+    // Browsers read "\" as "/" and drop tabs: these next values once led to evil.example.
+    await t.check('a next that a browser reads as another host is not followed after login', async () => {
+      for (const next of ['/%5Cevil.example/', '/%09/evil.example/']) {
+        await page.goto(`${t.base}/login?next=${next}`, {waitUntil: 'load'});
+        await page.fill('#username', t.user);
+        await page.fill('#password', t.password);
+        await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login'), {timeout: 15000}), page.click('#login-submit')]);
+        if (new URL(page.url()).origin !== t.base) return `next=${next} led to ${page.url()}`;
+      }
+      return null;
+    });
     await t.finalChecks(page);
   } finally {
     await browser.close();
