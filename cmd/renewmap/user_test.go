@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"renewmap/internal/auth"
 	"renewmap/internal/postgis/pgtest"
+	"renewmap/internal/renew"
 )
 
 // The account commands take their flags anywhere, and what they do is in the database.
@@ -14,12 +16,7 @@ func TestUserCommands(t *testing.T) {
 	t.Parallel()
 	db, url := pgtest.New(t)
 	var out bytes.Buffer
-	e := &env{stdout: &out, stderr: &out, getenv: func(k string) string {
-		if k == "DATABASE_URL" {
-			return url
-		}
-		return ""
-	}}
+	e := dbEnv(url, &out)
 	ctx := context.Background()
 	for _, args := range [][]string{
 		{"user", "add", "zhang", "-role", "planner", "-name", "张三"},
@@ -49,4 +46,51 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
+}
+
+// `user unlock` and `user passwd` forget an account's failed logins: its owner gets in again
+// from anywhere.
+func TestUnlockForgetsFailedLogins(t *testing.T) {
+	t.Parallel()
+	db, url := pgtest.New(t)
+	var out bytes.Buffer
+	e := dbEnv(url, &out)
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "add", "li", "-role", "viewer"}, e); err != nil {
+		t.Fatal(err)
+	}
+	lim := auth.DefaultLimits
+	refused := func() bool {
+		g, err := db.ReserveLogin(ctx, "li", "198.51.100.1", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !g.Allowed
+	}
+	for _, verb := range []string{"unlock", "passwd"} {
+		for range lim.PerPair {
+			g, _ := db.ReserveLogin(ctx, "li", "198.51.100.1", lim)
+			db.FinishLogin(ctx, "li", "198.51.100.1", g, false, lim)
+		}
+		if !refused() {
+			t.Fatalf("before %s: %d failures did not delay the client", verb, lim.PerPair)
+		}
+		if err := run(ctx, []string{"user", verb, "li"}, e); err != nil {
+			t.Fatal(err)
+		}
+		if refused() {
+			t.Errorf("after user %s the client is still refused", verb)
+		}
+		db.FinishLogin(ctx, "li", "198.51.100.1", renew.LoginGate{Allowed: true}, true, lim)
+	}
+}
+
+// dbEnv is a command environment with DATABASE_URL set to url and both outputs going to out.
+func dbEnv(url string, out *bytes.Buffer) *env {
+	return &env{stdout: out, stderr: out, getenv: func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}}
 }

@@ -185,6 +185,8 @@ func (s *server) routesAuth(e *echo.Group) {
 	admin.POST("/users", s.createUser)
 	admin.PATCH("/users/:username", s.updateUser)
 	admin.GET("/audit", s.auditLog)
+	admin.GET("/login-throttle", s.loginThrottles)
+	admin.POST("/users/:username/unlock", s.unlockUser)
 }
 
 type loginRequest struct {

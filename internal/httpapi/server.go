@@ -45,6 +45,9 @@ type Authenticator interface {
 	LoginTrusted(ctx context.Context, username, address string) (string, renew.Session, error)
 	Authenticate(ctx context.Context, token string) (renew.Session, error)
 	Logout(ctx context.Context, token string, sess renew.Session, address string) error
+	// Throttles and Unlock show and clear the login throttling (admins).
+	Throttles(ctx context.Context) ([]renew.LoginThrottle, error)
+	Unlock(ctx context.Context, username string, a renew.AuditEntry) (int, error)
 }
 
 type server struct {

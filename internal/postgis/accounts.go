@@ -74,7 +74,7 @@ type UserChange struct {
 }
 
 // UpdateUser applies a change to the account called username, ends its sessions when its
-// password, role or state changed, and audits it. renew.ErrNotFound when there is no such user.
+// password, role or state changed, forgets its failed logins with a new password, and audits it. renew.ErrNotFound when there is no such user.
 func (db *DB) UpdateUser(ctx context.Context, username string, c UserChange, a renew.AuditEntry) (renew.User, error) {
 	var after renew.User
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -93,6 +93,12 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChange, a r
 		}
 		if c.PasswordHash != nil || before.Role != after.Role || after.Disabled {
 			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", after.ID); err != nil {
+				return err
+			}
+		}
+		if c.PasswordHash != nil {
+			// A new password starts without the old one's failed logins.
+			if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE account = lower($1)", after.Username); err != nil {
 				return err
 			}
 		}
@@ -138,30 +144,6 @@ func (db *DB) ExtendSession(ctx context.Context, tokenHash []byte, expires time.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := db.Pool.Exec(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash)
 	return mapError(err, "delete session")
-}
-
-// Failures counts failed logins since a time, by username (any case) and by address.
-func (db *DB) Failures(ctx context.Context, username, address string, since time.Time) (int, int, error) {
-	var byUser, byAddr int
-	err := db.Pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM login_attempts WHERE lower(username) = lower($1) AND at > $3 AND NOT ok),
-		       (SELECT count(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT ok)`,
-		username, address, since).Scan(&byUser, &byAddr)
-	return byUser, byAddr, mapError(err, "login failures")
-}
-
-// RecordAttempt remembers a login attempt; a success clears the account's failures.
-func (db *DB) RecordAttempt(ctx context.Context, username, address string, ok bool) error {
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if ok {
-			if _, err := tx.Exec(ctx, "DELETE FROM login_attempts WHERE lower(username) = lower($1) AND NOT ok", username); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO login_attempts (username, address, ok) VALUES ($1, $2, $3)", username, address, ok)
-		return err
-	})
-	return mapError(err, "record login attempt")
 }
 
 // Audit appends an entry to the audit log.

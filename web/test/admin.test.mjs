@@ -38,6 +38,23 @@ await t.run(async () => {
       if (!audit.includes('新建') || !audit.includes('"role":"designer"')) return 'audit log lacks the creation or the role change';
       return null;
     });
+    await t.check('failed logins show in 登录限制 and an administrator lifts them', async () => {
+      const ghost = `ghost${Date.now() % 100000}`;
+      for (let i = 0; i < 6; i++) {
+        await fetch(`${t.base}/api/v1/login`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({username: ghost, password: 'wrong-guess'})});
+      }
+      await page.reload({waitUntil: 'load'});
+      const row = page.locator(`#throttle tbody tr:has-text("${ghost}")`).first();
+      await row.waitFor({timeout: 10000});
+      const [failures, until] = [await row.locator('td').nth(2).textContent(), await row.locator('td').nth(4).textContent()];
+      if (failures !== '5' || until === '未限制') return `${failures} failures, limited until ${until}: want 5 and a time`;
+      await row.locator('button').click();
+      await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 的登录限制已解除`), ghost);
+      await page.waitForSelector(`#throttle tbody tr:has-text("${ghost}")`, {state: 'detached', timeout: 10000});
+      t.forgetExpected(401, '/api/v1/login');
+      return null;
+    });
     await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
     // Browsers read "\" as "/" and drop tabs: these next values once led to evil.example.
     await t.check('a next that a browser reads as another host is not followed after login', async () => {
