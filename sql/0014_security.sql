@@ -27,13 +27,20 @@ CREATE TABLE login_known (
 DROP TABLE login_attempts;
 
 -- The audit log is kept at least 180 days (网络安全法 第二十一条: 留存相关的网络日志不少于六个月):
--- no row younger than that can be deleted, and the table cannot be truncated.
+-- no row younger than that can be deleted, the table cannot be truncated, and a row's time, actor,
+-- address and action never change (an aggregated login row only updates its counts in after).
 CREATE FUNCTION audit_log_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF (NEW.at, NEW.actor, NEW.address, NEW.action) IS DISTINCT FROM (OLD.at, OLD.actor, OLD.address, OLD.action) THEN
+      RAISE EXCEPTION 'audit_log rows keep their time, actor, address and action' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'TRUNCATE' OR OLD.at > now() - interval '180 days' THEN
     RAISE EXCEPTION 'audit_log rows are kept for 180 days' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN OLD;
 END $$;
-CREATE TRIGGER audit_log_keep BEFORE DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_keep();
+CREATE TRIGGER audit_log_keep BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_keep();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_keep();
