@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -294,21 +293,7 @@ type planView struct {
 	MayEdit     bool                    `json:"may_edit"`
 }
 
-func etagOf(p *renew.Plan) string { return fmt.Sprintf(`"%d"`, p.UpdatedAt.UnixMicro()) }
-
-// ifMatch reads If-Match: nil when absent; a malformed one is an ErrInvalid.
-func ifMatch(c echo.Context) (*time.Time, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return nil, nil
-	}
-	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil {
-		return nil, renew.Invalid("If-Match: 应为方案的 version（ETag）")
-	}
-	t := time.UnixMicro(n)
-	return &t, nil
-}
+func etagOf(p *renew.Plan) string { return versionTag(p.UpdatedAt) }
 
 func (p *programmeAPI) view(c echo.Context, status int, pl renew.Plan, pc programmeContext) error {
 	asOf, _, err := pc.asOf(c)
@@ -367,9 +352,6 @@ func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc program
 	pl, err := p.store.ChangePlan(ctx, id, match, auditBy(c), func(pl *renew.Plan) (*renew.StageChange, error) {
 		return fn(pl, pc)
 	})
-	if errors.Is(err, postgis.ErrPlanChanged) {
-		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrPlanChanged.Msg, Code: "precondition_failed"})
-	}
 	if err != nil {
 		return err
 	}
