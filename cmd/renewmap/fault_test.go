@@ -145,18 +145,7 @@ func TestGracefulShutdownFinishesRequests(t *testing.T) {
 	c := loginClient(t, base, logs.String())
 	ctx := context.Background()
 	// Hold a lock so the request waits in the database.
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE communities IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
+	tx := lockCommunities(t, url)
 	result := make(chan int, 1)
 	go func() {
 		resp, err := c.Get(base + "/api/v1/communities?q=小区")
@@ -183,6 +172,26 @@ func TestGracefulShutdownFinishesRequests(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Errorf("shutdown: %v", err)
 	}
+}
+
+// lockCommunities locks the communities table in a transaction of its own, so requests that read
+// it wait; the caller rolls it back to let them go (or the test's end does).
+func lockCommunities(t *testing.T, url string) pgx.Tx {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE communities IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }
 
 // The database stops in the middle of an import: the import fails, and once the database is

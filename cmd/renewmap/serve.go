@@ -22,9 +22,6 @@ import (
 	tilefiles "renewmap/tiles"
 )
 
-// shutdownGrace is how long in-flight requests may take to finish after a stop signal.
-const shutdownGrace = 20 * time.Second
-
 func serve(ctx context.Context, args []string, e *env) error {
 	var cfg config.Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -86,6 +83,11 @@ func serve(ctx context.Context, args []string, e *env) error {
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
+	// Every request's context derives from reqCtx, so cutting off the requests still running
+	// after the grace period also cancels their queries and frees their database connections.
+	reqCtx, cutOff := context.WithCancel(context.Background())
+	defer cutOff()
+	srv.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -98,11 +100,17 @@ func serve(ctx context.Context, args []string, e *env) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: waiting for requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	log.Info("shutting down: waiting for requests in flight", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// A client that stopped reading (or a request stuck in the database) would otherwise keep
+		// the process, and the pool's Close, waiting for its own deadline.
+		log.Warn("grace period over: closing the connections still open", "err", err)
+		cutOff()
+		srv.Close()
+		<-errc
+		return nil
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -34,6 +34,9 @@ type Config struct {
 	TileCacheBytes int
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
+	// ShutdownGrace is how long requests in flight may take to finish after a stop signal; then
+	// their connections are closed and their queries cancelled.
+	ShutdownGrace time.Duration
 	// SessionTTL is how long a session lasts after its last use.
 	SessionTTL time.Duration
 	// SessionRecheck is how long a recognised session is trusted before the database is asked
@@ -63,6 +66,7 @@ func Default() Config {
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
 		MaxHeavy:         4,
+		ShutdownGrace:    20 * time.Second,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
 		LoadDemo:         true,
@@ -93,6 +97,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time requests in flight get to finish after SIGTERM; then they are cut off")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")
 	fs.BoolVar(&c.AllowAnonymous, "allow-anonymous", getenv("RENEWMAP_ALLOW_ANONYMOUS") == "true", "let visitors without a login in as viewers (env RENEWMAP_ALLOW_ANONYMOUS=true)")
@@ -126,6 +131,9 @@ func (c Config) Validate() error {
 	}
 	if c.SSOHeader != "" && len(c.TrustedProxies) == 0 {
 		return errors.New("an SSO header needs at least one trusted proxy")
+	}
+	if c.ShutdownGrace <= 0 {
+		return errors.New("shutdown grace must be positive")
 	}
 	if c.MaxHeavy < 1 {
 		return errors.New("max-heavy must be at least 1")

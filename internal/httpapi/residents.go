@@ -283,7 +283,7 @@ type ballotRequest struct {
 // validated) ballot. Errors are renew.ErrInvalid (or 413 for a body past the limit).
 func parseBallot(c echo.Context) (residents.Kind, string, residents.Ballot, error) {
 	var req ballotRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := bindJSONWithin(c, &req, publicBody); err != nil {
 		return "", "", residents.Ballot{}, err
 	}
 	kind, err := surveyKind(string(req.Kind))
