@@ -35,8 +35,8 @@ type ResidentsStore interface {
 	SaveBallot(ctx context.Context, codeID int64, b residents.Ballot, now time.Time) error
 	SurveyBallots(ctx context.Context, surveyID int) ([]residents.Ballot, error)
 	PlanMenuCodes(ctx context.Context, planID int) ([]string, error)
-	CodeFailures(ctx context.Context, address string, communityID int, addrSince, commSince time.Time) (int, int, error)
-	RecordCodeFailure(ctx context.Context, address string, communityID int, purgeBefore time.Time) error
+	ReserveCodeCheck(ctx context.Context, address string, communityID int, since, purgeBefore time.Time, limit int) (int64, int, error)
+	ForgetCodeCheck(ctx context.Context, id int64) error
 	SatisfactionBallots(ctx context.Context) ([]residents.Survey, [][]residents.Ballot, error)
 }
 
@@ -299,9 +299,10 @@ func parseBallot(c echo.Context) (residents.Kind, string, residents.Ballot, erro
 	return kind, code, b, nil
 }
 
-// checkCode finds the survey and ballot of a household code, within the rate limits: a wrong
-// code is remembered (per address and community) and refused with 403; past the limits every
-// entry is refused with 429 before the code is even looked at. A code of a closed or expired
+// checkCode finds the survey and ballot of a household code, within the rate limit: every entry
+// is counted against its address before the lookup (atomically), a right code is taken back, a
+// wrong one stays and is refused with 403; past the limit an entry is refused with 429 before
+// the code is even looked at. A code of a closed or expired
 // survey is refused with 409 (it is a real code: not counted as a guess).
 func (r *residentsAPI) checkCode(c echo.Context, kind residents.Kind, code string) (residents.Survey, int64, *residents.Ballot, error) {
 	ctx := c.Request().Context()
@@ -314,21 +315,22 @@ func (r *residentsAPI) checkCode(c echo.Context, kind residents.Kind, code strin
 		return residents.Survey{}, 0, nil, err
 	}
 	now, addr := r.now(), address(c)
-	byAddr, byComm, err := r.store.CodeFailures(ctx, addr, communityID, now.Add(-r.limits.AddressWindow), now.Add(-r.limits.CommunityWindow))
+	since := now.Add(-r.limits.AddressWindow)
+	attempt, byAddr, err := r.store.ReserveCodeCheck(ctx, addr, communityID, since, since, r.limits.PerAddress)
 	if err != nil {
 		return residents.Survey{}, 0, nil, err
 	}
-	if err := r.limits.Check(byAddr, byComm); err != nil {
-		return residents.Survey{}, 0, nil, err
+	if attempt == 0 {
+		return residents.Survey{}, 0, nil, r.limits.Check(byAddr)
 	}
 	sv, codeID, prev, err := r.store.FindCode(ctx, communityID, kind, residents.HashCode(code))
 	if errors.Is(err, renew.ErrNotFound) {
-		if err := r.store.RecordCodeFailure(ctx, addr, communityID, now.Add(-r.limits.Longest())); err != nil {
-			return residents.Survey{}, 0, nil, err
-		}
 		return residents.Survey{}, 0, nil, residents.WrongCode(r.limits.PerAddress - byAddr - 1)
 	}
 	if err != nil {
+		return residents.Survey{}, 0, nil, err
+	}
+	if err := r.store.ForgetCodeCheck(ctx, attempt); err != nil {
 		return residents.Survey{}, 0, nil, err
 	}
 	if err := sv.Accepting(now); err != nil {
