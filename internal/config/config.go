@@ -34,6 +34,10 @@ type Config struct {
 	TileCacheBytes int
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
+	// MaxStreams caps the streamed responses (downloads, OGC item pages) running at once: each
+	// holds a database connection while it streams, so they must leave the rest of the pool to
+	// everything else.
+	MaxStreams int
 	// ShutdownGrace is how long requests in flight may take to finish after a stop signal; then
 	// their connections are closed and their queries cancelled.
 	ShutdownGrace time.Duration
@@ -66,6 +70,7 @@ func Default() Config {
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
 		MaxHeavy:         4,
+		MaxStreams:       2,
 		ShutdownGrace:    20 * time.Second,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
@@ -97,6 +102,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
+	fs.IntVar(&c.MaxStreams, "max-streams", c.MaxStreams, "downloads and OGC item pages streaming at once (each holds a database connection); more wait 5 s, then get 503")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time requests in flight get to finish after SIGTERM; then they are cut off")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")
@@ -131,6 +137,9 @@ func (c Config) Validate() error {
 	}
 	if c.SSOHeader != "" && len(c.TrustedProxies) == 0 {
 		return errors.New("an SSO header needs at least one trusted proxy")
+	}
+	if c.MaxStreams < 1 {
+		return errors.New("max-streams must be at least 1")
 	}
 	if c.ShutdownGrace <= 0 {
 		return errors.New("shutdown grace must be positive")

@@ -15,18 +15,24 @@ const heavyWait = 2 * time.Second
 // cannot starve the others: beyond the cap a request waits briefly, then gets 503 with
 // Retry-After and a message saying the service is busy.
 func (s *server) heavy() echo.MiddlewareFunc {
+	return slots(s.heavySlots, heavyWait, "服务繁忙，请稍后重试 (busy: too many analyses or exports at once)")
+}
+
+// slots lets a request run while it holds one of the tokens of sem, waiting up to wait for one;
+// then it is refused with 503 (Retry-After) and busy as the message.
+func slots(sem chan struct{}, wait time.Duration, busy string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			t := time.NewTimer(heavyWait)
+			t := time.NewTimer(wait)
 			defer t.Stop()
 			select {
-			case s.heavySlots <- struct{}{}:
+			case sem <- struct{}{}:
 			case <-t.C:
-				return &renew.Error{Kind: renew.ErrUnavailable, Msg: "服务繁忙，请稍后重试 (busy: too many analyses or exports at once)"}
+				return &renew.Error{Kind: renew.ErrUnavailable, Msg: busy}
 			case <-c.Request().Context().Done():
 				return c.Request().Context().Err()
 			}
-			defer func() { <-s.heavySlots }()
+			defer func() { <-sem }()
 			return next(c)
 		}
 	}

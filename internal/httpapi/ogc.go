@@ -193,7 +193,7 @@ func (s *server) routesOGC(e *echo.Group, f *features) {
 	g.GET("/api", o.api)
 	g.GET("/collections", o.collections)
 	g.GET("/collections/:id", o.collection)
-	g.GET("/collections/:id/items", o.items)
+	g.GET("/collections/:id/items", o.items, s.streaming())
 	g.GET("/collections/:id/items/:fid", o.item)
 }
 

@@ -55,8 +55,10 @@ type server struct {
 	deps    Deps
 	log     *slog.Logger
 	trusted []*net.IPNet
-	// heavySlots holds one token per expensive request running (see heavy).
-	heavySlots chan struct{}
+	// heavySlots holds one token per expensive request running (see heavy); streamSlots one per
+	// streamed response (see streaming).
+	heavySlots  chan struct{}
+	streamSlots chan struct{}
 }
 
 // contentSecurityPolicy admits nothing from other origins. MapLibre runs its workers from blob:
@@ -70,7 +72,8 @@ const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.
 func New(cfg config.Config, d Deps) *echo.Echo {
-	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1))}
+	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1)),
+		streamSlots: make(chan struct{}, max(cfg.MaxStreams, 1))}
 	var trust []echo.TrustOption
 	for _, p := range cfg.TrustedProxies {
 		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil { // validated by config
