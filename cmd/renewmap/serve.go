@@ -16,6 +16,7 @@ import (
 	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
+	"renewmap/internal/metrics"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
@@ -77,8 +78,22 @@ func serve(ctx context.Context, args []string, e *env) error {
 		reads = rep
 	}
 
+	m := metrics.New()
+	m.WatchPool(db.Pool)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	h := httpapi.New(cfg, httpapi.Deps{
-		Logger: log, Ready: b.ready,
+		Logger: log, Ready: b.ready, Metrics: m,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})

@@ -23,6 +23,9 @@ type Config struct {
 	ReplicaURL string
 	// Addr is the listen address (env RENEWMAP_ADDR).
 	Addr string
+	// MetricsAddr is where GET /metrics (Prometheus) is served, on a listener of its own so the
+	// public one never shows it (env RENEWMAP_METRICS_ADDR); empty: not served.
+	MetricsAddr string
 	// RequestTimeout bounds a request's work; the HTTP write timeout is derived from it.
 	RequestTimeout time.Duration
 	// StatementTimeout bounds every SQL statement on the server side, below RequestTimeout so a
@@ -97,6 +100,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	}
 	fs.StringVar(&c.ReplicaURL, "replica-url", getenv("DATABASE_REPLICA_URL"), "optional streaming replica of the database, for lag-tolerant reads (env DATABASE_REPLICA_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env RENEWMAP_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("RENEWMAP_METRICS_ADDR"), "listen address of GET /metrics (Prometheus), e.g. 127.0.0.1:9464; empty: off (env RENEWMAP_METRICS_ADDR)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "time limit of one request")
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
@@ -126,6 +130,11 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("listen address %q: %v", c.Addr, err)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics address %q: %v", c.MetricsAddr, err)
+		}
 	}
 	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 || c.TileTimeout <= 0 {
 		return errors.New("timeouts must be positive")

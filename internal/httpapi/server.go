@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"renewmap/internal/config"
+	"renewmap/internal/metrics"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
@@ -37,6 +38,8 @@ type Deps struct {
 	// reads names and saves what-ifs for it. Without Engines those endpoints answer 503.
 	Engines     Engines
 	AccessStore AccessStore
+	// Metrics receives the request, cache and cap metrics (nil: kept but not served).
+	Metrics *metrics.Metrics
 }
 
 // Authenticator is the accounts service (package auth).
@@ -59,6 +62,7 @@ type server struct {
 	// streamed response (see streaming).
 	heavySlots  chan struct{}
 	streamSlots chan struct{}
+	metrics     *metrics.Metrics
 }
 
 // contentSecurityPolicy admits nothing from other origins. MapLibre runs its workers from blob:
@@ -73,7 +77,11 @@ const maxBodyBytes = "8M"
 // New returns the Echo instance with every route and middleware.
 func New(cfg config.Config, d Deps) *echo.Echo {
 	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1)),
-		streamSlots: make(chan struct{}, max(cfg.MaxStreams, 1))}
+		streamSlots: make(chan struct{}, max(cfg.MaxStreams, 1)), metrics: d.Metrics}
+	if s.metrics == nil {
+		s.metrics = metrics.New()
+	}
+	s.watch()
 	var trust []echo.TrustOption
 	for _, p := range cfg.TrustedProxies {
 		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil { // validated by config
@@ -100,8 +108,9 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, LogError: true,
-		HandleError: true,
+		LogRoutePath: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.metrics.Request(v.RoutePath, v.Method, v.Status, v.Latency)
 			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("remote", v.RemoteIP))

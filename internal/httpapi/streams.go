@@ -18,7 +18,7 @@ const chunkDeadline = 30 * time.Second
 // most cfg.MaxStreams at once, so clients that stop reading cannot hold the whole pool, and every
 // write must reach the client within chunkDeadline.
 func (s *server) streaming() echo.MiddlewareFunc {
-	limit := slots(s.streamSlots, streamWait, "下载繁忙，请稍后重试 (busy: too many downloads at once)")
+	limit := s.slots("stream", s.streamSlots, streamWait, "下载繁忙，请稍后重试 (busy: too many downloads at once)")
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return limit(func(c echo.Context) error {
 			w := c.Response().Writer
