@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -106,19 +104,7 @@ func startChild(t *testing.T, flags ...string) *child {
 	if !ok {
 		t.Fatalf("no admin password printed:\n%s", text)
 	}
-	jar, _ := cookiejar.New(nil)
-	c.client = &http.Client{Jar: jar, Timeout: 60 * time.Second}
-	resp, err := c.client.Post(c.base+"/api/v1/login", "application/json",
-		strings.NewReader(`{"username":"admin","password":"`+strings.Fields(after)[0]+`"}`))
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("login: %v %v", err, resp)
-	}
-	var me struct {
-		CSRF string `json:"csrf_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&me)
-	resp.Body.Close()
-	c.csrf = me.CSRF
+	c.client, c.csrf = loginAs(t, c.base, "admin", strings.Fields(after)[0])
 	return c
 }
 

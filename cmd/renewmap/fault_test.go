@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,15 +61,25 @@ func loginClient(t *testing.T, base, logs string) *http.Client {
 	if !ok {
 		t.Fatalf("no admin password printed:\n%s", logs)
 	}
-	password := strings.Fields(after)[0]
+	c, _ := loginAs(t, base, "admin", strings.Fields(after)[0])
+	return c
+}
+
+// loginAs logs in and returns a client holding the session cookie, and the session's CSRF token.
+func loginAs(t *testing.T, base, user, password string) (*http.Client, string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 40 * time.Second}
-	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+password+`"}`))
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("login: %v %v", err, resp)
+		t.Fatalf("login as %s: %v %v", user, err, resp)
 	}
-	resp.Body.Close()
-	return c
+	defer resp.Body.Close()
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&me)
+	return c, me.CSRF
 }
 
 // The database goes away and comes back: the service answers 503 with Retry-After meanwhile,

@@ -48,7 +48,9 @@ func commands() []command {
 		{"migrate", "apply the database migrations", migrate},
 		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
-		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
+		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | list", user},
+		{"backup", "write the database to a pg_dump archive named after its schema version [-out FILE]", backup},
+		{"restore", "load a backup archive into an empty database and migrate it: restore FILE", restore},
 		{"circles", "compute and store every community's living circles and the blind-spot overlay (prints timings)", circles},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},
 	}
