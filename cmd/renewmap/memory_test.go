@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Hostile bodies of 8 MB, four at once, to the what-if endpoint (logged in) and to the residents'
+// Hostile bodies just under 8 MB (the old global cap), four at once, to the what-if endpoint (logged in) and to the residents'
 // ballot (no login needed): the server's peak memory grows by less than 64 MB; a body just under
 // the API's cap is still read.
 func TestHostileBodiesDoNotGrowMemory(t *testing.T) {
@@ -17,8 +17,8 @@ func TestHostileBodiesDoNotGrowMemory(t *testing.T) {
 		c.post("/api/v1/scenarios", []byte(`{}`))
 	}
 	before := c.peakRSS(t)
-	empties := append(append([]byte(`{"facilities":[`), bytes.Repeat([]byte(`{},`), 8<<20/3)...), `{}]}`...)
-	ballot := append(append([]byte(`{"kind":"menu","code":"AAAAABBBBB","choices":[`), bytes.Repeat([]byte(`"H01",`), 8<<20/6)...), `"H01"]}`...)
+	empties := append(append([]byte(`{"facilities":[`), bytes.Repeat([]byte(`{},`), (8_000_000-100)/3)...), `{}]}`...)
+	ballot := append(append([]byte(`{"kind":"menu","code":"AAAAABBBBB","choices":[`), bytes.Repeat([]byte(`"H01",`), (8_000_000-100)/6)...), `"H01"]}`...)
 	var wg sync.WaitGroup
 	codes := make([]int, 8)
 	for i := range 8 {
