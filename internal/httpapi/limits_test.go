@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"renewmap/internal/config"
+	"renewmap/internal/metrics"
 )
 
 // With one slot for expensive requests, a second one while the first runs is turned away with
@@ -19,7 +20,8 @@ func TestHeavyRequestsAreCapped(t *testing.T) {
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://unused"
 	cfg.MaxHeavy = 1
-	s := &server{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), heavySlots: make(chan struct{}, 1)}
+	s := &server{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), heavySlots: make(chan struct{}, 1),
+		metrics: metrics.New()}
 	e := echo.New()
 	e.HTTPErrorHandler = s.handleError
 	release := make(chan struct{})

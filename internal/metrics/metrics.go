@@ -72,7 +72,9 @@ func (m *Metrics) TileCache(hit bool) {
 }
 
 // Waiting adds delta to the requests waiting for a slot of the cap named capName.
-func (m *Metrics) Waiting(capName string, delta float64) { m.waiting.WithLabelValues(capName).Add(delta) }
+func (m *Metrics) Waiting(capName string, delta float64) {
+	m.waiting.WithLabelValues(capName).Add(delta)
+}
 
 // Refused counts a request the cap named capName turned away.
 func (m *Metrics) Refused(capName string) { m.refused.WithLabelValues(capName).Inc() }
