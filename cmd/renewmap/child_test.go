@@ -19,19 +19,21 @@ import (
 	"renewmap/internal/postgis/pgtest"
 )
 
-// TestServeChild is not a test: it is `renewmap serve` run in a process of its own by
-// startChild (RENEWMAP_SERVE_CHILD holds its flags), so a test can measure that process's
-// memory and send it a real SIGTERM.
-func TestServeChild(t *testing.T) {
-	flags := os.Getenv("RENEWMAP_SERVE_CHILD")
-	if flags == "" {
-		t.Skip("runs only as the child of startChild")
+// TestMain runs the tests, or, in a process started by startChild (RENEWMAP_SERVE_CHILD holds
+// its flags), `renewmap serve` itself, so a test can measure that process's memory and send it a
+// real SIGTERM.
+func TestMain(m *testing.M) {
+	flags, ok := os.LookupEnv("RENEWMAP_SERVE_CHILD")
+	if !ok {
+		os.Exit(m.Run())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stdout, getenv: os.Getenv,
 		listening: func(a net.Addr) { fmt.Printf("LISTENING %s\n", a) }}
-	if err := run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-load-demo=false"}, strings.Fields(flags)...), e); err != nil {
+	err := run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-load-demo=false"}, strings.Fields(flags)...), e)
+	stop()
+	if err != nil {
 		fmt.Println("serve:", err)
 		os.Exit(1)
 	}
@@ -53,8 +55,8 @@ type child struct {
 func startChild(t *testing.T, flags ...string) *child {
 	t.Helper()
 	_, url := pgtest.New(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
-	cmd.Env = append(os.Environ(), "RENEWMAP_SERVE_CHILD="+strings.Join(append(flags, " "), " "), "DATABASE_URL="+url)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "RENEWMAP_SERVE_CHILD="+strings.Join(flags, " "), "DATABASE_URL="+url)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
