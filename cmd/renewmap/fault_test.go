@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,15 +61,25 @@ func loginClient(t *testing.T, base, logs string) *http.Client {
 	if !ok {
 		t.Fatalf("no admin password printed:\n%s", logs)
 	}
-	password := strings.Fields(after)[0]
+	c, _ := loginAs(t, base, "admin", strings.Fields(after)[0])
+	return c
+}
+
+// loginAs logs in and returns a client holding the session cookie, and the session's CSRF token.
+func loginAs(t *testing.T, base, user, password string) (*http.Client, string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 40 * time.Second}
-	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+password+`"}`))
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("login: %v %v", err, resp)
+		t.Fatalf("login as %s: %v %v", user, err, resp)
 	}
-	resp.Body.Close()
-	return c
+	defer resp.Body.Close()
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&me)
+	return c, me.CSRF
 }
 
 // The database goes away and comes back: the service answers 503 with Retry-After meanwhile,
@@ -145,18 +156,7 @@ func TestGracefulShutdownFinishesRequests(t *testing.T) {
 	c := loginClient(t, base, logs.String())
 	ctx := context.Background()
 	// Hold a lock so the request waits in the database.
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE communities IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
+	tx := lockCommunities(t, url)
 	result := make(chan int, 1)
 	go func() {
 		resp, err := c.Get(base + "/api/v1/communities?q=小区")
@@ -183,6 +183,26 @@ func TestGracefulShutdownFinishesRequests(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Errorf("shutdown: %v", err)
 	}
+}
+
+// lockCommunities locks the communities table in a transaction of its own, so requests that read
+// it wait; the caller rolls it back to let them go (or the test's end does).
+func lockCommunities(t *testing.T, url string) pgx.Tx {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE communities IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }
 
 // The database stops in the middle of an import: the import fails, and once the database is

@@ -16,14 +16,12 @@ import (
 	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
+	"renewmap/internal/metrics"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 	tilefiles "renewmap/tiles"
 )
-
-// shutdownGrace is how long in-flight requests may take to finish after a stop signal.
-const shutdownGrace = 20 * time.Second
 
 func serve(ctx context.Context, args []string, e *env) error {
 	var cfg config.Config
@@ -81,12 +79,31 @@ func serve(ctx context.Context, args []string, e *env) error {
 	}
 
 	tokens := auth.NewTokens(db, cfg.SessionRecheck)
+	m := metrics.New()
+	m.WatchPool(db.Pool)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
-		Logger: log, Ready: b.ready,
+		Logger: log, Ready: b.ready, Metrics: m,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Imports: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
+	// Every request's context derives from reqCtx, so cutting off the requests still running
+	// after the grace period also cancels their queries and frees their database connections.
+	reqCtx, cutOff := context.WithCancel(context.Background())
+	defer cutOff()
+	srv.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String())
@@ -99,11 +116,17 @@ func serve(ctx context.Context, args []string, e *env) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: waiting for requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	log.Info("shutting down: waiting for requests in flight", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// A client that stopped reading (or a request stuck in the database) would otherwise keep
+		// the process, and the pool's Close, waiting for its own deadline.
+		log.Warn("grace period over: closing the connections still open", "err", err)
+		cutOff()
+		srv.Close()
+		<-errc
+		return nil
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -102,9 +102,24 @@ func TestServeWithoutDatabase(t *testing.T) {
 	}
 	dead := "postgres://postgres@" + l.Addr().String() + "/none?sslmode=disable&connect_timeout=1"
 	l.Close()
-	base, stop := startServe(t, map[string]string{"DATABASE_URL": dead})
+	ml, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ml.Addr().String()
+	ml.Close()
+	base, stop := startServe(t, map[string]string{"DATABASE_URL": dead}, "-metrics-addr", metricsAddr)
 	if got := waitStatus(t, base+"/healthz", 200, 5*time.Second); got != 200 {
 		t.Fatalf("/healthz = %d", got)
+	}
+	// The metrics are on their own listener, never on the public one.
+	if got := waitStatus(t, "http://"+metricsAddr+"/metrics", 200, 5*time.Second); got != 200 {
+		t.Errorf("/metrics on -metrics-addr = %d", got)
+	}
+	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode == 200 {
+		t.Errorf("/metrics on the public listener: %v %v, want a refusal", err, resp)
+	} else {
+		resp.Body.Close()
 	}
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {

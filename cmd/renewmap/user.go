@@ -17,10 +17,10 @@ import (
 // cliActor is the audit log's actor for changes made on the command line.
 const cliActor = "命令行 (command line)"
 
-// user manages accounts: add, passwd, role, list.
+// user manages accounts: add, passwd, role, unlock, list.
 func user(ctx context.Context, args []string, e *env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | list  [-password-stdin]")
+		return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | list  [-password-stdin]")
 	}
 	verb := args[0]
 	var role, display string
@@ -102,8 +102,15 @@ func user(ctx context.Context, args []string, e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "%s is now %s\n", rest[0], r)
 		return nil
+	case verb == "unlock" && len(rest) == 1:
+		n, err := db.UnlockLogin(ctx, rest[0], audit)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "failed logins of %s forgotten (%d counts cleared)\n", rest[0], n)
+		return nil
 	}
-	return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | list")
+	return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | list")
 }
 
 // newPassword reads a password from standard input, or generates one.

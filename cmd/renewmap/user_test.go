@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"renewmap/internal/auth"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
+	"renewmap/internal/renew"
 )
 
 // The account commands take their flags anywhere, and what they do is in the database.
@@ -45,15 +47,55 @@ func TestUserCommands(t *testing.T) {
 	}
 }
 
+// `user unlock` and `user passwd` forget an account's failed logins: its owner gets in again
+// from anywhere.
+func TestUnlockForgetsFailedLogins(t *testing.T) {
+	t.Parallel()
+	db, e, _ := commandEnv(t)
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "add", "li", "-role", "viewer"}, e); err != nil {
+		t.Fatal(err)
+	}
+	lim := auth.DefaultLimits
+	refused := func() bool {
+		g, err := db.ReserveLogin(ctx, "li", "198.51.100.1", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !g.Allowed
+	}
+	for _, verb := range []string{"unlock", "passwd"} {
+		for range lim.PerPair {
+			g, _ := db.ReserveLogin(ctx, "li", "198.51.100.1", lim)
+			db.FinishLogin(ctx, "li", "198.51.100.1", g, false, lim)
+		}
+		if !refused() {
+			t.Fatalf("before %s: %d failures did not delay the client", verb, lim.PerPair)
+		}
+		if err := run(ctx, []string{"user", verb, "li"}, e); err != nil {
+			t.Fatal(err)
+		}
+		if refused() {
+			t.Errorf("after user %s the client is still refused", verb)
+		}
+		db.FinishLogin(ctx, "li", "198.51.100.1", renew.LoginGate{Allowed: true}, true, lim)
+	}
+}
+
 // commandEnv is a migrated test database and an env whose DATABASE_URL names it, writing to out.
 func commandEnv(t *testing.T) (*postgis.DB, *env, *bytes.Buffer) {
 	t.Helper()
 	db, url := pgtest.New(t)
 	out := &bytes.Buffer{}
-	return db, &env{stdout: out, stderr: out, getenv: func(k string) string {
+	return db, dbEnv(url, out), out
+}
+
+// dbEnv is a command environment with DATABASE_URL set to url and both outputs going to out.
+func dbEnv(url string, out *bytes.Buffer) *env {
+	return &env{stdout: out, stderr: out, getenv: func(k string) string {
 		if k == "DATABASE_URL" {
 			return url
 		}
 		return ""
-	}}, out
+	}}
 }

@@ -213,7 +213,7 @@ func (h *Holder) refreshLocked(ctx context.Context) (*Engine, error) {
 	if err != nil {
 		h.setStatus(func(s *Status) {
 			s.Building = false
-			s.Error = err.Error()
+			s.Error = statusMessage(err, "步行网络构建失败")
 			if s.State != "ready" {
 				s.State = "failed"
 			}
@@ -415,6 +415,15 @@ func (h *Holder) finish(t *Task, v int64, done int, start time.Time, err error) 
 	case errors.Is(err, errSuperseded):
 		t.State, t.Error = "waiting", ""
 	default:
-		t.State, t.Error = "failed", err.Error()
+		t.State, t.Error = "failed", statusMessage(err, "保存失败")
 	}
+}
+
+// statusMessage is what Status shows every role about a failure: the error's user-safe message,
+// or a short summary. The error itself (which may name tables or hosts) goes to the log only.
+func statusMessage(err error, summary string) string {
+	if m := renew.UserMessage(err); m != "" {
+		return m
+	}
+	return summary + "，详见服务日志"
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -28,24 +27,14 @@ type Store interface {
 	ExtendSession(ctx context.Context, tokenHash []byte, expires time.Time) error
 	// DeleteSession ends a session.
 	DeleteSession(ctx context.Context, tokenHash []byte) error
-	// Failures counts failed logins since a time, for a username and for an address.
-	Failures(ctx context.Context, username, address string, since time.Time) (byUser, byAddress int, err error)
-	// RecordAttempt remembers a login attempt.
-	RecordAttempt(ctx context.Context, username, address string, ok bool) error
+	// ReserveLogin and FinishLogin throttle password checks (see throttle.go).
+	ReserveLogin(ctx context.Context, username, address string, lim renew.LoginLimits) (renew.LoginGate, error)
+	FinishLogin(ctx context.Context, username, address string, gate renew.LoginGate, ok bool, lim renew.LoginLimits) error
+	LoginThrottles(ctx context.Context, lim renew.LoginLimits) ([]renew.LoginThrottle, error)
+	UnlockLogin(ctx context.Context, username string, a renew.AuditEntry) (int, error)
 	// Audit appends to the audit log.
 	Audit(ctx context.Context, e renew.AuditEntry) error
 }
-
-// Limits bound failed logins within Window, per account and per address.
-type Limits struct {
-	Window     time.Duration
-	PerAccount int
-	PerAddress int
-}
-
-// DefaultLimits: 5 failures for one account or 20 from one address in 15 minutes lock further
-// attempts until older failures leave the window.
-var DefaultLimits = Limits{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
 
 // Settings tune the Service.
 type Settings struct {
@@ -55,14 +44,17 @@ type Settings struct {
 	// a page's burst of tile requests costs one lookup, not one each. A logout elsewhere, a
 	// disabled account or a changed role takes effect within it. 0 asks every time.
 	Recheck time.Duration
-	Limits  Limits
+	Limits  renew.LoginLimits
+	// CheckPassword compares a password with a hash; nil is bcrypt (tests count the calls).
+	CheckPassword func(hash, password string) bool
 }
 
 // Service logs users in and out and recognises their sessions.
 type Service struct {
 	store  Store
 	ttl    time.Duration
-	limits Limits
+	limits renew.LoginLimits
+	check  func(hash, password string) bool
 	now    func() time.Time
 	// recheck: see Settings.Recheck.
 	recheck time.Duration
@@ -82,7 +74,11 @@ const maxRecent = 10_000
 
 // New returns a Service.
 func New(store Store, set Settings) *Service {
-	return &Service{store: store, ttl: set.TTL, limits: set.Limits, recheck: set.Recheck, now: time.Now,
+	check := set.CheckPassword
+	if check == nil {
+		check = CheckPassword
+	}
+	return &Service{store: store, ttl: set.TTL, limits: set.Limits, check: check, recheck: set.Recheck, now: time.Now,
 		recent: map[string]recentSession{}}
 }
 
@@ -97,25 +93,19 @@ func (s *Service) Login(ctx context.Context, username, password, address string)
 	if username == "" || len(username) > 64 || len(password) > 200 {
 		return "", renew.Session{}, errBadLogin
 	}
-	byUser, byAddr, err := s.store.Failures(ctx, username, address, s.now().Add(-s.limits.Window))
+	gate, err := s.reserve(ctx, username, address)
 	if err != nil {
 		return "", renew.Session{}, err
-	}
-	if byUser >= s.limits.PerAccount || byAddr >= s.limits.PerAddress {
-		_ = s.store.Audit(ctx, renew.AuditEntry{Actor: username, Address: address, Action: "login_blocked"})
-		return "", renew.Session{}, &renew.Error{Kind: renew.ErrRateLimited,
-			Msg: fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 (too many failed logins)", int(s.limits.Window.Minutes()))}
 	}
 	u, hash, err := s.store.UserByName(ctx, username)
 	if err != nil && !errors.Is(err, renew.ErrNotFound) {
 		return "", renew.Session{}, err
 	}
-	ok := err == nil && !u.Disabled && CheckPassword(hash, password)
-	if err := s.store.RecordAttempt(ctx, username, address, ok); err != nil {
+	ok := s.checkPassword(err == nil && !u.Disabled, hash, password)
+	if err := s.store.FinishLogin(ctx, username, address, gate, ok, s.limits); err != nil {
 		return "", renew.Session{}, err
 	}
 	if !ok {
-		_ = s.store.Audit(ctx, renew.AuditEntry{Actor: username, Address: address, Action: "login_failed"})
 		return "", renew.Session{}, errBadLogin
 	}
 	return s.start(ctx, u, address, "login")

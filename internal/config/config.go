@@ -23,6 +23,9 @@ type Config struct {
 	ReplicaURL string
 	// Addr is the listen address (env RENEWMAP_ADDR).
 	Addr string
+	// MetricsAddr is where GET /metrics (Prometheus) is served, on a listener of its own so the
+	// public one never shows it (env RENEWMAP_METRICS_ADDR); empty: not served.
+	MetricsAddr string
 	// RequestTimeout bounds a request's work; the HTTP write timeout is derived from it.
 	RequestTimeout time.Duration
 	// StatementTimeout bounds every SQL statement on the server side, below RequestTimeout so a
@@ -34,6 +37,13 @@ type Config struct {
 	TileCacheBytes int
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
+	// MaxStreams caps the streamed responses (downloads, OGC item pages) running at once: each
+	// holds a database connection while it streams, so they must leave the rest of the pool to
+	// everything else.
+	MaxStreams int
+	// ShutdownGrace is how long requests in flight may take to finish after a stop signal; then
+	// their connections are closed and their queries cancelled.
+	ShutdownGrace time.Duration
 	// SessionTTL is how long a session lasts after its last use.
 	SessionTTL time.Duration
 	// SessionRecheck is how long a recognised session is trusted before the database is asked
@@ -63,6 +73,8 @@ func Default() Config {
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
 		MaxHeavy:         4,
+		MaxStreams:       2,
+		ShutdownGrace:    20 * time.Second,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
 		LogLevel:         slog.LevelInfo,
@@ -87,11 +99,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	}
 	fs.StringVar(&c.ReplicaURL, "replica-url", getenv("DATABASE_REPLICA_URL"), "optional streaming replica of the database, for lag-tolerant reads (env DATABASE_REPLICA_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env RENEWMAP_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("RENEWMAP_METRICS_ADDR"), "listen address of GET /metrics (Prometheus), e.g. 127.0.0.1:9464; empty: off (env RENEWMAP_METRICS_ADDR)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "time limit of one request")
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
+	fs.IntVar(&c.MaxStreams, "max-streams", c.MaxStreams, "downloads and OGC item pages streaming at once (each holds a database connection); more wait 5 s, then get 503")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time requests in flight get to finish after SIGTERM; then they are cut off")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")
 	fs.BoolVar(&c.AllowAnonymous, "allow-anonymous", getenv("RENEWMAP_ALLOW_ANONYMOUS") == "true", "let visitors without a login in as viewers (env RENEWMAP_ALLOW_ANONYMOUS=true)")
@@ -115,6 +130,11 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("listen address %q: %v", c.Addr, err)
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics address %q: %v", c.MetricsAddr, err)
+		}
+	}
 	if c.RequestTimeout <= 0 || c.StatementTimeout <= 0 || c.TileTimeout <= 0 {
 		return errors.New("timeouts must be positive")
 	}
@@ -125,6 +145,12 @@ func (c Config) Validate() error {
 	}
 	if c.SSOHeader != "" && len(c.TrustedProxies) == 0 {
 		return errors.New("an SSO header needs at least one trusted proxy")
+	}
+	if c.MaxStreams < 1 {
+		return errors.New("max-streams must be at least 1")
+	}
+	if c.ShutdownGrace <= 0 {
+		return errors.New("shutdown grace must be positive")
 	}
 	if c.MaxHeavy < 1 {
 		return errors.New("max-heavy must be at least 1")

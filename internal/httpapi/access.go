@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -44,8 +42,8 @@ func (s *server) routesAccess(e *echo.Group) {
 	g.GET("/access/status", s.accessStatus)
 	g.GET("/communities/:id/access", s.communityAccess)
 	// A what-if writes nothing, so every role may ask one (it is a POST: CSRF applies).
-	g.POST("/scenarios", s.scenario)
-	g.POST("/scenarios/save", s.saveScenario, s.require(renew.Role.Edits))
+	g.POST("/scenarios", s.scenario, s.heavy())
+	g.POST("/scenarios/save", s.saveScenario, s.require(renew.Role.Edits), s.heavy())
 }
 
 func (s *server) engine(c echo.Context) (*access.Engine, error) {
@@ -396,17 +394,9 @@ func validLonLat(lon, lat float64) bool {
 
 // readScenario reads the request body (JSON only) and parses it.
 func readScenario(c echo.Context) (access.Proposal, int64, error) {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if len(ct) < len(echo.MIMEApplicationJSON) || ct[:len(echo.MIMEApplicationJSON)] != echo.MIMEApplicationJSON {
-		return access.Proposal{}, 0, renew.Invalid("request body must be JSON (Content-Type: application/json)")
-	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readJSON(c, whatIfBody)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return access.Proposal{}, 0, echo.ErrStatusRequestEntityTooLarge
-		}
-		return access.Proposal{}, 0, renew.Invalid("request body: %v", "could not be read")
+		return access.Proposal{}, 0, err
 	}
 	return parseScenario(body)
 }

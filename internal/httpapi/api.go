@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,22 +74,23 @@ func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// bindJSON decodes a JSON request body into v strictly: the right content type, one object, no
-// unknown fields; every failure is a renew.ErrInvalid naming the problem. A value that decoded
-// but is wrong (a type's UnmarshalJSON refusing it with a user-safe message: a malformed date, an
-// amount with three decimals) keeps that message.
-func bindJSON(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return renew.Invalid("request body must be JSON (Content-Type: application/json)")
+// bindJSON decodes a JSON request body of the logged-in API into v strictly (bindJSONWithin with
+// apiBody).
+func bindJSON(c echo.Context, v any) error { return bindJSONWithin(c, v, apiBody) }
+
+// bindJSONWithin decodes a JSON request body into v strictly: the right content type, within lim
+// (readJSON), one object, no unknown fields; every failure is a renew.ErrInvalid naming the
+// problem (413 past the byte cap). A value that decoded but is wrong (a type's UnmarshalJSON
+// refusing it with a user-safe message: a malformed date, an amount with three decimals) keeps
+// that message.
+func bindJSONWithin(c echo.Context, v any, lim bodyLimit) error {
+	body, err := readJSON(c, lim)
+	if err != nil {
+		return err
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
 		if msg := renew.UserMessage(err); msg != "" {
 			return renew.Invalid("request body: %s", msg)
 		}

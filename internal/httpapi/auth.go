@@ -100,13 +100,13 @@ func unsafeMethod(m string) bool {
 }
 
 // checkCSRF: a state-changing request must come from this site (Origin, when the browser sends
-// one, names this host) and, with a session, carry the session's CSRF token in a header, which
+// one, names this scheme and host) and, with a session, carry the session's CSRF token in a header, which
 // another site's page cannot read.
 func (s *server) checkCSRF(c echo.Context) error {
 	forbidden := &renew.Error{Kind: renew.ErrForbidden, Msg: "CSRF 校验失败，请刷新页面后重试 (CSRF check failed)"}
 	if o := c.Request().Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
-		if err != nil || u.Host != c.Request().Host {
+		if err != nil || u.Host != c.Request().Host || u.Scheme != s.scheme(c) {
 			return forbidden
 		}
 	}
@@ -122,6 +122,15 @@ func (s *server) checkCSRF(c echo.Context) error {
 		return forbidden
 	}
 	return nil
+}
+
+// scheme is how the browser reached us: https when the connection is TLS or a trusted proxy
+// says so in X-Forwarded-Proto, http otherwise.
+func (s *server) scheme(c echo.Context) string {
+	if c.Request().TLS != nil || s.fromTrustedProxy(c) && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https" {
+		return "https"
+	}
+	return "http"
 }
 
 func (s *server) fromTrustedProxy(c echo.Context) bool {
@@ -150,7 +159,7 @@ func (s *server) require(allowed func(renew.Role) bool) echo.MiddlewareFunc {
 			}
 			if !ok {
 				if wantsHTML(c) {
-					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(safeNext(c.Request().URL.RequestURI())))
 				}
 				return unauthorized(c)
 			}
@@ -184,6 +193,8 @@ func (s *server) routesAuth(e *echo.Group) {
 	admin.POST("/users", s.createUser)
 	admin.PATCH("/users/:username", s.updateUser)
 	admin.GET("/audit", s.auditLog)
+	admin.GET("/login-throttle", s.loginThrottles)
+	admin.POST("/users/:username/unlock", s.unlockUser)
 }
 
 type loginRequest struct {

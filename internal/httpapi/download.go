@@ -84,7 +84,7 @@ type downloads struct {
 
 func (s *server) routesDownload(e *echo.Group, f *features) {
 	d := &downloads{s: s, f: f, page: pageFile("downloads.html"), paints: stylePaints()}
-	g := e.Group("/download", s.require(renew.Role.Downloads))
+	g := e.Group("/download", s.require(renew.Role.Downloads), s.streaming())
 	g.GET("/community/:file", d.bundle("community"))
 	g.GET("/area/:file", d.bundle("area"))
 	g.GET("/:file", d.layer)

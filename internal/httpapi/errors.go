@@ -29,6 +29,8 @@ var errorKinds = []struct {
 	{renew.ErrConflict, http.StatusConflict, "conflict", "与现有数据冲突 (conflict)"},
 	{renew.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "请先登录 (login required)"},
 	{renew.ErrForbidden, http.StatusForbidden, "forbidden", "没有权限 (forbidden)"},
+	{renew.ErrStale, http.StatusPreconditionFailed, "precondition_failed", "数据已被他人修改，请刷新后重试"},
+	{renew.ErrVersionRequired, http.StatusPreconditionRequired, "precondition_required", "缺少版本号（If-Match），请刷新后重试"},
 	{renew.ErrRateLimited, http.StatusTooManyRequests, "too_many_requests", "尝试次数过多，请稍后再试 (too many attempts)"},
 	{renew.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "数据库暂时不可用，请稍后重试 (service unavailable, retry later)"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", "请求超时，请稍后重试 (request timed out)"},

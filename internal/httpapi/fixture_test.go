@@ -19,6 +19,7 @@ import (
 	"renewmap/internal/auth"
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
+	"renewmap/internal/metrics"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
 	"renewmap/internal/renew"
@@ -33,6 +34,7 @@ type fixture struct {
 	db       *postgis.DB
 	sessions map[renew.Role]session
 	engines  *access.Holder // the walk network (access_test.go)
+	metrics  *metrics.Metrics
 }
 
 type session struct {
@@ -84,14 +86,16 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 	go db.WatchVersions(wctx, versions, log)
 	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
 	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
-	e := httpapi.New(cfg, httpapi.Deps{
+	m := metrics.New()
+	m.WatchPool(db.Pool)
+	e := httpapi.New(cfg, httpapi.Deps{Metrics: m,
 		Engines: engines, AccessStore: db, Imports: db,
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
 		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
 		Auth:   auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 		Tokens: auth.NewTokens(db, cfg.SessionRecheck),
 	})
-	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines}
+	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines, metrics: m}
 	for _, r := range renew.Roles {
 		f.sessions[r] = f.login(t, string(r), "pw-"+string(r))
 	}

@@ -72,7 +72,7 @@ func (s *server) previewImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "导入任务")
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *server) runImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "导入任务")
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *server) importJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "导入任务")
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *server) proposeImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "导入任务")
 	if err != nil {
 		return err
 	}

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
 	"renewmap/internal/config"
+	"renewmap/internal/metrics"
 )
 
 // With one slot for expensive requests, a second one while the first runs is turned away with
@@ -19,7 +21,8 @@ func TestHeavyRequestsAreCapped(t *testing.T) {
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://unused"
 	cfg.MaxHeavy = 1
-	s := &server{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), heavySlots: make(chan struct{}, 1)}
+	s := &server{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), heavySlots: make(chan struct{}, 1),
+		metrics: metrics.New()}
 	e := echo.New()
 	e.HTTPErrorHandler = s.handleError
 	release := make(chan struct{})
@@ -40,6 +43,12 @@ func TestHeavyRequestsAreCapped(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/analysis", nil))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("second request while the first runs: %d (Retry-After %q), want 503", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	// The refusal is counted for the metrics.
+	scrape := httptest.NewRecorder()
+	s.metrics.Handler().ServeHTTP(scrape, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(scrape.Body.String(), `renewmap_cap_refused_total{cap="heavy"} 1`) {
+		t.Error("the refusal is not in renewmap_cap_refused_total")
 	}
 	close(release)
 	if code := <-first; code != 200 {

@@ -197,7 +197,7 @@ func (s *server) routesOGC(e *echo.Group, f *features) {
 	g.GET("/api", o.api)
 	g.GET("/collections", o.collections)
 	g.GET("/collections/:id", o.collection)
-	g.GET("/collections/:id/items", o.items)
+	g.GET("/collections/:id/items", o.items, s.streaming())
 	g.GET("/collections/:id/items/:fid", o.item)
 }
 
@@ -461,7 +461,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 	}
 	fid, err := strconv.ParseInt(c.Param("fid"), 10, 64)
 	notFound := renew.NotFound("要素 %q 不存在 (no feature %q in %s)", clipText(c.Param("fid"), 30), clipText(c.Param("fid"), 30), x.layer.ID)
-	if err != nil || fid < 1 {
+	if err != nil || fid < 1 || fid > maxID {
 		return notFound
 	}
 	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,

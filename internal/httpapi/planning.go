@@ -26,8 +26,8 @@ type PlanningStore interface {
 	Areas(ctx context.Context) ([]planning.Area, error)
 	Area(ctx context.Context, id int64) (planning.Area, error)
 	CreateArea(ctx context.Context, name, origin string, members []int64, a renew.AuditEntry) (planning.Area, error)
-	UpdateArea(ctx context.Context, id int64, c postgis.AreaChange, a renew.AuditEntry) (planning.Area, error)
-	DeleteArea(ctx context.Context, id int64, a renew.AuditEntry) error
+	UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c postgis.AreaChange, a renew.AuditEntry) (planning.Area, error)
+	DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a renew.AuditEntry) error
 	AreaPipelines(ctx context.Context, id int64, year int) ([]postgis.PipeGroup, error)
 	Sites(ctx context.Context, q postgis.SiteQuery) ([]planning.Site, error)
 	ParkingSupply(ctx context.Context, ids []int64) ([]planning.ParkingInput, error)
@@ -169,7 +169,17 @@ func nonNil(s []string) []string {
 // areaJSON is an area with its outline as GeoJSON.
 type areaJSON struct {
 	planning.Area
+	// Version is the area's ETag, for the If-Match of a change.
+	Version  string            `json:"version"`
 	Geometry *geojson.Geometry `json:"geometry,omitempty"`
+}
+
+// areaView answers with one area, its version as the ETag.
+func areaView(c echo.Context, status int, a planning.Area) error {
+	v := versionTag(a.UpdatedAt)
+	c.Response().Header().Set("ETag", v)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, areaJSON{a, v, geometryOf(a.Outline)})
 }
 
 // GET /api/v1/areas — the saved areas with their members and totals (no outlines: the areas tile
@@ -183,7 +193,11 @@ func (s *server) listAreas(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"areas": as})
+	out := make([]areaJSON, len(as))
+	for i, a := range as {
+		out[i] = areaJSON{Area: a, Version: versionTag(a.UpdatedAt)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"areas": out})
 }
 
 func areaID(c echo.Context) (int64, error) { return planning.ParseID("id", c.Param("id")) }
@@ -202,7 +216,7 @@ func (s *server) getArea(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, areaJSON{a, geometryOf(a.Outline)})
+	return areaView(c, http.StatusOK, a)
 }
 
 type areaRequest struct {
@@ -244,7 +258,7 @@ func (s *server) createArea(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, areaJSON{a, geometryOf(a.Outline)})
+	return areaView(c, http.StatusCreated, a)
 }
 
 func oneOf(s string, set []string) bool {
@@ -256,14 +270,18 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
-// PATCH /api/v1/areas/:id {name?, members?} (planners) — renames an area and/or replaces its
-// members, audited with before and after.
+// PATCH /api/v1/areas/:id {name?, members?} with If-Match (planners) — renames an area and/or
+// replaces its members, audited with before and after; 412 when the area changed since.
 func (s *server) updateArea(c echo.Context) error {
 	st, err := s.planningStore()
 	if err != nil {
 		return err
 	}
 	id, err := areaID(c)
+	if err != nil {
+		return err
+	}
+	match, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
@@ -290,14 +308,15 @@ func (s *server) updateArea(c echo.Context) error {
 	if ch.Name == nil && ch.Members == nil {
 		return renew.Invalid("nothing to change: give name and/or members")
 	}
-	a, err := st.UpdateArea(c.Request().Context(), id, ch, auditBy(c))
+	a, err := st.UpdateArea(c.Request().Context(), id, match, ch, auditBy(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, areaJSON{a, geometryOf(a.Outline)})
+	return areaView(c, http.StatusOK, a)
 }
 
-// DELETE /api/v1/areas/:id (planners) — removes an area, audited.
+// DELETE /api/v1/areas/:id with If-Match (planners) — removes an area, audited; 412 when the
+// area changed since.
 func (s *server) deleteArea(c echo.Context) error {
 	st, err := s.planningStore()
 	if err != nil {
@@ -307,7 +326,11 @@ func (s *server) deleteArea(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := st.DeleteArea(c.Request().Context(), id, auditBy(c)); err != nil {
+	match, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := st.DeleteArea(c.Request().Context(), id, match, auditBy(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -776,7 +799,7 @@ func (s *server) areaReport(c echo.Context) error {
 		est.Missing = append(est.Missing, "管线改造费用：当前角色无权查看管线数据")
 	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"area": areaJSON{a, geometryOf(a.Outline)}, "version": e.Version(), "generated_at": time.Now(),
+		"area": areaJSON{a, versionTag(a.UpdatedAt), geometryOf(a.Outline)}, "version": e.Version(), "generated_at": time.Now(),
 		"gaps": gaps, "gap_sites": best,
 		"parking":   map[string]any{"ratio": ratio, "charger_share": set.ChargerShare, "communities": prow, "total": ptotal},
 		"pipelines": pipes, "sites": sites, "estimate": est, "settings": set,

@@ -103,14 +103,27 @@ func TestPlanningEndpoints(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "机械厂家属楼") {
 			t.Errorf("get: %d %s", rec.Code, short(rec.Body.String()))
 		}
-		rec = f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{"name":"机械厂一号片区"}`)
+		read := rec.Header().Get("ETag")
+		rec = f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{"name":"机械厂一号片区"}`, "If-Match", read)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "机械厂一号片区") {
 			t.Errorf("patch: %d %s", rec.Code, short(rec.Body.String()))
 		}
-		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{}`); rec.Code != http.StatusBadRequest {
+		current := rec.Header().Get("ETag")
+		// A second planner who read the area before that change does not silently win; one who
+		// names no version is asked for it.
+		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{"name":"后来者的名字"}`, "If-Match", read); rec.Code != http.StatusPreconditionFailed {
+			t.Errorf("patch from a stale version: %d %s, want 412", rec.Code, short(rec.Body.String()))
+		}
+		if rec := f.as(t, renew.RolePlanner, http.MethodDelete, fmt.Sprintf("/api/v1/areas/%d", areaID), "", "If-Match", read); rec.Code != http.StatusPreconditionFailed {
+			t.Errorf("delete from a stale version: %d, want 412", rec.Code)
+		}
+		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{"name":"x"}`); rec.Code != http.StatusPreconditionRequired {
+			t.Errorf("patch without If-Match: %d, want 428", rec.Code)
+		}
+		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, fmt.Sprintf("/api/v1/areas/%d", areaID), `{}`, "If-Match", current); rec.Code != http.StatusBadRequest {
 			t.Errorf("empty patch: %d", rec.Code)
 		}
-		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, "/api/v1/areas/99999", `{"name":"x"}`); rec.Code != http.StatusNotFound {
+		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, "/api/v1/areas/99999", `{"name":"x"}`, "If-Match", current); rec.Code != http.StatusNotFound {
 			t.Errorf("patch missing: %d", rec.Code)
 		}
 		rec = f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/areas", "")
@@ -289,10 +302,11 @@ func TestPlanningEndpoints(t *testing.T) {
 		if rec := f.as(t, renew.RoleViewer, http.MethodDelete, path, ""); rec.Code != http.StatusForbidden {
 			t.Errorf("viewer deletes: %d", rec.Code)
 		}
-		if rec := f.as(t, renew.RolePlanner, http.MethodDelete, path, ""); rec.Code != http.StatusNoContent {
+		etag := f.as(t, renew.RolePlanner, http.MethodGet, path, "").Header().Get("ETag")
+		if rec := f.as(t, renew.RolePlanner, http.MethodDelete, path, "", "If-Match", etag); rec.Code != http.StatusNoContent {
 			t.Errorf("delete: %d %s", rec.Code, rec.Body)
 		}
-		if rec := f.as(t, renew.RolePlanner, http.MethodDelete, path, ""); rec.Code != http.StatusNotFound {
+		if rec := f.as(t, renew.RolePlanner, http.MethodDelete, path, "", "If-Match", etag); rec.Code != http.StatusNotFound {
 			t.Errorf("delete twice: %d", rec.Code)
 		}
 		var actions string

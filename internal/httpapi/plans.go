@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -294,21 +293,7 @@ type planView struct {
 	MayEdit     bool                    `json:"may_edit"`
 }
 
-func etagOf(p *renew.Plan) string { return fmt.Sprintf(`"%d"`, p.UpdatedAt.UnixMicro()) }
-
-// ifMatch reads If-Match: nil when absent; a malformed one is an ErrInvalid.
-func ifMatch(c echo.Context) (*time.Time, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return nil, nil
-	}
-	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if err != nil {
-		return nil, renew.Invalid("If-Match: 应为方案的 version（ETag）")
-	}
-	t := time.UnixMicro(n)
-	return &t, nil
-}
+func etagOf(p *renew.Plan) string { return versionTag(p.UpdatedAt) }
 
 func (p *programmeAPI) view(c echo.Context, status int, pl renew.Plan, pc programmeContext) error {
 	asOf, _, err := pc.asOf(c)
@@ -332,17 +317,9 @@ func (p *programmeAPI) view(c echo.Context, status int, pl renew.Plan, pc progra
 	return c.JSON(status, v)
 }
 
-func idParam(c echo.Context, name string) (int, error) {
-	n, err := strconv.Atoi(c.Param(name))
-	if err != nil || n < 1 || n > 1<<31-1 {
-		return 0, renew.Invalid("%s: 应为正整数 (a positive integer id)", name)
-	}
-	return n, nil
-}
-
 func (p *programmeAPI) get(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}
@@ -360,7 +337,7 @@ func (p *programmeAPI) get(c echo.Context) error {
 // change runs a rule-checked change on the plan named by :id and answers with its new view.
 func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error)) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}
@@ -375,9 +352,6 @@ func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc program
 	pl, err := p.store.ChangePlan(ctx, id, match, auditBy(c), func(pl *renew.Plan) (*renew.StageChange, error) {
 		return fn(pl, pc)
 	})
-	if errors.Is(err, postgis.ErrPlanChanged) {
-		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrPlanChanged.Msg, Code: "precondition_failed"})
-	}
 	if err != nil {
 		return err
 	}
@@ -406,7 +380,7 @@ func (p *programmeAPI) addItem(c echo.Context) error {
 }
 
 func (p *programmeAPI) updateItem(c echo.Context) error {
-	item, err := idParam(c, "item")
+	item, err := pathID(c, "item", "方案条目")
 	if err != nil {
 		return err
 	}
@@ -421,7 +395,7 @@ func (p *programmeAPI) updateItem(c echo.Context) error {
 }
 
 func (p *programmeAPI) removeItem(c echo.Context) error {
-	item, err := idParam(c, "item")
+	item, err := pathID(c, "item", "方案条目")
 	if err != nil {
 		return err
 	}
@@ -476,7 +450,7 @@ func (p *programmeAPI) stage(c echo.Context) error {
 
 func (p *programmeAPI) create(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	id, err := pathID(c, "id", "方案")
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,8 @@ func TestProgrammeRoles(t *testing.T) {
 	// Only planners and admins change plans.
 	patch := fmt.Sprintf("/api/v1/plans/%d", id)
 	for role, want := range map[renew.Role]int{"": 401, "viewer": 403, "designer": 403, "leader": 403, "planner": 200, "admin": 200} {
-		if rec := f.as(t, role, http.MethodPatch, patch, `{"planned_end":"2022-07-31"}`); rec.Code != want {
+		etag := f.as(t, renew.RoleAdmin, http.MethodGet, patch, "").Header().Get("ETag")
+		if rec := f.as(t, role, http.MethodPatch, patch, `{"planned_end":"2022-07-31"}`, "If-Match", etag); rec.Code != want {
 			t.Errorf("PATCH as %q: %d, want %d (%s)", role, rec.Code, want, rec.Body.String())
 		}
 	}
@@ -120,8 +121,13 @@ func TestPlanWorkflow(t *testing.T) {
 	f := newFixture(t)
 	id := f.planID(t)
 	base := fmt.Sprintf("/api/v1/plans/%d", id)
+	// Every write names the version it was made from, as the plan page does (If-Match).
+	var etag string
 	do := func(method, path, body string, want int, header ...string) planBody {
 		t.Helper()
+		if method != http.MethodGet && len(header) == 0 {
+			header = []string{"If-Match", etag}
+		}
 		rec := f.as(t, renew.RolePlanner, method, path, body, header...)
 		if rec.Code != want {
 			t.Fatalf("%s %s %s: %d %s, want %d", method, path, body, rec.Code, rec.Body.String(), want)
@@ -129,11 +135,12 @@ func TestPlanWorkflow(t *testing.T) {
 		if want >= 400 {
 			return planBody{}
 		}
+		etag = rec.Header().Get("ETag")
 		return decodePlan[planBody](t, rec)
 	}
 	refused := func(method, path, body string, want int, says string) {
 		t.Helper()
-		rec := f.as(t, renew.RolePlanner, method, path, body)
+		rec := f.as(t, renew.RolePlanner, method, path, body, "If-Match", etag)
 		var e struct{ Error, Code string }
 		json.Unmarshal(rec.Body.Bytes(), &e)
 		if rec.Code != want || !strings.Contains(e.Error, says) {
@@ -176,6 +183,12 @@ func TestPlanWorkflow(t *testing.T) {
 	stale := v.Version
 	if rec := f.as(t, renew.RolePlanner, http.MethodPatch, base, `{"consent_rate":0.9}`, "If-Match", stale); rec.Code != http.StatusPreconditionFailed {
 		t.Errorf("stale If-Match: %d %s", rec.Code, rec.Body.String())
+	}
+	// A write that names no version would overwrite blindly: 428, nothing written.
+	for _, h := range [][]string{nil, {"If-Match", "*"}} {
+		if rec := f.as(t, renew.RolePlanner, http.MethodPatch, base, `{"consent_rate":0.5}`, h...); rec.Code != http.StatusPreconditionRequired {
+			t.Errorf("If-Match %v: %d %s, want 428", h, rec.Code, rec.Body.String())
+		}
 	}
 	v = do(http.MethodGet, base, "", 200)
 	v = do(http.MethodPatch, base, `{"consent_rate":0.9}`, 200, "If-Match", v.Version)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -36,8 +35,8 @@ type ResidentsStore interface {
 	SaveBallot(ctx context.Context, codeID int64, b residents.Ballot, now time.Time) error
 	SurveyBallots(ctx context.Context, surveyID int) ([]residents.Ballot, error)
 	PlanMenuCodes(ctx context.Context, planID int) ([]string, error)
-	CodeFailures(ctx context.Context, address string, communityID int, addrSince, commSince time.Time) (int, int, error)
-	RecordCodeFailure(ctx context.Context, address string, communityID int, purgeBefore time.Time) error
+	ReserveCodeCheck(ctx context.Context, address string, communityID int, since, purgeBefore time.Time, limit int) (int64, int, error)
+	ForgetCodeCheck(ctx context.Context, id int64) error
 	SatisfactionBallots(ctx context.Context) ([]residents.Survey, [][]residents.Ballot, error)
 }
 
@@ -284,7 +283,7 @@ type ballotRequest struct {
 // validated) ballot. Errors are renew.ErrInvalid (or 413 for a body past the limit).
 func parseBallot(c echo.Context) (residents.Kind, string, residents.Ballot, error) {
 	var req ballotRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := bindJSONWithin(c, &req, publicBody); err != nil {
 		return "", "", residents.Ballot{}, err
 	}
 	kind, err := surveyKind(string(req.Kind))
@@ -300,9 +299,10 @@ func parseBallot(c echo.Context) (residents.Kind, string, residents.Ballot, erro
 	return kind, code, b, nil
 }
 
-// checkCode finds the survey and ballot of a household code, within the rate limits: a wrong
-// code is remembered (per address and community) and refused with 403; past the limits every
-// entry is refused with 429 before the code is even looked at. A code of a closed or expired
+// checkCode finds the survey and ballot of a household code, within the rate limit: every entry
+// is counted against its address before the lookup (atomically), a right code is taken back, a
+// wrong one stays and is refused with 403; past the limit an entry is refused with 429 before
+// the code is even looked at. A code of a closed or expired
 // survey is refused with 409 (it is a real code: not counted as a guess).
 func (r *residentsAPI) checkCode(c echo.Context, kind residents.Kind, code string) (residents.Survey, int64, *residents.Ballot, error) {
 	ctx := c.Request().Context()
@@ -315,21 +315,22 @@ func (r *residentsAPI) checkCode(c echo.Context, kind residents.Kind, code strin
 		return residents.Survey{}, 0, nil, err
 	}
 	now, addr := r.now(), address(c)
-	byAddr, byComm, err := r.store.CodeFailures(ctx, addr, communityID, now.Add(-r.limits.AddressWindow), now.Add(-r.limits.CommunityWindow))
+	since := now.Add(-r.limits.AddressWindow)
+	attempt, byAddr, err := r.store.ReserveCodeCheck(ctx, addr, communityID, since, since, r.limits.PerAddress)
 	if err != nil {
 		return residents.Survey{}, 0, nil, err
 	}
-	if err := r.limits.Check(byAddr, byComm); err != nil {
-		return residents.Survey{}, 0, nil, err
+	if attempt == 0 {
+		return residents.Survey{}, 0, nil, r.limits.Check(byAddr)
 	}
 	sv, codeID, prev, err := r.store.FindCode(ctx, communityID, kind, residents.HashCode(code))
 	if errors.Is(err, renew.ErrNotFound) {
-		if err := r.store.RecordCodeFailure(ctx, addr, communityID, now.Add(-r.limits.Longest())); err != nil {
-			return residents.Survey{}, 0, nil, err
-		}
 		return residents.Survey{}, 0, nil, residents.WrongCode(r.limits.PerAddress - byAddr - 1)
 	}
 	if err != nil {
+		return residents.Survey{}, 0, nil, err
+	}
+	if err := r.store.ForgetCodeCheck(ctx, attempt); err != nil {
 		return residents.Survey{}, 0, nil, err
 	}
 	if err := sv.Accepting(now); err != nil {
@@ -394,13 +395,7 @@ func (r *residentsAPI) ballot(c echo.Context) error {
 
 // ---- planners: surveys, codes, results ----
 
-func surveyID(c echo.Context) (int, error) {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		return 0, renew.Invalid("id: 调查编号应为正整数 (a survey id)")
-	}
-	return id, nil
-}
+func surveyID(c echo.Context) (int, error) { return pathID(c, "id", "调查") }
 
 func (r *residentsAPI) surveys(c echo.Context) error {
 	if err := r.ready(); err != nil {
@@ -447,7 +442,7 @@ func (r *residentsAPI) open(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if req.PlanID < 1 {
+	if req.PlanID < 1 || req.PlanID > maxID {
 		return renew.Invalid("plan_id: 请选择改造方案 (a plan id)")
 	}
 	if !req.Kind.Valid() {

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"renewmap/internal/config"
+	"renewmap/internal/metrics"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
@@ -41,6 +42,8 @@ type Deps struct {
 	AccessStore AccessStore
 	// Imports holds uploads and runs imports from the import page; nil answers 503.
 	Imports Importer
+	// Metrics receives the request, cache and cap metrics (nil: kept but not served).
+	Metrics *metrics.Metrics
 }
 
 // Authenticator is the accounts service (package auth).
@@ -49,6 +52,9 @@ type Authenticator interface {
 	LoginTrusted(ctx context.Context, username, address string) (string, renew.Session, error)
 	Authenticate(ctx context.Context, token string) (renew.Session, error)
 	Logout(ctx context.Context, token string, sess renew.Session, address string) error
+	// Throttles and Unlock show and clear the login throttling (admins).
+	Throttles(ctx context.Context) ([]renew.LoginThrottle, error)
+	Unlock(ctx context.Context, username string, a renew.AuditEntry) (int, error)
 }
 
 type server struct {
@@ -56,8 +62,11 @@ type server struct {
 	deps    Deps
 	log     *slog.Logger
 	trusted []*net.IPNet
-	// heavySlots holds one token per expensive request running (see heavy).
-	heavySlots chan struct{}
+	// heavySlots holds one token per expensive request running (see heavy); streamSlots one per
+	// streamed response (see streaming).
+	heavySlots  chan struct{}
+	streamSlots chan struct{}
+	metrics     *metrics.Metrics
 }
 
 // contentSecurityPolicy admits nothing from other origins. MapLibre runs its workers from blob:
@@ -72,7 +81,12 @@ const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.
 func New(cfg config.Config, d Deps) *echo.Echo {
-	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1))}
+	s := &server{cfg: cfg, deps: d, log: d.Logger, heavySlots: make(chan struct{}, max(cfg.MaxHeavy, 1)),
+		streamSlots: make(chan struct{}, max(cfg.MaxStreams, 1)), metrics: d.Metrics}
+	if s.metrics == nil {
+		s.metrics = metrics.New()
+	}
+	s.watch()
 	var trust []echo.TrustOption
 	for _, p := range cfg.TrustedProxies {
 		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil { // validated by config
@@ -99,8 +113,9 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, LogError: true,
-		HandleError: true,
+		LogRoutePath: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.metrics.Request(v.RoutePath, v.Method, v.Status, v.Latency)
 			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("remote", v.RemoteIP))

@@ -42,6 +42,8 @@ type tileServer struct {
 	// publicStyle is the style without the layers drawn from sensitive source layers.
 	publicStyle []byte
 	flight      singleflight.Group
+	// cacheLookup is told whether each cache lookup hit (metrics).
+	cacheLookup func(hit bool)
 }
 
 const (
@@ -55,13 +57,16 @@ const (
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
-		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
+		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style, cacheLookup: s.metrics.TileCache}
 	if s.deps.Catalogue != nil {
 		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
 	}
 	g := e.Group("/tiles", s.require(nil))
 	g.GET("/:layer/:z/:x/:y", t.tile)
 	g.GET("/:file", t.document)
+	// Echo answers HEAD only where it is routed; caches and monitors ask it of tiles.
+	g.HEAD("/:layer/:z/:x/:y", t.tile)
+	g.HEAD("/:file", t.document)
 }
 
 // layers resolves a layer path segment, "all" (every layer but the overlays) or one catalogue
@@ -130,7 +135,9 @@ func (t *tileServer) tile(c echo.Context) error {
 // share one query.
 func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coord tiles.Coord, stamp uint64, known bool) (*tiles.Tile, error) {
 	if known {
-		if tile, ok := t.cache.Get(key, stamp); ok {
+		tile, ok := t.cache.Get(key, stamp)
+		t.cacheLookup(ok)
+		if ok {
 			return tile, nil
 		}
 	}

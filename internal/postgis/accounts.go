@@ -74,7 +74,7 @@ type UserChange struct {
 }
 
 // UpdateUser applies a change to the account called username, ends its sessions when its
-// password, role or state changed, and audits it. renew.ErrNotFound when there is no such user.
+// password, role or state changed, forgets its failed logins with a new password, and audits it. renew.ErrNotFound when there is no such user.
 func (db *DB) UpdateUser(ctx context.Context, username string, c UserChange, a renew.AuditEntry) (renew.User, error) {
 	var after renew.User
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -93,6 +93,12 @@ func (db *DB) UpdateUser(ctx context.Context, username string, c UserChange, a r
 		}
 		if c.PasswordHash != nil || before.Role != after.Role || after.Disabled {
 			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", after.ID); err != nil {
+				return err
+			}
+		}
+		if c.PasswordHash != nil {
+			// A new password starts without the old one's failed logins.
+			if _, err := tx.Exec(ctx, "DELETE FROM login_throttle WHERE account = lower($1)", after.Username); err != nil {
 				return err
 			}
 		}
@@ -140,30 +146,6 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return mapError(err, "delete session")
 }
 
-// Failures counts failed logins since a time, by username (any case) and by address.
-func (db *DB) Failures(ctx context.Context, username, address string, since time.Time) (int, int, error) {
-	var byUser, byAddr int
-	err := db.Pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM login_attempts WHERE lower(username) = lower($1) AND at > $3 AND NOT ok),
-		       (SELECT count(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT ok)`,
-		username, address, since).Scan(&byUser, &byAddr)
-	return byUser, byAddr, mapError(err, "login failures")
-}
-
-// RecordAttempt remembers a login attempt; a success clears the account's failures.
-func (db *DB) RecordAttempt(ctx context.Context, username, address string, ok bool) error {
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if ok {
-			if _, err := tx.Exec(ctx, "DELETE FROM login_attempts WHERE lower(username) = lower($1) AND NOT ok", username); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO login_attempts (username, address, ok) VALUES ($1, $2, $3)", username, address, ok)
-		return err
-	})
-	return mapError(err, "record login attempt")
-}
-
 // Audit appends an entry to the audit log.
 func (db *DB) Audit(ctx context.Context, e renew.AuditEntry) error {
 	return mapError(audit(ctx, db.Pool, e), "audit")
@@ -199,7 +181,7 @@ func (db *DB) AuditLog(ctx context.Context, beforeID int64, limit int) ([]renew.
 	rows, err := db.Pool.Query(ctx, `
 		SELECT id, at, coalesce(actor, ''), coalesce(address, ''), action, coalesce(table_name, ''),
 		       coalesce(row_id, ''), before, after
-		FROM audit_log WHERE $1 = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, beforeID, limit)
+		FROM audit_log WHERE $1::bigint = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, beforeID, limit)
 	if err != nil {
 		return nil, mapError(err, "audit log")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -274,13 +275,27 @@ func (db *DB) CreateArea(ctx context.Context, name, origin string, members []int
 	return area, mapError(err, "create area")
 }
 
+// ErrAreaChanged is returned by UpdateArea and DeleteArea when the area changed since the version
+// the caller read (If-Match).
+var ErrAreaChanged = &renew.Error{Kind: renew.ErrStale, Msg: "片区已被他人修改，请刷新后重试"}
+
+// lockArea locks the area with id and returns it; ErrAreaChanged when ifMatch (its updated_at as
+// the caller read it; nil skips the check) is not its version.
+func lockArea(ctx context.Context, tx pgx.Tx, id int64, ifMatch *time.Time) (planning.Area, error) {
+	a, err := scanArea(tx.QueryRow(ctx, areaSelect+` WHERE a.id = $1 FOR UPDATE OF a`, id))
+	if err == nil && ifMatch != nil && ifMatch.UnixMicro() != a.UpdatedAt.UnixMicro() {
+		return a, ErrAreaChanged
+	}
+	return a, err
+}
+
 // UpdateArea renames an area and/or replaces its members (recomputing the outline), and audits
 // the change with before and after. renew.ErrNotFound when there is no such area, renew.ErrInvalid
-// when a member is not a community.
-func (db *DB) UpdateArea(ctx context.Context, id int64, c AreaChange, a renew.AuditEntry) (planning.Area, error) {
+// when a member is not a community, ErrAreaChanged when ifMatch is stale.
+func (db *DB) UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c AreaChange, a renew.AuditEntry) (planning.Area, error) {
 	var after planning.Area
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		before, err := scanArea(tx.QueryRow(ctx, areaSelect+` WHERE a.id = $1 FOR UPDATE OF a`, id))
+		before, err := lockArea(ctx, tx, id, ifMatch)
 		if err != nil {
 			return err
 		}
@@ -302,10 +317,11 @@ func (db *DB) UpdateArea(ctx context.Context, id int64, c AreaChange, a renew.Au
 	return after, mapError(err, fmt.Sprintf("update area %d", id))
 }
 
-// DeleteArea removes an area and audits what it was. renew.ErrNotFound when there is none.
-func (db *DB) DeleteArea(ctx context.Context, id int64, a renew.AuditEntry) error {
+// DeleteArea removes an area and audits what it was. renew.ErrNotFound when there is none,
+// ErrAreaChanged when ifMatch is stale.
+func (db *DB) DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a renew.AuditEntry) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		before, err := scanArea(tx.QueryRow(ctx, areaSelect+` WHERE a.id = $1 FOR UPDATE OF a`, id))
+		before, err := lockArea(ctx, tx, id, ifMatch)
 		if err != nil {
 			return err
 		}

@@ -274,23 +274,30 @@ func TestAreasSaveAuditReport(t *testing.T) {
 	}
 
 	name := "一号片区（调整）"
-	u, err := db.UpdateArea(ctx, a.ID, postgis.AreaChange{Name: &name, Members: []int64{ids["A"], ids["B"]}}, who)
+	u, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, postgis.AreaChange{Name: &name, Members: []int64{ids["A"], ids["B"]}}, who)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The version read before the update is stale now: a second writer from it is refused.
+	if _, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, postgis.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrStale) {
+		t.Errorf("update from a stale version: %v, want ErrStale", err)
+	}
+	if err := db.DeleteArea(ctx, a.ID, &a.UpdatedAt, who); !errors.Is(err, renew.ErrStale) {
+		t.Errorf("delete from a stale version: %v, want ErrStale", err)
 	}
 	if u.Name != name || len(u.Members) != 2 || u.Totals.Households != 108 {
 		t.Errorf("updated = %+v", u)
 	}
-	if _, err := db.UpdateArea(ctx, 999999, postgis.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrNotFound) {
+	if _, err := db.UpdateArea(ctx, 999999, nil, postgis.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrNotFound) {
 		t.Errorf("update missing: %v", err)
 	}
-	if err := db.DeleteArea(ctx, a.ID, who); err != nil {
+	if err := db.DeleteArea(ctx, a.ID, &u.UpdatedAt, who); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Area(ctx, a.ID); !errors.Is(err, renew.ErrNotFound) {
 		t.Errorf("deleted area: %v", err)
 	}
-	if err := db.DeleteArea(ctx, a.ID, who); !errors.Is(err, renew.ErrNotFound) {
+	if err := db.DeleteArea(ctx, a.ID, nil, who); !errors.Is(err, renew.ErrNotFound) {
 		t.Errorf("delete twice: %v", err)
 	}
 	var log []string

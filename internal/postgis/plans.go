@@ -32,7 +32,7 @@ type PlanFilter struct {
 
 // ErrPlanChanged is returned by ChangePlan when the plan changed since the version the caller
 // read (optimistic concurrency: If-Match).
-var ErrPlanChanged = &renew.Error{Kind: renew.ErrConflict, Msg: "方案已被他人修改，请刷新后重试 (the plan changed since you loaded it)"}
+var ErrPlanChanged = &renew.Error{Kind: renew.ErrStale, Msg: "方案已被他人修改，请刷新后重试 (the plan changed since you loaded it)"}
 
 // Plans returns the plans f selects, each with its community, items (in menu order) and funding
 // (in the order of the funding sources), ordered by code.

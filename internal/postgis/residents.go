@@ -344,27 +344,39 @@ func (db *DB) PlanMenuCodes(ctx context.Context, planID int) ([]string, error) {
 	return cs, mapError(err, "plan menu codes")
 }
 
-// CodeFailures counts wrong codes since addrSince from address and since commSince for a
-// community.
-func (db *DB) CodeFailures(ctx context.Context, address string, communityID int, addrSince, commSince time.Time) (byAddress, byCommunity int, err error) {
-	err = db.Pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM code_attempts WHERE address = $1 AND at > $3),
-		       (SELECT count(*) FROM code_attempts WHERE community_id = $2 AND at > $4)`,
-		address, communityID, addrSince, commSince).Scan(&byAddress, &byCommunity)
-	return byAddress, byCommunity, mapError(err, "code failures")
-}
-
-// RecordCodeFailure remembers a wrong code and purges the records older than purgeBefore, so an
-// address is kept no longer than the rate limits need it.
-func (db *DB) RecordCodeFailure(ctx context.Context, address string, communityID int, purgeBefore time.Time) error {
+// ReserveCodeCheck decides whether a household code from address may be looked up now: it
+// counts the address's wrong codes since since and, below limit, records this attempt as one
+// before the lookup (ForgetCodeCheck takes it back when the code was right). One advisory lock
+// per address makes the count and the record atomic, so parallel attempts cannot all pass.
+// It returns the attempt's id (0 when refused) and the failures counted before it; records
+// older than purgeBefore are purged.
+func (db *DB) ReserveCodeCheck(ctx context.Context, address string, communityID int, since, purgeBefore time.Time, limit int) (int64, int, error) {
+	var id int64
+	var failures int
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		id = 0
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('code_attempts:' || $1, 0))", address); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM code_attempts WHERE address = $1 AND at > $2", address, since).Scan(&failures); err != nil {
+			return err
+		}
+		if failures >= limit {
+			return nil
+		}
 		if _, err := tx.Exec(ctx, "DELETE FROM code_attempts WHERE at < $1", purgeBefore); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO code_attempts (address, community_id) VALUES ($1, $2)", address, communityID)
-		return err
+		return tx.QueryRow(ctx, "INSERT INTO code_attempts (address, community_id) VALUES ($1, $2) RETURNING id",
+			address, communityID).Scan(&id)
 	})
-	return mapError(err, "record code failure")
+	return id, failures, mapError(err, "reserve code check")
+}
+
+// ForgetCodeCheck takes back the attempt id recorded by ReserveCodeCheck: the code was right.
+func (db *DB) ForgetCodeCheck(ctx context.Context, id int64) error {
+	_, err := db.Pool.Exec(ctx, "DELETE FROM code_attempts WHERE id = $1", id)
+	return mapError(err, "forget code check")
 }
 
 // publicStages are the stages whose plans are publicised (residents.Public).

@@ -326,26 +326,32 @@ func TestPublicNotice(t *testing.T) {
 	}
 }
 
-func TestCodeFailures(t *testing.T) {
+// Each address gets limit lookups in its window; a taken-back attempt does not count; old
+// records are purged by the next attempt.
+func TestReserveCodeCheck(t *testing.T) {
 	t.Parallel()
 	db, ids := residentsDB(t)
 	ctx := context.Background()
 	a, b := ids["community A"], ids["community B"]
-	for range 3 {
-		if err := db.RecordCodeFailure(ctx, "192.0.2.1", a, time.Now().Add(-time.Hour)); err != nil {
-			t.Fatal(err)
+	hourAgo := time.Now().Add(-time.Hour)
+	for i := range 3 {
+		id, failures, err := db.ReserveCodeCheck(ctx, "192.0.2.1", a, hourAgo, hourAgo, 3)
+		if err != nil || id == 0 || failures != i {
+			t.Fatalf("attempt %d: id %d, %d failures, %v", i, id, failures, err)
 		}
 	}
-	db.RecordCodeFailure(ctx, "192.0.2.2", a, time.Now().Add(-time.Hour))
-	db.RecordCodeFailure(ctx, "192.0.2.1", b, time.Now().Add(-time.Hour))
-	since := time.Now().Add(-time.Minute)
-	byAddr, byComm, err := db.CodeFailures(ctx, "192.0.2.1", a, since, since)
-	if err != nil || byAddr != 4 || byComm != 4 {
-		t.Fatalf("failures %d by address, %d by community, %v; want 4, 4", byAddr, byComm, err)
+	if id, failures, _ := db.ReserveCodeCheck(ctx, "192.0.2.1", b, hourAgo, hourAgo, 3); id != 0 || failures != 3 {
+		t.Errorf("fourth attempt: id %d after %d failures, want refused after 3", id, failures)
 	}
-	// Old rows are purged by the next failure.
+	id, _, _ := db.ReserveCodeCheck(ctx, "192.0.2.2", a, hourAgo, hourAgo, 3)
+	if err := db.ForgetCodeCheck(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, failures, _ := db.ReserveCodeCheck(ctx, "192.0.2.2", a, hourAgo, hourAgo, 3); failures != 0 {
+		t.Errorf("a right code was counted: %d failures", failures)
+	}
 	db.Pool.Exec(ctx, "UPDATE code_attempts SET at = now() - interval '2 hours'")
-	db.RecordCodeFailure(ctx, "192.0.2.9", b, time.Now().Add(-time.Hour))
+	db.ReserveCodeCheck(ctx, "192.0.2.9", b, hourAgo, hourAgo, 3)
 	var n int
 	db.Pool.QueryRow(ctx, "SELECT count(*) FROM code_attempts").Scan(&n)
 	if n != 1 {

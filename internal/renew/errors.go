@@ -20,6 +20,10 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrRateLimited: too many attempts or requests; wait and try again (HTTP 429).
 	ErrRateLimited = errors.New("too many requests")
+	// ErrStale: a write named a version (If-Match) that is no longer current (HTTP 412).
+	ErrStale = errors.New("version changed")
+	// ErrVersionRequired: a write of a versioned record named no version (HTTP 428).
+	ErrVersionRequired = errors.New("version required")
 	// ErrUnavailable: the database cannot be reached or timed out; try again (HTTP 503).
 	ErrUnavailable = errors.New("service unavailable")
 )

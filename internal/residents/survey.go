@@ -110,36 +110,26 @@ func (s Survey) Accepting(now time.Time) error {
 	return nil
 }
 
-// Limits bound wrong code entries: per address within AddressWindow and per community (all
-// addresses together, which stops guessing spread over many addresses) within CommunityWindow.
-// Beyond them code entry is refused with 429 until older failures leave the window. The
-// community limit also means a flood of wrong codes can hold a community's residents off for an
-// hour: the price of bounding guesses from many addresses (docs/residents.md).
+// Limits bound wrong code entries per address within AddressWindow; beyond them code entry from
+// that address is refused with 429 until older failures leave the window. There is no limit per
+// community: wrong codes from a few addresses must not hold off the residents who have theirs,
+// and a code is 50 random bits, so guesses spread over many addresses still get nowhere
+// (docs/residents.md).
 type Limits struct {
-	AddressWindow   time.Duration
-	PerAddress      int
-	CommunityWindow time.Duration
-	PerCommunity    int
+	AddressWindow time.Duration
+	PerAddress    int
 }
 
-// DefaultLimits: 10 wrong codes per address in 15 minutes, 50 per community in an hour.
-var DefaultLimits = Limits{AddressWindow: 15 * time.Minute, PerAddress: 10, CommunityWindow: time.Hour, PerCommunity: 50}
-
-// Longest is the longer window: failure records older than it serve no limit and are purged.
-func (l Limits) Longest() time.Duration { return max(l.AddressWindow, l.CommunityWindow) }
+// DefaultLimits: 10 wrong codes per address in 15 minutes.
+var DefaultLimits = Limits{AddressWindow: 15 * time.Minute, PerAddress: 10}
 
 // Check returns a renew.ErrRateLimited error with a Chinese message when the failures counted
-// within the windows reach a limit; nil otherwise.
-func (l Limits) Check(byAddress, byCommunity int) error {
-	switch {
-	case byAddress >= l.PerAddress:
+// from an address within the window reach the limit; nil otherwise.
+func (l Limits) Check(byAddress int) error {
+	if byAddress >= l.PerAddress {
 		return &renew.Error{Kind: renew.ErrRateLimited, Msg: fmt.Sprintf(
 			"登记码输错次数过多，请 %d 分钟后再试；如登记码遗失，请联系社区居委会补发 (too many wrong codes from this address)",
 			int(l.AddressWindow.Minutes()))}
-	case byCommunity >= l.PerCommunity:
-		return &renew.Error{Kind: renew.ErrRateLimited, Msg: fmt.Sprintf(
-			"本小区近期登记码输错次数过多，系统已暂停填写，请 %d 分钟后再试或联系社区居委会 (too many wrong codes for this community)",
-			int(l.CommunityWindow.Minutes()))}
 	}
 	return nil
 }

@@ -12,7 +12,13 @@ type Tile struct {
 	Stamp     uint64
 }
 
-func (t *Tile) size() int { return len(t.Raw) + len(t.Gzip) + 64 }
+// entryOverhead is what a cached tile costs beyond its buffers and key: the Tile, the list element
+// and entry, the map slot (TestCacheCountsRealCost measures it; an empty tile is mostly this).
+const entryOverhead = 256
+
+// cost is what a tile cached under key holds in memory: its buffers' capacity, the key and the
+// entryOverhead.
+func cost(key string, t *Tile) int { return cap(t.Raw) + cap(t.Gzip) + len(key) + entryOverhead }
 
 // Cache is a least-recently-used tile cache bounded by bytes. A tile made from older data is
 // never returned: Get compares the stamp, so a data change invalidates affected tiles at once and
@@ -54,7 +60,7 @@ func (c *Cache) Get(key string, stamp uint64) (*Tile, bool) {
 
 // Put stores t under key, evicting the least recently used tiles beyond the bound.
 func (c *Cache) Put(key string, t *Tile) {
-	if c.maxBytes <= 0 || t.size() > c.maxBytes {
+	if c.maxBytes <= 0 || cost(key, t) > c.maxBytes {
 		return
 	}
 	c.mu.Lock()
@@ -63,7 +69,7 @@ func (c *Cache) Put(key string, t *Tile) {
 		c.remove(el)
 	}
 	c.items[key] = c.ll.PushFront(&cacheEntry{key, t})
-	c.bytes += t.size()
+	c.bytes += cost(key, t)
 	for c.bytes > c.maxBytes {
 		c.remove(c.ll.Back())
 	}
@@ -85,5 +91,5 @@ func (c *Cache) Bytes() int {
 func (c *Cache) remove(el *list.Element) {
 	e := c.ll.Remove(el).(*cacheEntry)
 	delete(c.items, e.key)
-	c.bytes -= e.tile.size()
+	c.bytes -= cost(e.key, e.tile)
 }

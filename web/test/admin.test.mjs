@@ -1,7 +1,8 @@
 // Headless-browser test of the administrator's page (GET /admin):
 //   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
 // E2E_USER must be an admin. Logs in through the login page, creates an account, changes its
-// role, and finds both changes in the audit log. Prints `N passed, N failed` last.
+// role, finds both changes in the audit log, and checks that the login page's next stays on
+// the site. Prints `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -32,12 +33,46 @@ await t.run(async () => {
       const row = page.locator(`#users tbody tr:has-text("${name}")`);
       await row.locator('select').selectOption('designer');
       await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 的角色已改为`), name);
-      await page.waitForSelector(`#audit tbody tr:has-text("修改")`);
+      // The row of this change (the demo data's own settings change is a 修改 row too).
+      await page.waitForSelector(`#audit tbody tr:has-text('"role":"designer"')`);
       const audit = await page.textContent('#audit');
       if (!audit.includes('新建') || !audit.includes('"role":"designer"')) return 'audit log lacks the creation or the role change';
       return null;
     });
+    await t.check('failed logins show in 登录限制 and an administrator lifts them', async () => {
+      const ghost = `ghost${Date.now() % 100000}`;
+      for (let i = 0; i < 6; i++) {
+        await fetch(`${t.base}/api/v1/login`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({username: ghost, password: 'wrong-guess'})});
+      }
+      await page.reload({waitUntil: 'load'});
+      const row = page.locator(`#throttle tbody tr:has-text("${ghost}")`).first();
+      await row.waitFor({timeout: 10000});
+      const [failures, until] = [await row.locator('td').nth(2).textContent(), await row.locator('td').nth(4).textContent()];
+      if (failures !== '5' || until === '未限制') return `${failures} failures, limited until ${until}: want 5 and a time`;
+      await row.locator('button').click();
+      await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 的登录限制已解除`), ghost);
+      await page.waitForSelector(`#throttle tbody tr:has-text("${ghost}")`, {state: 'detached', timeout: 10000});
+      t.forgetExpected(401, '/api/v1/login');
+      return null;
+    });
     await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
+    // Browsers read "\" as "/" and drop tabs: these next values once led to evil.example.
+    await t.check('a next that a browser reads as another host is not followed after login', async () => {
+      for (const next of ['/%5Cevil.example/', '/%09/evil.example/']) {
+        // Logged out first: with a session the login POST would need its CSRF token.
+        await page.evaluate(async () => {
+          const me = await fetch('/api/v1/me');
+          if (me.ok) await fetch('/api/v1/logout', {method: 'POST', headers: {'X-CSRF-Token': (await me.json()).csrf_token}});
+        });
+        await page.goto(`${t.base}/login?next=${next}`, {waitUntil: 'load'});
+        await page.fill('#username', t.user);
+        await page.fill('#password', t.password);
+        await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login'), {timeout: 15000}), page.click('#login-submit')]);
+        if (new URL(page.url()).origin !== t.base) return `next=${next} led to ${page.url()}`;
+      }
+      return null;
+    });
     await t.finalChecks(page);
   } finally {
     await browser.close();

@@ -103,7 +103,8 @@ await t.run(async () => {
       await t.check('the API refuses a viewer\'s change with 403 and says why', async () => {
         const res = await vp.evaluate(async (id) => {
           const me = await (await fetch('/api/v1/me')).json();
-          const r = await fetch(`/api/v1/plans/${id}`, {method: 'PATCH', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+          const etag = (await fetch(`/api/v1/plans/${id}`)).headers.get('ETag');
+          const r = await fetch(`/api/v1/plans/${id}`, {method: 'PATCH', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token, 'If-Match': etag},
             body: JSON.stringify({consent_rate: 0.99})});
           return {status: r.status, body: await r.json()};
         }, plan.id);

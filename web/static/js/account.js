@@ -13,13 +13,16 @@ export async function whoami() {
   return me;
 }
 
-/** sendJSON sends a state-changing request with the CSRF token; a non-2xx answer throws its message. */
-export async function sendJSON(method, url, body) {
+/**
+ * sendJSON sends a state-changing request with the CSRF token (and extra headers, e.g. the
+ * If-Match of a versioned record); a non-2xx answer throws its message.
+ */
+export async function sendJSON(method, url, body, headers = {}) {
   const who = await whoami();
   const res = await fetch(url, {
     method,
     credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': who ? who.csrf_token : ''},
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': who ? who.csrf_token : '', ...headers},
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

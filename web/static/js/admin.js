@@ -1,4 +1,5 @@
-// The administrator's page: list, create and change accounts; read the audit log.
+// The administrator's page: list, create and change accounts; see and lift login throttling;
+// read the audit log.
 import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 
@@ -11,7 +12,7 @@ const ROLES = [
 ];
 const ACTIONS = {
   login: '登录', login_sso: '单点登录', login_failed: '登录失败', login_blocked: '登录被限制', logout: '退出',
-  create: '新建', update: '修改', password: '重设密码', delete: '删除', download: '下载',
+  create: '新建', update: '修改', password: '重设密码', delete: '删除', download: '下载', unlock: '解除登录限制',
 };
 
 const message = document.getElementById('message');
@@ -53,7 +54,32 @@ async function change(username, body, done) {
     say(e.message, true);
   }
   await loadUsers();
+  await loadThrottle();
   await loadAudit(true);
+}
+
+// loadThrottle lists the failed-login counts; an account's row ("全部地址") can be unlocked.
+async function loadThrottle() {
+  const {throttles} = await getJSON('/api/v1/login-throttle');
+  const when = (t) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
+  const rows = throttles.map((t) => {
+    const unlock = el('button', {type: 'button', text: '解除限制', hidden: !t.account});
+    unlock.addEventListener('click', async () => {
+      try {
+        await sendJSON('POST', `/api/v1/users/${encodeURIComponent(t.account)}/unlock`, {});
+        say(`${t.account} 的登录限制已解除`);
+      } catch (e) {
+        say(e.message, true);
+      }
+      await loadThrottle();
+      await loadAudit(true);
+    });
+    return el('tr', {class: t.until ? 'disabled' : ''},
+      el('td', {text: t.account || '（全部账号）'}), el('td', {text: t.address || '（全部地址）'}),
+      el('td', {text: String(t.failures)}), el('td', {text: when(t.last_at)}), el('td', {text: t.until ? when(t.until) : '未限制'}),
+      el('td', {}, unlock));
+  });
+  document.querySelector('#throttle tbody').replaceChildren(...rows);
 }
 
 // resetPassword sets a new random password (made here, shown once) and ends the user's sessions.
@@ -97,4 +123,5 @@ document.getElementById('audit-more').addEventListener('click', () => loadAudit(
 document.getElementById('new-role').replaceChildren(...ROLES.map(([code, name]) => el('option', {value: code, text: name})));
 renderAccount(document.getElementById('account'));
 loadUsers().catch((e) => say(e.message, true));
+loadThrottle().catch((e) => say(e.message, true));
 loadAudit(true).catch((e) => say(e.message, true));

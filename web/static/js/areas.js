@@ -230,7 +230,7 @@ async function loadSaved() {
       del.addEventListener('click', async () => {
         if (!window.confirm(`删除片区“${a.name}”？`)) return;
         try {
-          await sendJSON('DELETE', `/api/v1/areas/${a.id}`);
+          await sendJSON('DELETE', `/api/v1/areas/${a.id}`, undefined, {'If-Match': a.version});
           refreshTiles(app.map);
           await loadSaved();
         } catch (err) { toast(`删除失败：${err.message}`); }

@@ -4,10 +4,14 @@ const form = document.getElementById('login-form');
 const error = document.getElementById('login-error');
 const submit = document.getElementById('login-submit');
 
-// next is the page to return to: only a path on this site, never another origin.
+// next is the page to return to: only a path on this site, never another origin. Browsers read
+// "\" as "/" and drop tabs and newlines, so "/\evil.example" or "/<TAB>/evil.example" would
+// leave the site: a next must be one "/" followed by visible ASCII other than "\" (the server's
+// safeNext applies the same rule), and must resolve to this origin.
 function next() {
   const n = new URLSearchParams(location.search).get('next') || '/';
-  return n.startsWith('/') && !n.startsWith('//') ? n : '/';
+  if (!/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(n)) return '/';
+  return new URL(n, location.origin).origin === location.origin ? n : '/';
 }
 
 function showError(text) {
