@@ -232,7 +232,47 @@ func nextState(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, before *renew.
 	if len(e.Geometry) > 0 {
 		s.Geometry = e.Geometry
 	}
+	if before == nil {
+		return s, fillPlace(ctx, tx, lay, &s)
+	}
 	return s, nil
+}
+
+// fillPlace gives a new feature the place it was drawn in when the form left it out: a
+// community its 街道, a building or gate the community it lies in (or touches, for a gate on the
+// wall), so that drawing one takes no typing of codes.
+func fillPlace(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, s *renew.FeatureState) error {
+	var prop, sql string
+	switch lay.Name {
+	case "communities":
+		prop, sql = "subdistrict", `SELECT code FROM subdistricts WHERE ST_Intersects(geom, ST_PointOnSurface(ST_GeomFromGeoJSON($1::text)))
+			ORDER BY id LIMIT 1`
+	case "buildings", "gates":
+		prop, sql = "community", `SELECT code FROM communities WHERE ST_DWithin(geom::geography, ST_PointOnSurface(ST_GeomFromGeoJSON($1::text))::geography, 1)
+			ORDER BY ST_Distance(geom, ST_PointOnSurface(ST_GeomFromGeoJSON($1::text))), id LIMIT 1`
+	default:
+		return nil
+	}
+	if _, ok := s.Properties[prop]; ok || len(s.Geometry) == 0 {
+		return nil
+	}
+	// A geometry PostGIS cannot read is left to the importer to name; the savepoint keeps the
+	// transaction usable.
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	var code string
+	err = sp.QueryRow(ctx, sql, string(s.Geometry)).Scan(&code)
+	if err != nil {
+		_ = sp.Rollback(ctx)
+		if errors.Is(err, pgx.ErrNoRows) || !errors.Is(mapError(err, ""), renew.ErrUnavailable) {
+			return nil
+		}
+		return err
+	}
+	s.Properties[prop] = code
+	return sp.Commit(ctx)
 }
 
 // writeState validates a feature's state and writes it through the importer, in the edit's
