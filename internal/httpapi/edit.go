@@ -195,6 +195,7 @@ type schemaField struct {
 	Ref      string   `json:"ref,omitempty"`
 	Min      *float64 `json:"min,omitempty"`
 	Max      *float64 `json:"max,omitempty"`
+	Default  any      `json:"default,omitempty"` // what a new feature gets when the form leaves it out
 }
 
 // fieldTitles names the importer's properties that no tile layer shows.
@@ -222,7 +223,8 @@ func (h *editAPI) schema(c echo.Context) error {
 		}
 		var fields []schemaField
 		for _, f := range lay.Fields {
-			sf := schemaField{Name: f.Name, Title: titles[f.Name], Kind: kindNames[f.Kind], Required: f.Required, Enum: f.Enum, Ref: f.Ref}
+			sf := schemaField{Name: f.Name, Title: titles[f.Name], Kind: kindNames[f.Kind], Required: f.Required, Enum: f.Enum,
+				Ref: f.Ref, Default: f.Default}
 			if sf.Title == "" {
 				sf.Title = fieldTitles[f.Name]
 			}

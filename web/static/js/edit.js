@@ -114,9 +114,13 @@ function initEdit(app, schema) {
   }
 
   function setHint(text) { $('edit-hint').textContent = text; }
+  // setMessage shows text; the importer's detail names a file, feature and property: the
+  // property is shown by its Chinese title and the rest dropped.
   function setMessage(text, kind = 'error') {
     const m = $('edit-message');
-    m.textContent = text;
+    const titles = Object.fromEntries(schema[state.layer].fields.map((f) => [f.name, f.title]));
+    m.textContent = text.replace(/[a-z_]+\.geojson: feature \d+( \(code "[^"]*"\))?: /g, '')
+      .replace(/property "(\w+)"/g, (all, name) => `属性“${titles[name] || name}”`);
     m.dataset.kind = kind;
   }
   function press(id, on) { $(id).setAttribute('aria-pressed', on ? 'true' : 'false'); }
@@ -127,6 +131,7 @@ function initEdit(app, schema) {
     Object.assign(state, {feature: null, drawId: null, picking: false, drawing: false, geometryChanged: false, history: []});
     press('edit-new', false);
     press('edit-pick', false);
+    map.doubleClickZoom.enable();
     $('edit-card').hidden = true;
     setMessage('');
   }
@@ -136,6 +141,8 @@ function initEdit(app, schema) {
     state.layer = $('edit-layer').value;
     const cfg = LAYERS[state.layer];
     state.drawing = true;
+    // A double click ends a line in terra-draw; it must not zoom the map as well.
+    map.doubleClickZoom.disable();
     press('edit-new', true);
     draw.setMode(cfg.mode);
     setHint(cfg.hint);
@@ -201,7 +208,7 @@ function initEdit(app, schema) {
   function showCard(f) {
     const fields = schema[state.layer].fields;
     $('edit-title').textContent = f ? `${LAYERS[state.layer].title} ${f.properties.name || f.properties.number || ''}（${f.code}）` : `新建${LAYERS[state.layer].title}`;
-    $('edit-form').replaceChildren(...fields.filter((fd) => fd.name !== 'code').map((fd) => fieldInput(fd, f ? f.properties[fd.name] : undefined)));
+    $('edit-form').replaceChildren(...fields.filter((fd) => fd.name !== 'code').map((fd) => fieldInput(fd, f ? f.properties[fd.name] : fd.default)));
     $('edit-provisional').hidden = !(f && f.provisional);
     $('edit-confirm').hidden = !(f && f.provisional);
     $('edit-delete').hidden = !f;
@@ -220,7 +227,7 @@ function initEdit(app, schema) {
         el('option', {value: '', text: fd.required && fd.kind !== 'ref' ? '请选择' : '（空）'}),
         Object.entries(list).map(([code, name]) => el('option', {value: code, text: name, selected: code === value})));
     } else if (fd.kind === 'boolean') {
-      input = el('input', {id, name: fd.name, type: 'checkbox', checked: value === true});
+      input = el('input', {id, name: fd.name, type: 'checkbox', checked: value === true, dataset: {kind: fd.kind}});
       return el('label', {class: 'check', for: id}, input, ` ${fd.title}`);
     } else {
       const type = {integer: 'number', number: 'number', date: 'date'}[fd.kind] || 'text';
@@ -257,6 +264,7 @@ function initEdit(app, schema) {
   }
 
   async function save() {
+    setMessage('');
     const {props, missing} = formValues();
     if (missing.length) { setMessage(`请填写：${missing.join('、')}`); return; }
     const geometry = currentGeometry();
