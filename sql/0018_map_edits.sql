@@ -17,3 +17,13 @@ ALTER TABLE communities ADD COLUMN provisional boolean NOT NULL DEFAULT false;
 CREATE SEQUENCE edit_codes;
 
 CREATE INDEX audit_log_row ON audit_log (table_name, row_id, id);
+
+-- Tiles and the OGC API show whether an outline is provisional (CREATE OR REPLACE VIEW may only
+-- append columns).
+CREATE OR REPLACE VIEW tile_communities AS
+SELECT c.id, c.code, c.name, s.code AS subdistrict, c.completed_year, c.is_old, c.property_type,
+       c.management, c.building_count, c.households, c.floor_area::float8 AS floor_area,
+       p.stage, p.batch, p.batch_year, c.geom_3857, c.label_3857, c.geom, c.provisional
+FROM communities c
+JOIN subdistricts s ON s.id = c.subdistrict_id
+LEFT JOIN plans p ON p.community_id = c.id;
