@@ -264,6 +264,16 @@ async function main() {
       return now.properties.name === '另一位规划人员改的名' ? null : `name now ${now.properties.name}`;
     });
 
+    await check('a quality finding opens the map with the path tool ready (/?fix=path&at=…)', async () => {
+      await page.goto(`${base}/?fix=path&at=${gate[0]},${gate[1]}`, {waitUntil: 'load'});
+      await page.waitForFunction(() => window.renewmap?.edit?.state.drawing, null, {timeout: 30000});
+      const layer = await page.inputValue('#edit-layer');
+      const hint = await page.textContent('#edit-hint');
+      const c = await page.evaluate(() => window.renewmap.map.getCenter().toArray());
+      if (layer !== 'roads' || !hint.includes('5 米内') || Math.abs(c[0] - gate[0]) > 1e-5) return `layer ${layer}, hint ${hint}, centre ${c}`;
+      return null;
+    });
+
     await t.finalChecks(page);
   } finally {
     for (const line of timings) console.log(`time ${line}`);

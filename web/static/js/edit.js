@@ -333,7 +333,31 @@ function initEdit(app, schema) {
     if (last) restore(last.entry);
   }
 
-  return {onMapClick, state, draw, load, capturing: () => state.drawing || state.picking};
+  /**
+   * fix opens the map at a data-quality finding with the tool that fixes it ready:
+   * {tool: 'path', at} draws a path (an isolated community, a dangle: from the loose end to the
+   * street); {tool: 'outline', at} draws a community outline; {tool: 'pick', layer, at} or
+   * {tool: 'pick', layer, id} edits a feature (a building far from the paths, an unknown year).
+   */
+  function fix({tool, layer, id, at, zoom = 18}) {
+    if (at) map.jumpTo({center: at, zoom});
+    const layers = {path: 'roads', outline: 'communities'};
+    $('edit-layer').value = layers[tool] || layer;
+    section.scrollIntoView({block: 'start'});
+    if (tool === 'path' || tool === 'outline') startNew();
+    else if (id) load(layer, id);
+    else startPick();
+  }
+
+  // A link from the quality report: /?fix=path&at=124.35,43.16 (or &layer=buildings&id=12).
+  const q = new URLSearchParams(location.search);
+  if (q.get('fix')) {
+    const at = (q.get('at') || '').split(',').map(Number);
+    map.once('idle', () => fix({tool: q.get('fix'), layer: q.get('layer') || 'buildings', id: Number(q.get('id')) || undefined,
+      at: at.length === 2 && at.every(Number.isFinite) ? at : undefined}));
+  }
+
+  return {onMapClick, state, draw, load, fix, capturing: () => state.drawing || state.picking};
 }
 
 // snapToRendered returns the nearest vertex of a drawn road, outline or building within SNAP_PX
