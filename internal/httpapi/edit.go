@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
@@ -20,6 +22,8 @@ type EditStore interface {
 	EditFeature(ctx context.Context, e postgis.Edit, who postgis.Editor) (renew.MapFeature, error)
 	FeatureHistory(ctx context.Context, layer string, id int64) ([]renew.FeatureEdit, error)
 	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who postgis.Editor) (renew.MapFeature, error)
+	ProposeOutlines(ctx context.Context, opt postgis.OutlineOptions) ([]postgis.Outline, error)
+	SaveOutlines(ctx context.Context, outlines []postgis.Outline, a renew.AuditEntry) ([]string, []postgis.Outline, error)
 	EditZones(ctx context.Context, username string) ([]string, error)
 	SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error
 }
@@ -36,6 +40,8 @@ func (s *server) routesEdit(g *echo.Group) {
 	g.POST("/api/v1/edit/:layer/:id/confirm", h.confirm, edit)
 	g.GET("/api/v1/edit/:layer/:id/history", h.history, edit)
 	g.POST("/api/v1/edit/:layer/:id/restore", h.restore, edit)
+	g.GET("/api/v1/outlines/proposals", h.proposals, edit)
+	g.POST("/api/v1/outlines/proposals/save", h.saveProposals, s.require(renew.Role.Administers))
 	g.GET("/api/v1/edit-zones/:user", h.zones, s.require(renew.Role.Administers))
 	g.PUT("/api/v1/edit-zones/:user", h.setZones, s.require(renew.Role.Administers))
 }
@@ -272,4 +278,47 @@ func (h *editAPI) setZones(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"subdistricts": req.Subdistricts})
+}
+
+// proposals: GET /api/v1/outlines/proposals — street blocks no community covers, as GeoJSON, for
+// the map to show as proposed outlines (docs/editing.md).
+func (h *editAPI) proposals(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	out, err := h.store.ProposeOutlines(c.Request().Context(), postgis.OutlineOptions{})
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for i, o := range out {
+		f := geojson.NewFeature(o.Geometry)
+		f.ID = i + 1
+		f.Properties = geojson.Properties{"area_m2": math.Round(o.AreaM2), "subdistrict": o.Subdistrict,
+			"streets": o.Streets, "names": o.Names, "year": o.Year}
+		fc.Append(f)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, fc)
+}
+
+// saveProposals: POST /api/v1/outlines/proposals/save (admin) — stores the current proposals that
+// have a completed year as provisional (待核实) communities for planners to confirm.
+func (h *editAPI) saveProposals(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	out, err := h.store.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	if err != nil {
+		return err
+	}
+	saved, skipped, err := h.store.SaveOutlines(ctx, out, auditBy(c))
+	if err != nil {
+		return err
+	}
+	if saved == nil {
+		saved = []string{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"saved": saved, "skipped": len(skipped)})
 }

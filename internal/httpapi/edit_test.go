@@ -65,6 +65,17 @@ func TestEditHTTP(t *testing.T) {
 		t.Fatalf("restore: %d %s", rec.Code, rec.Body.String())
 	}
 
+	// The fixture's two streets make no block: no proposals, and saving them stores none.
+	if rec := f.as(t, renew.RolePlanner, http.MethodGet, "/api/v1/outlines/proposals", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"FeatureCollection"`) {
+		t.Errorf("proposals: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/outlines/proposals/save", ""); rec.Code != 403 {
+		t.Errorf("a planner saving proposals: %d", rec.Code)
+	}
+	if rec := f.as(t, renew.RoleAdmin, http.MethodPost, "/api/v1/outlines/proposals/save", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"saved":[]`) {
+		t.Errorf("an admin saving proposals: %d %s", rec.Code, rec.Body.String())
+	}
+
 	rec = f.as(t, renew.RolePlanner, http.MethodGet, "/api/v1/edit/schema", "")
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"title":"层数"`) || !strings.Contains(rec.Body.String(), `"enum":"gate_kind"`) {
 		t.Errorf("schema: %d %.300s", rec.Code, rec.Body.String())

@@ -264,6 +264,19 @@ async function main() {
       return now.properties.name === '另一位规划人员改的名' ? null : `name now ${now.properties.name}`;
     });
 
+    await check('推测小区轮廓 draws the street blocks no community covers', async () => {
+      await jump([124.35, 43.162], 13.5);
+      await page.click('#edit-proposals');
+      await page.waitForSelector('#edit-proposals-note:not([hidden])');
+      await page.waitForFunction(() => /找到 \d+ 个/.test(document.getElementById('edit-proposals-note').textContent), null, {timeout: 30000});
+      await idle();
+      const n = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['edit-proposals-fill']}).length);
+      await page.screenshot({path: path.join(artifacts, 'edit-proposals.png')});
+      const note = await page.textContent('#edit-proposals-note');
+      await page.click('#edit-proposals');
+      return n > 0 ? null : `no proposal drawn; ${note}`;
+    });
+
     await check('a quality finding opens the map with the path tool ready (/?fix=path&at=…)', async () => {
       await page.goto(`${base}/?fix=path&at=${gate[0]},${gate[1]}`, {waitUntil: 'load'});
       await page.waitForFunction(() => window.renewmap?.edit?.state.drawing, null, {timeout: 30000});

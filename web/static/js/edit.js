@@ -39,6 +39,7 @@ function start() {
     const who = await whoami();
     if (!who || !who.may.edit) return;
     const schema = await getJSON('/api/v1/edit/schema').catch((err) => { toast(`编辑表单加载失败：${err.message}`); return null; });
+    ready.me = who;
     if (schema) app.edit = initEdit(ready, schema);
   });
 }
@@ -95,6 +96,10 @@ function initEdit(app, schema) {
         el('button', {class: 'button', type: 'button', id: 'edit-new', 'aria-pressed': 'false', text: '新建', onclick: startNew}),
         el('button', {class: 'button', type: 'button', id: 'edit-pick', 'aria-pressed': 'false', text: '选择要素', onclick: startPick})),
       el('p', {class: 'note', id: 'edit-hint', text: '选择图层后点“新建”在地图上绘制，或点“选择要素”再点击地图上的要素进行修改。'}),
+      el('div', {class: 'button-row'},
+        el('button', {class: 'button', type: 'button', id: 'edit-proposals', 'aria-pressed': 'false', text: '推测小区轮廓', onclick: toggleProposals}),
+        el('button', {class: 'button', type: 'button', id: 'edit-proposals-save', hidden: true, text: '全部保存为待核实', onclick: saveProposals})),
+      el('p', {class: 'note', id: 'edit-proposals-note', hidden: true}),
       el('div', {class: 'edit-card', id: 'edit-card', hidden: true},
         el('h3', {class: 'sub-head', id: 'edit-title'}),
         el('p', {id: 'edit-provisional', class: 'note edit-provisional', hidden: true},
@@ -331,6 +336,38 @@ function initEdit(app, schema) {
   function undo() {
     const last = state.history.find((e) => e.before);
     if (last) restore(last.entry);
+  }
+
+  // Proposed outlines: street blocks no community covers (GET /api/v1/outlines/proposals), drawn
+  // dashed; an admin stores them as 待核实 communities, which planners then confirm or redraw.
+  async function toggleProposals() {
+    const on = $('edit-proposals').getAttribute('aria-pressed') !== 'true';
+    press('edit-proposals', on);
+    for (const id of ['edit-proposals-fill', 'edit-proposals-line']) if (map.getLayer(id)) map.removeLayer(id);
+    if (map.getSource('edit-proposals')) map.removeSource('edit-proposals');
+    $('edit-proposals-note').hidden = !on;
+    $('edit-proposals-save').hidden = true;
+    if (!on) return;
+    const fc = await getJSON('/api/v1/outlines/proposals').catch((err) => { setHint(`推测失败：${err.message}`); return null; });
+    if (!fc) return;
+    map.addSource('edit-proposals', {type: 'geojson', data: fc});
+    map.addLayer({id: 'edit-proposals-fill', type: 'fill', source: 'edit-proposals', paint: {'fill-color': '#e8590c', 'fill-opacity': 0.12}});
+    map.addLayer({id: 'edit-proposals-line', type: 'line', source: 'edit-proposals', paint: {'line-color': '#e8590c', 'line-width': 1.5, 'line-dasharray': [3, 2]}});
+    const withYear = fc.features.filter((f) => f.properties.year).length;
+    $('edit-proposals-note').textContent = fc.features.length
+      ? `找到 ${fc.features.length} 个没有小区轮廓的街区（虚线），其中 ${withYear} 个内有楼栋可定建成年份。可用“新建”按街区描绘小区轮廓。`
+      : '没有未被小区覆盖的街区。';
+    $('edit-proposals-save').hidden = !(app.me?.may?.admin && withYear);
+  }
+
+  async function saveProposals() {
+    if (!window.confirm('将推测的街区轮廓保存为“待核实”小区？保存后由规划人员逐个确认或修改。')) return;
+    const res = await request('POST', '/api/v1/outlines/proposals/save');
+    if (!res.ok) { setHint(res.data?.error || `保存失败（${res.status}）`); return; }
+    toast(`已保存 ${res.data.saved.length} 个待核实小区；${res.data.skipped} 个街区因缺少建成年份未保存。`);
+    refreshTiles(map);
+    press('edit-proposals', true);
+    await toggleProposals();
   }
 
   /**
