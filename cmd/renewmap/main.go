@@ -48,7 +48,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations", migrate},
 		{"load", "import GeoJSON files or folders (docs/data-format.md), all or nothing", load},
 		{"import-osm", "import an OpenStreetMap XML file (docs/osm-mapping.md), all or nothing", importOSM},
-		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | list", user},
+		{"user", "manage accounts: add NAME -role ROLE | passwd NAME | role NAME ROLE | zones NAME [CODE...] | list", user},
 		{"outlines", "propose 待核实 community outlines from street blocks, matched to a -list CSV; -save stores them", outlines},
 		{"circles", "compute and store every community's living circles and the blind-spot overlay (prints timings)", circles},
 		{"gen-demo", "regenerate the demonstration dataset (deterministic) into a folder", genDemo},

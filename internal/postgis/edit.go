@@ -583,9 +583,16 @@ func (db *DB) EditZones(ctx context.Context, username string) ([]string, error) 
 }
 
 // SetEditZones limits a user to the 街道 with the given codes (none: no limit), audited.
-// renew.ErrInvalid names a code that is not a 街道.
+// renew.ErrNotFound without such a user; renew.ErrInvalid names a code that is not a 街道.
 func (db *DB) SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		// Sessions carry the name as stored; the admin may have typed it in another case.
+		if err := tx.QueryRow(ctx, "SELECT username FROM users WHERE lower(username) = lower($1)", username).Scan(&username); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return renew.NotFound("没有用户 %q (no such user)", username)
+			}
+			return err
+		}
 		var missing *string
 		if err := tx.QueryRow(ctx, `SELECT min(c) FROM unnest($1::text[]) c
 			WHERE NOT EXISTS (SELECT 1 FROM subdistricts s WHERE s.code = c)`, codes).Scan(&missing); err != nil {

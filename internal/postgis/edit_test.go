@@ -254,16 +254,23 @@ func TestEditZones(t *testing.T) {
 	t.Parallel()
 	db, ids := editLayout(t)
 	ctx := context.Background()
+	if err := db.SetEditZones(ctx, "planner", []string{"S2"}, renew.AuditEntry{Actor: "admin"}); !errors.Is(err, renew.ErrNotFound) {
+		t.Errorf("zones of a user that does not exist: err = %v", err)
+	}
+	if _, err := db.CreateUser(ctx, renew.User{Username: "Planner", Role: renew.RolePlanner}, "-", renew.AuditEntry{Actor: "admin"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SetEditZones(ctx, "planner", []string{"S2"}, renew.AuditEntry{Actor: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetEditZones(ctx, "planner", []string{"S9"}, renew.AuditEntry{Actor: "admin"}); !errors.Is(err, renew.ErrInvalid) {
 		t.Errorf("unknown 街道: err = %v", err)
 	}
-	if z, _ := db.EditZones(ctx, "planner"); len(z) != 1 || z[0] != "S2" {
+	if z, _ := db.EditZones(ctx, "Planner"); len(z) != 1 || z[0] != "S2" {
 		t.Errorf("zones = %v", z)
 	}
-	_, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, editor)
+	limited := postgis.Editor{Audit: renew.AuditEntry{Actor: "Planner"}, Limited: true}
+	_, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, limited)
 	if !errors.Is(err, renew.ErrForbidden) || !strings.Contains(renew.UserMessage(err), "站前街道") {
 		t.Fatalf("edit outside the zone: err = %v, want ErrForbidden naming 站前街道", err)
 	}
