@@ -29,6 +29,9 @@ type Community struct {
 	ID          int64
 	Subdistrict int64
 	Code, Name  string
+	// Provisional marks an outline the service proposed (待核实) that no planner has confirmed:
+	// it is no wall. The loader already gives its paths as public edges (Community 0).
+	Provisional bool
 }
 
 // Building is an origin: households living at Point (a point on the building's surface or its

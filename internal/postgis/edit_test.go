@@ -290,6 +290,13 @@ func TestProvisionalCommunityIsNoWall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		provisional := false
+		for _, c := range in.Communities {
+			provisional = provisional || c.Provisional
+		}
+		if want := count(ctx, t, db, "SELECT count(*) FROM communities WHERE provisional") > 0; provisional != want {
+			t.Errorf("the engine's input says provisional %v, the table %v", provisional, want)
+		}
 		for _, e := range in.Edges {
 			if e.ID == ids["A-P1"] {
 				return e.Community

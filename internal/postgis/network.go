@@ -72,9 +72,10 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 
 	var sub int64
 	var code, name string
-	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name FROM communities ORDER BY id`)
-	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name}, func() error {
-		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name})
+	var provisional bool
+	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name, provisional FROM communities ORDER BY id`)
+	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name, &provisional}, func() error {
+		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name, Provisional: provisional})
 		return nil
 	})
 	if err != nil {
