@@ -141,7 +141,7 @@ async function main() {
     await check('logging in as a planner shows the editing section', async () => {
       const why = await t.login(page, '/');
       if (why) return why;
-      await page.waitForFunction(() => window.renewmap?.edit, null, {timeout: 20000});
+      await page.waitForFunction(() => window.renewmap?.edit, null, {timeout: 60000});
       const text = await page.textContent('#edit-section');
       return text.includes('地图编辑') && text.includes('新建') ? null : `section: ${text.slice(0, 80)}`;
     });
@@ -214,6 +214,15 @@ async function main() {
       if (a.length !== b.length || a.some((c, i) => !same(c, b[i]))) return `outline after undo ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
       const hist = await page.textContent('#edit-history');
       return hist.includes('恢复') ? null : `history: ${hist}`;
+    });
+
+    await check('a year out of range is refused in Chinese before anything is sent', async () => {
+      const was = await page.inputValue('#edit-f-completed_year');
+      await page.fill('#edit-f-completed_year', '3000');
+      await page.click('#edit-save');
+      const msg = await message(/应为|已保存/);
+      await page.fill('#edit-f-completed_year', was);
+      return msg.includes('“建成年份”应为 1900–2100 之间的整数') ? null : `message: ${msg}`;
     });
 
     await check('a self-intersecting outline is refused in Chinese and nothing is saved', async () => {
@@ -294,4 +303,4 @@ async function main() {
   }
 }
 
-t.run(main);
+t.run(main, 420000);

@@ -248,6 +248,7 @@ function initEdit(app, schema) {
   function formValues() {
     const props = {};
     const missing = [];
+    const wrong = [];
     for (const input of $('edit-form').querySelectorAll('input, select')) {
       const {kind, required} = input.dataset;
       let v;
@@ -257,9 +258,14 @@ function initEdit(app, schema) {
       else v = input.value.trim();
       const fd = schema[state.layer].fields.find((x) => x.name === input.name);
       if (v === null && required && !(kind === 'ref' && !state.feature)) missing.push(fd.title);
+      if (typeof v === 'number' && (!Number.isFinite(v) || (kind === 'integer' && !Number.isInteger(v)) ||
+          (fd.min !== undefined && v < fd.min) || (fd.max !== undefined && v > fd.max))) {
+        const range = fd.min !== undefined && fd.max !== undefined ? ` ${fd.min}–${fd.max} 之间的` : '';
+        wrong.push(`“${fd.title}”应为${range}${kind === 'integer' ? '整数' : '数值'}`);
+      }
       props[input.name] = v;
     }
-    return {props, missing};
+    return {props, missing, wrong};
   }
 
   function currentGeometry() {
@@ -270,8 +276,9 @@ function initEdit(app, schema) {
 
   async function save() {
     setMessage('');
-    const {props, missing} = formValues();
+    const {props, missing, wrong} = formValues();
     if (missing.length) { setMessage(`请填写：${missing.join('、')}`); return; }
+    if (wrong.length) { setMessage(`${wrong.join('；')}。`); return; }
     const geometry = currentGeometry();
     if (!state.feature && !geometry) { setMessage('请先在地图上画出图形。'); return; }
     const body = {properties: props};
