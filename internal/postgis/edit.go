@@ -119,7 +119,7 @@ func (db *DB) MapFeature(ctx context.Context, layer string, id int64) (renew.Map
 // It returns the feature as stored (the zero MapFeature after a deletion). renew.ErrNotFound
 // without such a feature; ErrFeatureChanged on a stale IfMatch; renew.ErrInvalid (a Chinese
 // message) for data the importer refuses; renew.ErrForbidden outside the editor's 街道;
-// renew.ErrConflict when a community to delete still holds buildings, gates or paths.
+// renew.ErrConflict when a community to delete still holds buildings, gates, paths or a plan.
 func (db *DB) EditFeature(ctx context.Context, e Edit, who Editor) (renew.MapFeature, error) {
 	var out renew.MapFeature
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -380,11 +380,12 @@ func deleteFeature(ctx context.Context, tx pgx.Tx, f *renew.MapFeature, a renew.
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM buildings WHERE community_id = $1)
 			+ (SELECT count(*) FROM gates WHERE community_id = $1)
-			+ (SELECT count(*) FROM roads WHERE community_id = $1)`, f.ID).Scan(&n); err != nil {
+			+ (SELECT count(*) FROM roads WHERE community_id = $1)
+			+ (SELECT count(*) FROM plans WHERE community_id = $1)`, f.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return renew.Conflict("小区内还有 %d 个楼栋、出入口或道路，不能删除；请先删除或移走它们", n)
+			return renew.Conflict("小区内还有 %d 个楼栋、出入口、道路或改造方案，不能删除；请先删除或移走它们", n)
 		}
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM "+pgx.Identifier{f.Layer}.Sanitize()+" WHERE id = $1", f.ID); err != nil {
