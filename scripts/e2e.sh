@@ -39,6 +39,9 @@ leader_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-leader -ro
 viewer_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-viewer -role viewer -name "浏览器测试查看者" | sed -n 's/^password: //p')
 # The 片区 page test (web/test/areas.test.mjs) saves areas: it runs as a planner of its own.
 areas_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-areas -role planner -name "浏览器测试片区规划" | sed -n 's/^password: //p')
+# The map-editing test (web/test/edit.test.mjs) needs two planners of its own (a save conflict).
+edit1_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-edit1 -role planner -name "浏览器测试编辑甲" | sed -n 's/^password: //p')
+edit2_password=$(DATABASE_URL="$e2e_url" ./bin/renewmap user add e2e-edit2 -role planner -name "浏览器测试编辑乙" | sed -n 's/^password: //p')
 
 DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port" -load-demo >"$log" 2>&1 &
 server=$!
@@ -93,7 +96,11 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 E2E_USER=e2e-quality E2E_PASSWORD=$quality_password node web/test/quality.test.mjs "http://127.0.0.1:$faults_port" artifacts || status=$?
-# The import page (upload, proposal, preview, background import); it adds two roads, so it runs last.
+# Editing runs late: it changes the data (a path, an outline, a gate) the other suites read.
+E2E_USER=e2e-edit1 E2E_PASSWORD=$edit1_password E2E_USER2=e2e-edit2 E2E_PASSWORD2=$edit2_password \
+  node web/test/edit.test.mjs "$base" artifacts || status=$?
+# The import page (upload, proposal, preview, background import); it adds two roads, so it runs last,
+# after the editing suite.
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/import.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"

@@ -41,3 +41,14 @@ cp "$qr/dist/qrcode.mjs" "$dst/qrcode-generator.mjs"
 qr_version=$(node -p "require('./$qr/package.json').version")
 printf 'qrcode-generator %s (npm, dist/qrcode.mjs), copied by scripts/vendor-web.sh\n' "$qr_version" >> "$dst/VERSION"
 echo "vendor-web.sh: qrcode-generator $qr_version → web/$dst"
+
+# terra-draw and its MapLibre adapter (MIT; the packages carry no licence file, their package.json
+# says MIT): the map's geometry editor (web/static/js/edit.js) draws and reshapes outlines, paths
+# and points with them. The UMD builds set the globals terraDraw and terraDrawMaplibreGlAdapter.
+for pkg in terra-draw terra-draw-maplibre-gl-adapter; do
+  [ -f "node_modules/$pkg/dist/$pkg.umd.js" ] || { echo "vendor-web.sh: $pkg is missing; run 'npm ci' in web/ first" >&2; exit 1; }
+  cp "node_modules/$pkg/dist/$pkg.umd.js" "$dst/$pkg.js"
+  v=$(node -p "require('./node_modules/$pkg/package.json').version")
+  printf '%s %s (npm, dist/%s.umd.js, MIT), copied by scripts/vendor-web.sh\n' "$pkg" "$v" "$pkg" >> "$dst/VERSION"
+  echo "vendor-web.sh: $pkg $v → web/$dst"
+done

@@ -20,7 +20,7 @@ const cliActor = "命令行 (command line)"
 // user manages accounts: add, passwd, role, unlock, list.
 func user(ctx context.Context, args []string, e *env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | list  [-password-stdin]")
+		return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | zones NAME [街道CODE...] | list  [-password-stdin]")
 	}
 	verb := args[0]
 	var role, display string
@@ -92,6 +92,17 @@ func user(ctx context.Context, args []string, e *env) error {
 			fmt.Fprintf(e.stdout, "password: %s\n", password)
 		}
 		return nil
+	case verb == "zones" && len(rest) >= 1:
+		// Limits a planner's map edits to these 街道 (docs/editing.md); no codes lifts the limit.
+		if err := db.SetEditZones(ctx, rest[0], rest[1:], audit); err != nil {
+			return err
+		}
+		if len(rest) == 1 {
+			fmt.Fprintf(e.stdout, "%s may edit the map everywhere\n", rest[0])
+		} else {
+			fmt.Fprintf(e.stdout, "%s may edit the map only in %s\n", rest[0], strings.Join(rest[1:], ", "))
+		}
+		return nil
 	case verb == "role" && len(rest) == 2:
 		r := renew.Role(rest[1])
 		if !r.Valid() {
@@ -110,7 +121,7 @@ func user(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintf(e.stdout, "failed logins of %s forgotten (%d counts cleared)\n", rest[0], n)
 		return nil
 	}
-	return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | list")
+	return fmt.Errorf("usage: renewmap user add NAME -role ROLE | passwd NAME | role NAME ROLE | unlock NAME | zones NAME [街道CODE...] | list")
 }
 
 // newPassword reads a password from standard input, or generates one.

@@ -21,13 +21,14 @@ func TestUserCommands(t *testing.T) {
 		{"user", "add", "zhang", "-role", "planner", "-name", "张三"},
 		{"user", "role", "zhang", "designer"},
 		{"user", "passwd", "zhang"},
+		{"user", "zones", "zhang"},
 		{"user", "list"},
 	} {
 		if err := run(ctx, args, e); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "password: ") || !strings.Contains(out.String(), "zhang") {
+	if !strings.Contains(out.String(), "password: ") || !strings.Contains(out.String(), "zhang may edit the map everywhere") {
 		t.Errorf("output lacks the generated password or the listing:\n%s", out.String())
 	}
 	var role string
@@ -40,7 +41,8 @@ func TestUserCommands(t *testing.T) {
 	if audited != 3 {
 		t.Errorf("%d audit rows for the three changes", audited)
 	}
-	for _, bad := range [][]string{{"user", "add", "x", "-role", "king"}, {"user", "role", "nobody", "viewer"}, {"user", "fly"}} {
+	for _, bad := range [][]string{{"user", "add", "x", "-role", "king"}, {"user", "role", "nobody", "viewer"}, {"user", "fly"},
+		{"user", "zones", "nobody"}, {"user", "zones", "zhang", "no-such-街道"}} {
 		if err := run(ctx, bad, e); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}

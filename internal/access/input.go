@@ -32,6 +32,9 @@ type Community struct {
 	Subdistrict int64
 	Code, Name  string
 	Area        orb.MultiPolygon
+	// Provisional marks an outline the service proposed (待核实) that no planner has confirmed:
+	// it is no wall. The loader already gives its paths as public edges (Community 0).
+	Provisional bool
 }
 
 // Building is an origin: households living at Point (a point on the building's surface or its

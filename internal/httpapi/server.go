@@ -147,6 +147,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesPlanning(g)  // 片区 suggestions and reports, siting, parking gap, dig once
 	s.routesResidents(g) // public notice (公示), residents' surveys and satisfaction
 	s.routesImports(g)   // the import page's uploads, previews and background imports
+	s.routesEdit(g)      // editing the map: features, history, restore, 街道 limits
 	s.routesWeb(g)
 	return e
 }

@@ -176,6 +176,29 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
+	if rep, err = importTx(ctx, tx, b, opt); err != nil {
+		return rep, err
+	}
+	if rep.Topology, err = ApplyTopology(ctx, tx, opt.Topology); err != nil {
+		return rep, err
+	}
+	if opt.DryRun {
+		rep.Duration = time.Since(start)
+		return rep, mapError(tx.Rollback(ctx), "import: roll back the dry run")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return rep, mapError(err, "import: commit")
+	}
+	if opt.Progress != nil {
+		opt.Progress(b.Layers[len(b.Layers)-1].Layer.Name, b.Count(), b.Count())
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// importTx is Import inside the caller's transaction (a map edit writes its feature through it),
+// without the commit and the last progress call.
+func importTx(ctx context.Context, tx pgx.Tx, b *ingest.Batch, opt ImportOptions) (rep ImportReport, err error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", importLock); err != nil {
 		return rep, mapError(err, "import: lock")
 	}
@@ -255,20 +278,6 @@ func (db *DB) Import(ctx context.Context, b *ingest.Batch, opt ImportOptions) (r
 			}
 		}
 	}
-	if rep.Topology, err = ApplyTopology(ctx, tx, opt.Topology); err != nil {
-		return rep, err
-	}
-	if opt.DryRun {
-		rep.Duration = time.Since(start)
-		return rep, mapError(tx.Rollback(ctx), "import: roll back the dry run")
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return rep, mapError(err, "import: commit")
-	}
-	if opt.Progress != nil {
-		opt.Progress(b.Layers[len(b.Layers)-1].Layer.Name, total, total)
-	}
-	rep.Duration = time.Since(start)
 	return rep, nil
 }
 

@@ -38,8 +38,12 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 
 	var id, comm int64
 	var b []byte
-	rows, _ := tx.Query(ctx, `SELECT id, coalesce(community_id, 0), ST_AsBinary(geom)
-		FROM roads WHERE walkable ORDER BY id`)
+	// The paths of a provisional (待核实) community count as public: its outline is not a wall
+	// until a planner confirms it.
+	rows, _ := tx.Query(ctx, `SELECT r.id, coalesce(CASE WHEN NOT c.provisional THEN r.community_id END, 0),
+		ST_AsBinary(r.geom)
+		FROM roads r LEFT JOIN communities c ON c.id = r.community_id
+		WHERE r.walkable ORDER BY r.id`)
 	_, err = pgx.ForEachRow(rows, []any{&id, &comm, &b}, func() error {
 		g, err := wkb.Unmarshal(b)
 		if err != nil {
@@ -68,13 +72,14 @@ func (db *DB) LoadNetwork(ctx context.Context) (in access.Input, err error) {
 
 	var sub int64
 	var code, name string
-	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name, ST_AsBinary(geom) FROM communities ORDER BY id`)
-	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name, &b}, func() error {
+	var provisional bool
+	rows, _ = tx.Query(ctx, `SELECT id, subdistrict_id, code, name, provisional, ST_AsBinary(geom) FROM communities ORDER BY id`)
+	_, err = pgx.ForEachRow(rows, []any{&id, &sub, &code, &name, &provisional, &b}, func() error {
 		area, err := multiPolygon(b)
 		if err != nil {
 			return fmt.Errorf("community %d: %w", id, err)
 		}
-		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name, Area: area})
+		in.Communities = append(in.Communities, access.Community{ID: id, Subdistrict: sub, Code: code, Name: name, Area: area, Provisional: provisional})
 		return nil
 	})
 	if err != nil {

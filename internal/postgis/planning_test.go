@@ -95,15 +95,7 @@ func planningLayout(ctx context.Context, t *testing.T) (*postgis.DB, map[string]
 	if _, err := db.Pool.Exec(ctx, sql.String()); err != nil {
 		t.Fatalf("layout: %v", err)
 	}
-	ids := map[string]int64{}
-	rows, _ := db.Pool.Query(ctx, `SELECT code, id FROM communities UNION ALL SELECT code, id FROM roads`)
-	for rows.Next() {
-		var c string
-		var id int64
-		rows.Scan(&c, &id)
-		ids[c] = id
-	}
-	return db, ids
+	return db, idsByCode(ctx, t, db, `SELECT code, id FROM communities UNION ALL SELECT code, id FROM roads`)
 }
 
 func clusterCodes(cs []planning.Cluster) []string {

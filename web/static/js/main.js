@@ -98,6 +98,8 @@ function wirePopups(app) {
   map.on('click', (ev) => {
     // The what-if mode takes clicks for itself.
     if (app.access?.onMapClick(ev)) { popup.remove(); return; }
+    // So does editing (js/edit.js): picking a feature, drawing, reshaping.
+    if (app.edit?.onMapClick(ev)) { popup.remove(); return; }
     // Polygons where the pointer is; lines and points a few pixels around it (hard to hit
     // exactly); then whatever is drawn on top wins.
     const layers = clickable();

@@ -1,0 +1,324 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+
+	"renewmap/internal/ingest"
+	"renewmap/internal/postgis"
+	"renewmap/internal/renew"
+)
+
+// EditStore is what the map's editing endpoints need (postgis.DB), found on Deps.Store.
+type EditStore interface {
+	MapFeature(ctx context.Context, layer string, id int64) (renew.MapFeature, error)
+	EditFeature(ctx context.Context, e postgis.Edit, who postgis.Editor) (renew.MapFeature, error)
+	FeatureHistory(ctx context.Context, layer string, id int64) ([]renew.FeatureEdit, error)
+	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who postgis.Editor) (renew.MapFeature, error)
+	ProposeOutlines(ctx context.Context, opt postgis.OutlineOptions) ([]postgis.Outline, error)
+	SaveOutlines(ctx context.Context, outlines []postgis.Outline, a renew.AuditEntry) ([]string, []postgis.Outline, error)
+	EditZones(ctx context.Context, username string) ([]string, error)
+	SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error
+}
+
+func (s *server) routesEdit(g *echo.Group) {
+	store, _ := s.deps.Store.(EditStore)
+	h := &editAPI{s: s, store: store}
+	edit := s.require(renew.Role.Edits)
+	g.GET("/api/v1/edit/schema", h.schema, edit)
+	g.GET("/api/v1/edit/:layer/:id", h.get, edit)
+	g.POST("/api/v1/edit/:layer", h.create, edit)
+	g.PUT("/api/v1/edit/:layer/:id", h.update, edit)
+	g.DELETE("/api/v1/edit/:layer/:id", h.remove, edit)
+	g.POST("/api/v1/edit/:layer/:id/confirm", h.confirm, edit)
+	g.GET("/api/v1/edit/:layer/:id/history", h.history, edit)
+	g.POST("/api/v1/edit/:layer/:id/restore", h.restore, edit)
+	g.GET("/api/v1/outlines/proposals", h.proposals, edit)
+	g.POST("/api/v1/outlines/proposals/save", h.saveProposals, s.require(renew.Role.Administers))
+	g.GET("/api/v1/edit-zones/:user", h.zones, s.require(renew.Role.Administers))
+	g.PUT("/api/v1/edit-zones/:user", h.setZones, s.require(renew.Role.Administers))
+}
+
+type editAPI struct {
+	s     *server
+	store EditStore
+}
+
+// featureBody is what a create or update sends: importer property names and a GeoJSON geometry,
+// either optional on an update.
+type featureBody struct {
+	Properties map[string]json.RawMessage `json:"properties"`
+	Geometry   json.RawMessage            `json:"geometry"`
+}
+
+func (h *editAPI) ready() error {
+	if h.store == nil {
+		return renew.ErrUnavailable
+	}
+	return nil
+}
+
+// target reads :layer and :id.
+func target(c echo.Context) (string, int64, error) {
+	layer := c.Param("layer")
+	if !renew.Editable(layer) {
+		return "", 0, renew.NotFound("不能在地图上编辑图层 %q；可编辑：%s", layer, strings.Join(renew.EditLayers, ", "))
+	}
+	if c.Param("id") == "" {
+		return layer, 0, nil
+	}
+	id, err := pathID(c, "id", "要素")
+	return layer, int64(id), err
+}
+
+// editor is who asks: admins edit everywhere, planners within their edit zones.
+func editor(c echo.Context) postgis.Editor {
+	return postgis.Editor{Audit: auditBy(c), Limited: roleOf(c) != renew.RoleAdmin}
+}
+
+func (h *editAPI) answer(c echo.Context, status int, f renew.MapFeature, err error) error {
+	if errors.Is(err, postgis.ErrFeatureChanged) {
+		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrFeatureChanged.Msg, Code: "precondition_failed"})
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if f.ID == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
+	c.Response().Header().Set("ETag", f.Version)
+	return c.JSON(status, f)
+}
+
+func (h *editAPI) get(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	layer, id, err := target(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.store.MapFeature(c.Request().Context(), layer, id)
+	return h.answer(c, http.StatusOK, f, err)
+}
+
+// change runs one edit of the feature named by the path, with the body and If-Match.
+func (h *editAPI) change(c echo.Context, status int, e postgis.Edit, body bool) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	layer, id, err := target(c)
+	if err != nil {
+		return err
+	}
+	e.Layer, e.ID, e.IfMatch = layer, id, strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if e.IfMatch == "*" {
+		e.IfMatch = ""
+	}
+	if body {
+		var b featureBody
+		if err := bindJSON(c, &b); err != nil {
+			return err
+		}
+		e.Properties, e.Geometry = b.Properties, b.Geometry
+		if id == 0 && len(b.Geometry) == 0 {
+			return renew.Invalid("新要素须有图形 (geometry is required)")
+		}
+	}
+	f, err := h.store.EditFeature(c.Request().Context(), e, editor(c))
+	return h.answer(c, status, f, err)
+}
+
+func (h *editAPI) create(c echo.Context) error {
+	return h.change(c, http.StatusCreated, postgis.Edit{}, true)
+}
+
+func (h *editAPI) update(c echo.Context) error {
+	return h.change(c, http.StatusOK, postgis.Edit{}, true)
+}
+
+func (h *editAPI) remove(c echo.Context) error {
+	return h.change(c, http.StatusOK, postgis.Edit{Delete: true}, false)
+}
+
+func (h *editAPI) confirm(c echo.Context) error {
+	return h.change(c, http.StatusOK, postgis.Edit{Confirm: true}, false)
+}
+
+func (h *editAPI) history(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	layer, id, err := target(c)
+	if err != nil {
+		return err
+	}
+	hist, err := h.store.FeatureHistory(c.Request().Context(), layer, id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"history": hist})
+}
+
+func (h *editAPI) restore(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	layer, id, err := target(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Entry int64 `json:"entry"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Entry < 1 {
+		return renew.Invalid("entry: 应为历史记录的编号 (a history entry id)")
+	}
+	f, err := h.store.RestoreFeature(c.Request().Context(), layer, id, req.Entry,
+		strings.TrimSpace(c.Request().Header.Get("If-Match")), editor(c))
+	return h.answer(c, http.StatusOK, f, err)
+}
+
+// schemaField is one property of an edit layer as the map's form shows it.
+type schemaField struct {
+	Name     string   `json:"name"`
+	Title    string   `json:"title"`
+	Kind     string   `json:"kind"` // string, integer, number, boolean, date, enum, ref, enum_array
+	Required bool     `json:"required"`
+	Enum     string   `json:"enum,omitempty"` // the /api/v1/labels list of its codes
+	Ref      string   `json:"ref,omitempty"`
+	Min      *float64 `json:"min,omitempty"`
+	Max      *float64 `json:"max,omitempty"`
+	Default  any      `json:"default,omitempty"` // what a new feature gets when the form leaves it out
+}
+
+// fieldTitles names the importer's properties that no tile layer shows.
+var fieldTitles = map[string]string{
+	"code": "编码", "community": "所属小区", "subdistrict": "街道", "neighbourhood": "社区", "address": "地址",
+	"width_m": "宽度（m）", "name": "名称",
+}
+
+var kindNames = map[ingest.Kind]string{
+	ingest.KindString: "string", ingest.KindInt: "integer", ingest.KindNumber: "number", ingest.KindBool: "boolean",
+	ingest.KindDate: "date", ingest.KindEnum: "enum", ingest.KindRef: "ref", ingest.KindEnumArray: "enum_array",
+}
+
+// schema describes the edit layers' properties for the map's form: the importer's fields with
+// the Chinese titles of the layer catalogue.
+func (h *editAPI) schema(c echo.Context) error {
+	out := map[string]any{}
+	for _, name := range renew.EditLayers {
+		lay := ingest.LayerByName(name)
+		titles := map[string]string{}
+		if tl := h.s.deps.Catalogue.Layer(name); tl != nil {
+			for _, p := range tl.Properties {
+				titles[p.Name] = p.Title
+			}
+		}
+		var fields []schemaField
+		for _, f := range lay.Fields {
+			sf := schemaField{Name: f.Name, Title: titles[f.Name], Kind: kindNames[f.Kind], Required: f.Required, Enum: f.Enum,
+				Ref: f.Ref, Default: f.Default}
+			if sf.Title == "" {
+				sf.Title = fieldTitles[f.Name]
+			}
+			if sf.Title == "" {
+				sf.Title = f.Name
+			}
+			if f.Range.HasMin {
+				sf.Min = &f.Range.Min
+			}
+			if f.Range.HasMax {
+				sf.Max = &f.Range.Max
+			}
+			fields = append(fields, sf)
+		}
+		out[name] = map[string]any{"geometry": lay.Geometry, "fields": fields}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *editAPI) zones(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	z, err := h.store.EditZones(c.Request().Context(), c.Param("user"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"subdistricts": z})
+}
+
+func (h *editAPI) setZones(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	var req struct {
+		Subdistricts []string `json:"subdistricts"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Subdistricts == nil {
+		req.Subdistricts = []string{}
+	}
+	if err := h.store.SetEditZones(c.Request().Context(), c.Param("user"), req.Subdistricts, auditBy(c)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"subdistricts": req.Subdistricts})
+}
+
+// proposals: GET /api/v1/outlines/proposals — street blocks no community covers, as GeoJSON, for
+// the map to show as proposed outlines (docs/editing.md).
+func (h *editAPI) proposals(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	out, err := h.store.ProposeOutlines(c.Request().Context(), postgis.OutlineOptions{})
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for i, o := range out {
+		f := geojson.NewFeature(o.Geometry)
+		f.ID = i + 1
+		f.Properties = geojson.Properties{"area_m2": math.Round(o.AreaM2), "subdistrict": o.Subdistrict,
+			"streets": o.Streets, "names": o.Names, "year": o.Year}
+		fc.Append(f)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, fc)
+}
+
+// saveProposals: POST /api/v1/outlines/proposals/save (admin) — stores the current proposals that
+// have a completed year as provisional (待核实) communities for planners to confirm.
+func (h *editAPI) saveProposals(c echo.Context) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	out, err := h.store.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	if err != nil {
+		return err
+	}
+	saved, skipped, err := h.store.SaveOutlines(ctx, out, auditBy(c))
+	if err != nil {
+		return err
+	}
+	if saved == nil {
+		saved = []string{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"saved": saved, "skipped": len(skipped)})
+}
