@@ -32,8 +32,11 @@ async function main() {
       const text = await row.textContent();
       return /QA-P1/.test(text) && /QR-MAIN 3\.0 米/.test(text) ? null : `dangle row: ${text}`;
     });
-    await check('clicking the dangle flies to its loose end, marked on the map', async () => {
+    await check('clicking the dangle flies to its loose end, marked on the map, with the path tool ready', async () => {
+      await page.waitForFunction(() => window.renewmap.edit?.fix, null, {timeout: 15000});
       await page.locator('#quality-body button[data-road="QA-P1"]').click();
+      const tool = await page.evaluate(() => ({drawing: window.renewmap.edit.state.drawing, layer: window.renewmap.edit.state.layer}));
+      if (!tool.drawing || tool.layer !== 'roads') return `the path tool is not ready: ${JSON.stringify(tool)}`;
       await page.waitForTimeout(1200); // the fly-to
       await page.evaluate(() => new Promise((resolve) => { const m = window.renewmap.map; m.once('idle', resolve); m.triggerRepaint(); }));
       const roads = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['quality-points']})

@@ -1,7 +1,8 @@
 // The data-quality panel (数据质量) of the planner map: what GET /api/v1/quality finds in the data
 // — isolated communities, dangles, buildings and facilities far from the walk network, unknown
-// values and facility kinds without any data — each entry leading to its place on the map, where
-// the dangles (red) and the far buildings and facilities (orange) are marked.
+// values and facility kinds without any data — each entry leading to its place on the map (with
+// the editing tool that fixes it ready, for those who may edit), where the dangles (red) and the
+// far buildings and facilities (orange) are marked.
 import {el, getJSON, formatNumber} from './util.js';
 
 const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
@@ -19,6 +20,9 @@ export async function initQuality(app, communitiesP) {
   }
   const communities = await communitiesP;
   const fly = (p) => app.map.flyTo({center: p, zoom: 18, duration: 800});
+  // For a planner or admin (the editing module is loaded), a finding opens the tool that fixes it;
+  // for the other roles it only shows the place.
+  const fixOr = (how, show) => () => (app.edit?.fix ? app.edit.fix(how) : show());
   const group = (key, title, count, items, empty) => el('details', {class: 'quality-group', dataset: {group: key}, open: count > 0 && key !== 'unknown'},
     el('summary', {}, title, el('span', {class: count ? 'quality-n bad' : 'quality-n', text: String(count)})),
     count || items.length ? el('ul', {class: 'quality-list'}, ...items.slice(0, SHOWN),
@@ -29,14 +33,18 @@ export async function initQuality(app, communitiesP) {
     el('button', {type: 'button', class: 'link-button', dataset: {community: String(c.community)}, text: c.name,
       onclick: () => {
         const found = communities.find((x) => Number(x.id) === c.community);
-        if (found) app.panel.selectCommunity(found);
+        if (!found) return;
+        app.panel.selectCommunity(found, {fly: !app.edit?.fix});
+        const b = found.bbox;
+        if (app.edit?.fix && Array.isArray(b) && b.length === 4) app.edit.fix({tool: 'path', at: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2], zoom: 17});
       }}),
     el('span', {class: 'quality-why', text: `${ISOLATION[c.reason] || c.reason} · ${c.buildings} 栋楼、${formatNumber(c.households)} 户`})));
   const dangles = q.dangles.map((d) => el('li', {},
-    el('button', {type: 'button', class: 'link-button', dataset: {road: d.road}, text: `道路 ${d.road}`, onclick: () => fly(d.end)}),
+    el('button', {type: 'button', class: 'link-button', dataset: {road: d.road}, text: `道路 ${d.road}`, onclick: fixOr({tool: 'path', at: d.end}, () => fly(d.end))}),
     el('span', {class: 'quality-why', text: `端点距道路 ${d.near} ${d.distance_m.toFixed(1)} 米，未相接`})));
   const far = q.far.map((f) => el('li', {},
-    el('button', {type: 'button', class: 'link-button', text: `${f.layer === 'facilities' ? '设施' : '楼栋'} ${f.name || f.code}`, onclick: () => fly(f.point)}),
+    el('button', {type: 'button', class: 'link-button', text: `${f.layer === 'facilities' ? '设施' : '楼栋'} ${f.name || f.code}`,
+      onclick: fixOr({tool: 'pick', layer: f.layer, id: f.id, at: f.point}, () => fly(f.point))}),
     el('span', {class: 'quality-why', text: f.distance_m == null ? '附近没有步行道路' : `距步行道路 ${Math.round(f.distance_m)} 米`})));
   const unknown = q.unknown.filter((u) => u.unknown || u.placeholder).map((u) => el('li', {},
     el('span', {text: u.label}),
