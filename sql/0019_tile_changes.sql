@@ -1,0 +1,195 @@
+-- tile_changes: the change log of what the tile layers show (tiles/layers.json), so each instance
+-- drops only the cached tiles a change reaches. After every statement on a table the layers read,
+-- a trigger records, per group of layers, the rows whose shown columns (derived ones included)
+-- changed: the boxes (EPSG:3857) of their old and new geometry, or NULL boxes when the change
+-- reaches every tile of those layers (a label or a setting they all use). NOTIFY renewmap_tiles
+-- carries the change's id. A statement that changes nothing shown (a plan's planned_end, an item's
+-- cost) records nothing.
+
+CREATE TABLE tile_changes (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  source text NOT NULL,
+  layers text[] NOT NULL,
+  boxes float8[] -- {{xmin, ymin, xmax, ymax}, ...}; NULL: every tile of the layers
+);
+CREATE INDEX ON tile_changes (at);
+
+-- tile_change_record stores one change and announces it.
+CREATE FUNCTION tile_change_record(source text, layers text[], boxes float8[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  cid bigint;
+BEGIN
+  INSERT INTO tile_changes (source, layers, boxes) VALUES (source, layers, boxes) RETURNING id INTO cid;
+  PERFORM pg_notify('renewmap_tiles', cid::text);
+END $$;
+
+-- tile_change_boxes_sql is the query of how many rows rows_sql yields and the boxes of box_sql
+-- (an expression over its row r, a geometry or NULL where the row shows nowhere); beyond 64
+-- boxes, their extent. The trigger functions EXECUTE it themselves: only they see the statement's
+-- transition tables.
+CREATE FUNCTION tile_change_boxes_sql(rows_sql text, box_sql text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$
+  SELECT format($q$
+    SELECT n, CASE WHEN nb > 64 THEN ARRAY[[ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)]] ELSE boxes END
+    FROM (SELECT count(*) AS n, count(g) AS nb, ST_Extent(g) AS ext,
+                 array_agg(ARRAY[ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g)]) FILTER (WHERE g IS NOT NULL) AS boxes
+          FROM (SELECT (%s)::geometry AS g FROM (%s) r) x) y $q$, coalesce(nullif(box_sql, ''), 'NULL'), rows_sql)
+$f$;
+
+-- tile_change_rows is a trigger function for statement-level triggers with transition tables
+-- old_rows and/or new_rows. Arguments: the table's key column, then triples of (layer ids,
+-- comma-separated; the columns they show, comma-separated; the box expression over r, or '' for
+-- every tile). Inserted and deleted rows count; an updated row counts when one of the columns
+-- differs.
+CREATE FUNCTION tile_change_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  k text := TG_ARGV[0];
+  i int := 1;
+  cols text[];
+  rows_sql text;
+  n bigint;
+  boxes float8[];
+BEGIN
+  WHILE i + 2 < TG_NARGS LOOP
+    cols := string_to_array(TG_ARGV[i + 1], ',');
+    IF TG_OP = 'INSERT' THEN
+      rows_sql := 'SELECT * FROM new_rows';
+    ELSIF TG_OP = 'DELETE' THEN
+      rows_sql := 'SELECT * FROM old_rows';
+    ELSE
+      rows_sql := format($q$
+        WITH ch AS (SELECT o, n FROM old_rows o JOIN new_rows n USING (%1$I)
+                    WHERE ROW(%2$s, NULL) IS DISTINCT FROM ROW(%3$s, NULL))
+        SELECT (o).* FROM ch UNION ALL SELECT (n).* FROM ch $q$, k,
+        (SELECT string_agg(format('o.%I', c), ', ') FROM unnest(cols) c),
+        (SELECT string_agg(format('n.%I', c), ', ') FROM unnest(cols) c));
+    END IF;
+    EXECUTE tile_change_boxes_sql(rows_sql, TG_ARGV[i + 2]) INTO n, boxes;
+    IF n > 0 AND (boxes IS NOT NULL OR TG_ARGV[i + 2] = '') THEN
+      PERFORM tile_change_record(TG_TABLE_NAME, string_to_array(TG_ARGV[i], ','), boxes);
+    END IF;
+    i := i + 3;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+-- tile_change_truncate: a truncated table changes every tile of the layers given as arguments.
+CREATE FUNCTION tile_change_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM tile_change_record(TG_TABLE_NAME, TG_ARGV::text[], NULL);
+  RETURN NULL;
+END $$;
+
+-- tile_watch creates the four triggers of a table: key column, then the triples described above.
+CREATE FUNCTION tile_watch(tbl text, k text, VARIADIC spec text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  args text := (SELECT string_agg(quote_literal(a), ', ') FROM unnest(k || spec) a);
+  layers text[];
+BEGIN
+  EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_rows(%s)', tbl || '_tiles_ins', tbl, args);
+  EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_rows(%s)', tbl || '_tiles_upd', tbl, args);
+  EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_rows(%s)', tbl || '_tiles_del', tbl, args);
+  SELECT array_agg(DISTINCT l) INTO layers
+  FROM generate_subscripts(spec, 1) s, unnest(string_to_array(spec[s], ',')) l WHERE s % 3 = 1;
+  EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION tile_change_truncate(%s)',
+                 tbl || '_tiles_trunc', tbl, (SELECT string_agg(quote_literal(l), ', ') FROM unnest(layers) l));
+END $$;
+
+-- What each layer shows of each table (keep in step with tiles/layers.json and the tile_* views).
+SELECT tile_watch('districts', 'id', 'district', 'name,geom_3857', 'r.geom_3857');
+SELECT tile_watch('subdistricts', 'id',
+  'subdistricts', 'code,name,geom_3857', 'r.geom_3857',
+  'subdistrict_labels', 'name,label_3857', 'r.label_3857',
+  'communities,community_labels', 'code',
+  '(SELECT ST_Extent(c.geom_3857)::geometry FROM communities c WHERE c.subdistrict_id = r.id)');
+SELECT tile_watch('communities', 'id',
+  'communities', 'code,name,subdistrict_id,completed_year,is_old,property_type,management,building_count,households,floor_area,geom_3857', 'r.geom_3857',
+  'community_labels', 'name,subdistrict_id,is_old,label_3857', 'r.label_3857',
+  'goals', 'code,name,geom_3857', 'r.geom_3857',
+  'buildings,coverage', 'name',
+  '(SELECT ST_Extent(b.geom_3857)::geometry FROM buildings b WHERE b.community_id = r.id)');
+SELECT tile_watch('buildings', 'id',
+  'buildings', 'number,community_id,floors,units,households,floor_area,completed_year,structure,has_elevator,elevator_feasible,safety_grade,geom_3857', 'r.geom_3857',
+  'coverage', 'number,community_id,households,geom_3857', 'r.geom_3857');
+SELECT tile_watch('building_coverage', 'building_id',
+  'coverage', 'missing_required,missing_kinds', '(SELECT b.geom_3857 FROM buildings b WHERE b.id = r.building_id)');
+SELECT tile_watch('roads', 'id',
+  'roads', 'name,class,surface,walkable,resurface_year,geom_3857', 'r.geom_3857',
+  'dig_once', 'code,name,class,resurface_year,geom_3857', 'r.geom_3857');
+-- A pipe changes the dig-once figures of every road whose corridor it is in (the corridor is at
+-- most 2 × the buffer wide in EPSG:3857 below latitude 60°).
+SELECT tile_watch('pipelines', 'id',
+  'pipelines', 'kind,material,diameter_mm,laid_year,condition,operator,geom_3857', 'r.geom_3857',
+  'dig_once', 'kind,material,laid_year,condition,operator,geom_3857',
+  $$(SELECT ST_Extent(d.geom_3857)::geometry FROM roads d WHERE d.resurface_year IS NOT NULL
+       AND ST_DWithin(d.geom_3857, r.geom_3857, 2 * (SELECT coalesce(max(value), 5)::float8 FROM planning_settings WHERE key = 'dig_once_buffer_m')))$$);
+SELECT tile_watch('pipe_service_life', 'material', 'dig_once', 'years', '');
+SELECT tile_watch('planning_settings', 'key', 'dig_once', 'key,value', '');
+SELECT tile_watch('gates', 'id', 'gates', 'name,kind,open_hours,geom_3857', 'r.geom_3857');
+SELECT tile_watch('parking', 'id', 'parking', 'name,kind,capacity,geom_3857', 'r.geom_3857');
+SELECT tile_watch('facilities', 'id', 'facilities', 'name,kind,capacity,status,geom_3857', 'r.geom_3857');
+SELECT tile_watch('facility_kinds', 'code',
+  'facilities', 'level', '(SELECT ST_Extent(f.geom_3857)::geometry FROM facilities f WHERE f.kind = r.code)',
+  'coverage', 'name,sort', '');
+SELECT tile_watch('candidate_sites', 'id', 'candidate_sites', 'name,origin,area_m2,hostable_kinds,geom_3857', 'r.geom_3857');
+SELECT tile_watch('living_circles', 'id', 'living_circles', 'community_id,minutes,distance_m,profile,geom_3857', 'r.geom_3857');
+SELECT tile_watch('areas', 'id', 'areas', 'name,origin,geom_3857', 'r.geom_3857');
+SELECT tile_watch('plans', 'id',
+  'communities,community_labels', 'community_id,stage,batch,batch_year',
+  '(SELECT c.geom_3857 FROM communities c WHERE c.id = r.community_id)',
+  'goals', 'community_id,stage,management_after',
+  '(SELECT c.geom_3857 FROM communities c WHERE c.id = r.community_id)');
+SELECT tile_watch('renovation_menu', 'code', 'goals', 'goal', '');
+
+-- plan_items change the goals layer only where a goal's state changes: a goal is shown as none,
+-- in progress or met from whether the plan has items of that goal and whether all are done, so
+-- a plan's goals are compared as that set before and after the statement.
+CREATE FUNCTION tile_change_plan_items() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  before_sql text;
+  touched_sql text;
+  n bigint;
+  boxes float8[];
+BEGIN
+  before_sql := CASE TG_OP
+    WHEN 'INSERT' THEN 'SELECT plan_id, menu_code, status FROM plan_items WHERE id NOT IN (SELECT id FROM new_rows)'
+    WHEN 'DELETE' THEN 'SELECT plan_id, menu_code, status FROM plan_items UNION ALL SELECT plan_id, menu_code, status FROM old_rows'
+    ELSE 'SELECT plan_id, menu_code, status FROM plan_items WHERE id NOT IN (SELECT id FROM new_rows)
+          UNION ALL SELECT plan_id, menu_code, status FROM old_rows' END;
+  touched_sql := CASE TG_OP
+    WHEN 'INSERT' THEN 'SELECT plan_id FROM new_rows'
+    WHEN 'DELETE' THEN 'SELECT plan_id FROM old_rows'
+    ELSE 'SELECT plan_id FROM new_rows UNION SELECT plan_id FROM old_rows' END;
+  EXECUTE tile_change_boxes_sql(format($q$
+    WITH touched AS (%s),
+    sig_before AS (
+      SELECT i.plan_id, array_agg(DISTINCT m.goal || (i.status = 'done')::text ORDER BY m.goal || (i.status = 'done')::text) AS s
+      FROM (%s) i JOIN renovation_menu m ON m.code = i.menu_code
+      WHERE i.plan_id IN (SELECT plan_id FROM touched) GROUP BY i.plan_id),
+    sig_after AS (
+      SELECT i.plan_id, array_agg(DISTINCT m.goal || (i.status = 'done')::text ORDER BY m.goal || (i.status = 'done')::text) AS s
+      FROM plan_items i JOIN renovation_menu m ON m.code = i.menu_code
+      WHERE i.plan_id IN (SELECT plan_id FROM touched) GROUP BY i.plan_id)
+    SELECT t.plan_id FROM (SELECT DISTINCT plan_id FROM touched) t
+    LEFT JOIN sig_before b ON b.plan_id = t.plan_id LEFT JOIN sig_after a ON a.plan_id = t.plan_id
+    WHERE b.s IS DISTINCT FROM a.s $q$, touched_sql, before_sql),
+    '(SELECT c.geom_3857 FROM plans p JOIN communities c ON c.id = p.community_id WHERE p.id = r.plan_id)') INTO n, boxes;
+  IF n > 0 AND boxes IS NOT NULL THEN
+    PERFORM tile_change_record(TG_TABLE_NAME, ARRAY['goals'], boxes);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER plan_items_tiles_ins AFTER INSERT ON plan_items REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_plan_items();
+CREATE TRIGGER plan_items_tiles_upd AFTER UPDATE ON plan_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_plan_items();
+CREATE TRIGGER plan_items_tiles_del AFTER DELETE ON plan_items REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_plan_items();
+CREATE TRIGGER plan_items_tiles_trunc AFTER TRUNCATE ON plan_items
+  FOR EACH STATEMENT EXECUTE FUNCTION tile_change_truncate('goals');
