@@ -33,6 +33,7 @@ type fixture struct {
 	db       *postgis.DB
 	sessions map[renew.Role]session
 	engines  *access.Holder // the walk network (access_test.go)
+	cache    *tiles.Cache   // the tile cache, kept by its own change watcher
 }
 
 type session struct {
@@ -84,17 +85,27 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 	go db.WatchVersions(wctx, versions, log)
 	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
 	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
+	cache := watchedCache(t, wctx, db)
 	e := httpapi.New(cfg, httpapi.Deps{
 		Engines: engines, AccessStore: db,
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
-		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
+		TileCache: cache, Store: db, Accounts: db,
 		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
-	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines}
+	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines, cache: cache}
 	for _, r := range renew.Roles {
 		f.sessions[r] = f.login(t, string(r), "pw-"+string(r))
 	}
 	return f
+}
+
+// watchedCache returns a tile cache kept by a tile change watcher on db, once it listens.
+func watchedCache(t *testing.T, ctx context.Context, db *postgis.DB) *tiles.Cache {
+	t.Helper()
+	cache := tiles.NewCache(32 << 20)
+	go (&postgis.TileChanges{}).Watch(ctx, db, cache, slog.New(slog.DiscardHandler))
+	waitFor(t, "the tile change watcher", cache.Tracking)
+	return cache
 }
 
 // login logs in through the API and returns the session cookie and CSRF token.

@@ -9,7 +9,9 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,15 +35,17 @@ type TileSource interface {
 
 // tileServer holds the tile endpoints' state.
 type tileServer struct {
-	cat      *tiles.Catalogue
-	src      TileSource
-	versions *tiles.Versions
-	cache    *tiles.Cache
-	timeout  time.Duration
-	style    []byte
+	cat     *tiles.Catalogue
+	src     TileSource
+	cache   *tiles.Cache
+	timeout time.Duration
+	style   []byte
 	// publicStyle is the style without the layers drawn from sensitive source layers.
 	publicStyle []byte
 	flight      singleflight.Group
+	// active counts the users' tile requests in flight: the prewarmer waits while there are any.
+	active atomic.Int64
+	warm   *warmer
 }
 
 const (
@@ -54,10 +58,13 @@ const (
 
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
-	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
+	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles,
 		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
 	if s.deps.Catalogue != nil {
 		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
+	}
+	if t.cache != nil {
+		t.warm = newWarmer(t)
 	}
 	g := e.Group("/tiles", s.require(nil))
 	g.GET("/:layer/:z/:x/:y", t.tile)
@@ -91,6 +98,8 @@ func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string,
 }
 
 func (t *tileServer) tile(c echo.Context) error {
+	t.active.Add(1)
+	defer t.active.Add(-1)
 	ls, set, err := t.layers(c.Param("layer"), roleOf(c))
 	if err != nil {
 		return err
@@ -99,45 +108,53 @@ func (t *tileServer) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if t.warm != nil {
+		t.warm.asked(set, ls)
+	}
 	ls = tiles.VisibleAt(ls, coord.Z)
-	key := fmt.Sprintf("%s/%d/%d/%d", set, coord.Z, coord.X, coord.Y)
-	stamp, known := t.versions.Stamp(tiles.Tables(ls))
+	tile, err := t.get(c.Request().Context(), set, ls, coord)
+	if err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", tileCacheControl)
 	h.Set("Vary", "Accept-Encoding")
-	if known {
-		etag := etagFor(key, stamp)
-		h.Set("ETag", etag)
-		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
-	}
-	tile, err := t.get(c.Request().Context(), key, ls, coord, stamp, known)
-	if err != nil {
-		return err
+	h.Set("ETag", tile.ETag)
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, tile.ETag) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	if len(tile.Raw) == 0 {
 		return c.NoContent(http.StatusNoContent)
 	}
-	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
+	if !acceptsGzip(c.Request()) {
+		return c.Blob(http.StatusOK, mvtType, tile.Raw)
 	}
-	return c.Blob(http.StatusOK, mvtType, tile.Raw)
+	gz := tile.Gzip
+	if gz == nil {
+		gz = gzipBytes(tile.Raw)
+		t.cache.SetGzip(tileKey(set, coord), tile, gz)
+	}
+	h.Set("Content-Encoding", "gzip")
+	return c.Blob(http.StatusOK, mvtType, gz)
 }
 
-// get returns the tile from the cache or renders it; concurrent requests for the same tile
-// share one query.
-func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coord tiles.Coord, stamp uint64, known bool) (*tiles.Tile, error) {
-	if known {
-		if tile, ok := t.cache.Get(key, stamp); ok {
-			return tile, nil
-		}
+func tileKey(set string, c tiles.Coord) string {
+	return set + "/" + strconv.Itoa(c.Z) + "/" + strconv.Itoa(c.X) + "/" + strconv.Itoa(c.Y)
+}
+
+// get returns the tile of layer set set (ls, all visible at coord.Z) from the cache or renders
+// it; concurrent requests for the same tile share one query. The cache keeps it unless a change
+// reached it while it was rendered.
+func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (*tiles.Tile, error) {
+	key := tileKey(set, coord)
+	if tile, ok := t.cache.Get(key); ok {
+		return tile, nil
 	}
 	if len(ls) == 0 {
-		return &tiles.Tile{Stamp: stamp}, nil
+		return emptyTile, nil
 	}
-	v, err, _ := t.flight.Do(fmt.Sprintf("%s@%x", key, stamp), func() (any, error) {
+	v, err, _ := t.flight.Do(key, func() (any, error) {
+		gen := t.cache.Gen()
 		// The shared query must not die with the first requester's connection.
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
 		defer cancel()
@@ -145,10 +162,8 @@ func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coo
 		if err != nil {
 			return nil, err
 		}
-		tile := &tiles.Tile{Raw: raw, Gzip: gzipBytes(raw), Stamp: stamp}
-		if known {
-			t.cache.Put(key, tile)
-		}
+		tile := &tiles.Tile{Raw: raw, ETag: tileETag(raw)}
+		t.cache.Put(key, tiles.Meta{Set: set, Layers: layerIDs(ls), Coord: coord}, tile, gen)
 		return tile, nil
 	})
 	if err != nil {
@@ -157,16 +172,18 @@ func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coo
 	return v.(*tiles.Tile), nil
 }
 
-func etagFor(key string, stamp uint64) string {
+// emptyTile is the tile of a zoom where no layer of the set is shown.
+var emptyTile = &tiles.Tile{ETag: tileETag(nil)}
+
+// tileETag is the ETag of a tile's bytes: the same content keeps its ETag however often it is
+// rendered again.
+func tileETag(raw []byte) string {
 	h := fnv.New64a()
-	h.Write([]byte(key))
-	return fmt.Sprintf(`"%x%x"`, h.Sum64(), stamp)
+	h.Write(raw)
+	return fmt.Sprintf(`"%x-%x"`, h.Sum64(), len(raw))
 }
 
 func gzipBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	zw.Write(b)

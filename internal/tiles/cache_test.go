@@ -5,38 +5,101 @@ import (
 	"testing"
 )
 
-// The cache never returns a tile made from other data versions, and stays within its bound by
-// evicting the least recently used.
-func TestCache(t *testing.T) {
+func tileOf(n int) *Tile { return &Tile{Raw: []byte(strings.Repeat("x", n))} }
+
+// The cache serves only while it is told every change, and stays within its bound by evicting
+// the least recently used.
+func TestCacheBoundAndTracking(t *testing.T) {
 	c := NewCache(3 * (100 + 64))
-	tile := func(stamp uint64) *Tile { return &Tile{Raw: []byte(strings.Repeat("x", 100)), Stamp: stamp} }
-	c.Put("a", tile(1))
-	if _, ok := c.Get("a", 2); ok {
-		t.Error("a tile of stamp 1 served for stamp 2")
+	m := Meta{Set: "all", Layers: []string{"roads"}, Coord: Coord{14, 1, 1}}
+	if c.Put("a", m, tileOf(100), c.Gen()) {
+		t.Error("stored a tile before the cache tracks changes")
 	}
-	if _, ok := c.Get("a", 1); ok {
-		t.Error("a stale tile survived its miss")
+	c.Reset(true)
+	for _, k := range []string{"a", "b", "c"} {
+		c.Put(k, m, tileOf(100), c.Gen())
 	}
-	c.Put("a", tile(1))
-	c.Put("b", tile(1))
-	c.Put("c", tile(1))
-	c.Get("a", 1) // a is now the most recent
-	c.Put("d", tile(1))
-	if _, ok := c.Get("b", 1); ok {
+	c.Get("a") // a is now the most recent
+	c.Put("d", m, tileOf(100), c.Gen())
+	if _, ok := c.Get("b"); ok {
 		t.Error("b, the least recently used, was not evicted")
 	}
 	for _, k := range []string{"a", "c", "d"} {
-		if _, ok := c.Get(k, 1); !ok {
+		if _, ok := c.Get(k); !ok {
 			t.Errorf("%s was evicted", k)
 		}
 	}
 	if c.Len() != 3 || c.Bytes() > 3*(100+64) {
 		t.Errorf("cache holds %d tiles, %d bytes", c.Len(), c.Bytes())
 	}
+	c.Reset(false)
+	if _, ok := c.Get("a"); ok || c.Len() != 0 {
+		t.Error("a cache that lost track of changes still serves tiles")
+	}
 	off := NewCache(0)
-	off.Put("a", tile(1))
-	if off.Len() != 0 {
+	off.Reset(true)
+	if off.Put("a", m, tileOf(1), off.Gen()) {
 		t.Error("a disabled cache stored a tile")
+	}
+}
+
+// A change drops the tiles of its layers that its boxes reach, with the tile buffer, and no
+// other; a tile rendered while a change reaching it was applied is not stored.
+func TestCacheApply(t *testing.T) {
+	c := NewCache(1 << 20)
+	c.Reset(true)
+	at := func(z, x, y int) Coord { return Coord{z, x, y} }
+	here := at(16, 55410, 24060)
+	e := here.Envelope(0)
+	put := func(key string, layers []string, co Coord) {
+		if !c.Put(key, Meta{Set: key, Layers: layers, Coord: co}, tileOf(10), c.Gen()) {
+			t.Fatalf("%s not stored", key)
+		}
+	}
+	put("here", []string{"buildings", "roads"}, here)
+	put("east", []string{"buildings"}, at(16, 55411, 24060))
+	put("far", []string{"buildings"}, at(16, 55420, 24060))
+	put("roads-only", []string{"roads"}, here)
+	// A box just inside here's east edge: within east's buffer too.
+	w := e[2] - e[0]
+	box := [4]float64{e[2] - w/100, e[1] + w/2, e[2] - w/200, e[1] + w/2 + 1}
+	gen := c.Gen()
+	c.Apply(Change{ID: 1, Layers: []string{"buildings"}, Boxes: [][4]float64{box}})
+	for key, want := range map[string]bool{"here": false, "east": false, "far": true, "roads-only": true} {
+		if c.Has(key) != want {
+			t.Errorf("after the change %s cached = %v, want %v", key, !want, want)
+		}
+	}
+	if s := c.Stats(); s.Invalidated != 2 {
+		t.Errorf("invalidated %d tiles, want 2", s.Invalidated)
+	}
+	if c.Put("here", Meta{Set: "here", Layers: []string{"buildings"}, Coord: here}, tileOf(10), gen) {
+		t.Error("a tile rendered before the change reaching it was stored")
+	}
+	if !c.Put("far2", Meta{Set: "far2", Layers: []string{"buildings"}, Coord: at(16, 55420, 24060)}, tileOf(10), gen) {
+		t.Error("a tile the change does not reach was refused")
+	}
+	c.Apply(Change{ID: 2, Layers: []string{"roads"}})
+	if c.Has("roads-only") || !c.Has("far") {
+		t.Error("a change everywhere to roads did not drop exactly the roads tiles")
+	}
+}
+
+// CoordsIn finds the tiles whose buffered envelope meets a box.
+func TestCoordsIn(t *testing.T) {
+	here := Coord{14, 13851, 5960}
+	e := here.Envelope(0)
+	w := e[2] - e[0]
+	cs, ok := CoordsIn(14, [4]float64{e[0] + w/4, e[1] + w/4, e[2] - w/4, e[3] - w/4}, 10)
+	if !ok || len(cs) != 1 || cs[0] != here {
+		t.Errorf("inner box: %v %v", cs, ok)
+	}
+	cs, _ = CoordsIn(14, [4]float64{e[0] + w/4, e[1] + w/4, e[2] - w/200, e[3] - w/4}, 10)
+	if len(cs) != 2 {
+		t.Errorf("a box within the east neighbour's buffer meets %d tiles, want 2", len(cs))
+	}
+	if _, ok := CoordsIn(20, e, 10); ok {
+		t.Error("limit not enforced")
 	}
 }
 
