@@ -32,6 +32,8 @@ type Config struct {
 	TileTimeout time.Duration
 	// TileCacheBytes bounds the in-memory tile cache.
 	TileCacheBytes int
+	// TilePrewarm renders again in the background the tiles a change drops (internal/httpapi).
+	TilePrewarm bool
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
 	// SessionTTL is how long a session lasts after its last use.
@@ -62,6 +64,7 @@ func Default() Config {
 		StatementTimeout: 25 * time.Second,
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
+		TilePrewarm:      true,
 		MaxHeavy:         4,
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
@@ -92,6 +95,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
+	fs.BoolVar(&c.TilePrewarm, "tile-prewarm", c.TilePrewarm, "after a data change, render the tiles it reached (zoom 12–16) again in the background")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")

@@ -69,34 +69,41 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 			t.Fatal(err)
 		}
 	}
-	cat, err := tiles.Load(tilefiles.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://unused"
 	for _, a := range adjust {
 		a(&cfg)
 	}
-	versions := &tiles.Versions{}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go db.WatchVersions(wctx, versions, log)
-	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
-	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
-	cache := watchedCache(t, wctx, db)
-	e := httpapi.New(cfg, httpapi.Deps{
-		Engines: engines, AccessStore: db,
-		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
-		TileCache: cache, Store: db, Accounts: db,
-		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
-	})
-	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines, cache: cache}
+	f := &fixture{db: db, sessions: map[renew.Role]session{}}
+	f.serve(t, cfg)
 	for _, r := range renew.Roles {
 		f.sessions[r] = f.login(t, string(r), "pw-"+string(r))
 	}
 	return f
+}
+
+// serve starts the server over f.db with cfg: an instance of its own (its cache, its watchers),
+// as a second instance over the same database would be.
+func (f *fixture) serve(t *testing.T, cfg config.Config) {
+	t.Helper()
+	cat, err := tiles.Load(tilefiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := &tiles.Versions{}
+	wctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go f.db.WatchVersions(wctx, versions, log)
+	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
+	f.engines = access.NewHolder(f.db, f.db, access.HolderOptions{Log: log})
+	f.cache = watchedCache(t, wctx, f.db)
+	f.e = httpapi.New(cfg, httpapi.Deps{
+		Engines: f.engines, AccessStore: f.db,
+		Logger: log, Ready: f.db.Ping, Catalogue: cat, Tiles: f.db, Versions: versions,
+		TileCache: f.cache, Store: f.db, Accounts: f.db,
+		Auth: auth.New(f.db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+	})
 }
 
 // watchedCache returns a tile cache kept by a tile change watcher on db, once it listens.

@@ -63,7 +63,7 @@ func (s *server) routesTiles(e *echo.Group) {
 	if s.deps.Catalogue != nil {
 		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
 	}
-	if t.cache != nil {
+	if t.cache != nil && s.cfg.TilePrewarm {
 		t.warm = newWarmer(t)
 	}
 	g := e.Group("/tiles", s.require(nil))

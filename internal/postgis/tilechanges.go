@@ -62,15 +62,11 @@ func (tc *TileChanges) Watch(ctx context.Context, db *DB, sink TileChangeSink, l
 }
 
 func (tc *TileChanges) watchOnce(ctx context.Context, db *DB, sink TileChangeSink) error {
-	pc, err := db.Pool.Acquire(ctx)
+	conn, err := db.listen(ctx, tileChannel)
 	if err != nil {
 		return err
 	}
-	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+tileChannel); err != nil {
-		return err
-	}
 	if _, err := conn.Exec(ctx, "DELETE FROM tile_changes WHERE at < now() - $1::interval", tileChangeKeep); err != nil {
 		return err
 	}

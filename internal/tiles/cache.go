@@ -29,6 +29,8 @@ type Stats struct {
 	// Invalidated counts the tiles dropped because a change reached them; Rejected the rendered
 	// tiles not stored because a change reached them while they were rendered.
 	Invalidated, Rejected int64
+	// LastChange is the id of the last change applied.
+	LastChange int64
 }
 
 // Cache is a least-recently-used tile cache bounded by bytes, kept true by the tile change log:
@@ -153,6 +155,7 @@ func (c *Cache) Apply(ch Change) {
 		el = next
 	}
 	c.stats.Invalidated += int64(len(dropped))
+	c.stats.LastChange = ch.ID
 	c.gen++
 	c.recent = append(c.recent, ch)
 	if len(c.recent) > recentChanges {
