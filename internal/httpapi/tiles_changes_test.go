@@ -10,6 +10,9 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"renewmap/internal/config"
+	"renewmap/internal/ingest"
+	"renewmap/internal/postgis"
+	"renewmap/internal/tiles"
 )
 
 // compositeAt is the composite tile (as the admin sees it) of zoom z holding lon, lat.
@@ -148,4 +151,59 @@ func TestTileInvalidationByRegion(t *testing.T) {
 			t.Fatalf("stage: %d %s", rec.Code, rec.Body.String())
 		}
 	}, near, c1)
+}
+
+// After an import, the prewarmer leaves every composite tile of zoom 12–16 of the district that
+// the import reached in the cache: a user then meets no uncached tile.
+func TestTilePrewarmAfterImport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	first, _ := compositeAt(14, 124.3506, 43.16035)
+	if rec := f.get(t, first); rec.Code != 200 { // a user looks at the composite map
+		t.Fatalf("%s: %d", first, rec.Code)
+	}
+	// The district's outline imported again, renamed: its extent is the whole district.
+	file := ingest.File{Name: "districts.geojson", Layer: "districts", Data: []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"code":"220302","name":"铁西区（新）","source":"test"},
+		 "geometry":{"type":"Polygon","coordinates":[[[124.330,43.150],[124.370,43.150],[124.370,43.180],[124.330,43.180],[124.330,43.150]]]}}]}`)}
+	batch, err := ingest.Parse([]ingest.File{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Import(context.Background(), batch, postgis.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	x0, y0 := tiles.Mercator(124.330, 43.150)
+	x1, y1 := tiles.Mercator(124.370, 43.180)
+	var want []string
+	for z := 12; z <= 16; z++ {
+		cs, _ := tiles.CoordsIn(z, [4]float64{x0, y0, x1, y1}, 1000)
+		for _, c := range cs {
+			want = append(want, fmt.Sprintf("/tiles/all/%d/%d/%d.mvt", c.Z, c.X, c.Y))
+		}
+	}
+	if len(want) < 90 {
+		t.Fatalf("only %d tiles expected: the district is wrong", len(want))
+	}
+	waitFor(t, "the prewarm", func() bool {
+		for _, p := range want {
+			if !f.cache.Has(cacheKey(p)) {
+				return false
+			}
+		}
+		return true
+	})
+	misses := f.cache.Stats().Misses
+	for _, p := range want {
+		if rec := f.get(t, p); rec.Code != 200 && rec.Code != http.StatusNoContent {
+			t.Errorf("%s: %d", p, rec.Code)
+		}
+	}
+	if got := f.cache.Stats().Misses - misses; got != 0 {
+		t.Errorf("%d of %d tiles were not prewarmed", got, len(want))
+	}
+	rec := f.get(t, first)
+	if ds := decode(t, rec.Body.Bytes(), maptile.At(orb.Point{124.3506, 43.16035}, 14))["district"]; len(ds) != 1 || ds[0].Properties["name"] != "铁西区（新）" {
+		t.Errorf("the prewarmed tile does not show the import: %v", ds)
+	}
 }
