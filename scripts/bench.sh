@@ -62,6 +62,15 @@ echo
 echo "### Mixed load"
 ./bin/renewbench load -base "$base" -users "$users" -clients 64 -duration 60s -pid "$pid"
 
+
+# A working day (docs/tile-cache.md): 16 clients browse composite tiles while a planner edits a
+# plan every second and a building moves every 10 s.
+vpw=$(DATABASE_URL=$url ./bin/renewmap user add day-viewer -role viewer | sed -n 's/^password: //p')
+ppw=$(DATABASE_URL=$url ./bin/renewmap user add day-planner -role planner | sed -n 's/^password: //p')
+echo
+echo "### A working day: tiles while people edit"
+./bin/renewbench day -base "$base" -viewer "day-viewer:$vpw" -planner "day-planner:$ppw" -database-url "$url" -clients 16 -duration 60s
+
 echo
 # The walk-network engine: the demo district and its 50× copy, each in a database of its own.
 DATABASE_URL=$admin bash scripts/bench-access.sh

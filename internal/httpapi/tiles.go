@@ -112,11 +112,16 @@ func (t *tileServer) tile(c echo.Context) error {
 		t.warm.asked(set, ls)
 	}
 	ls = tiles.VisibleAt(ls, coord.Z)
-	tile, err := t.get(c.Request().Context(), set, ls, coord)
+	tile, hit, err := t.get(c.Request().Context(), set, ls, coord)
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
+	if hit {
+		h.Set("X-Cache", "HIT")
+	} else {
+		h.Set("X-Cache", "MISS")
+	}
 	h.Set("Cache-Control", tileCacheControl)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("ETag", tile.ETag)
@@ -144,14 +149,14 @@ func tileKey(set string, c tiles.Coord) string {
 
 // get returns the tile of layer set set (ls, all visible at coord.Z) from the cache or renders
 // it; concurrent requests for the same tile share one query. The cache keeps it unless a change
-// reached it while it was rendered.
-func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (*tiles.Tile, error) {
+// reached it while it was rendered. hit says whether it came from the cache.
+func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (tile *tiles.Tile, hit bool, err error) {
 	key := tileKey(set, coord)
 	if tile, ok := t.cache.Get(key); ok {
-		return tile, nil
+		return tile, true, nil
 	}
 	if len(ls) == 0 {
-		return emptyTile, nil
+		return emptyTile, true, nil
 	}
 	v, err, _ := t.flight.Do(key, func() (any, error) {
 		gen := t.cache.Gen()
@@ -167,9 +172,9 @@ func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coo
 		return tile, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v.(*tiles.Tile), nil
+	return v.(*tiles.Tile), false, nil
 }
 
 // emptyTile is the tile of a zoom where no layer of the set is shown.
