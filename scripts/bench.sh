@@ -79,5 +79,9 @@ echo
 # Streaming downloads: the server's memory while 236,000 features stream out (scale 50).
 DATABASE_URL=$admin bash scripts/bench-download.sh
 
+echo
+# Side by side with pg_tileserv and pg_featureserv, when they are on PATH (skipped otherwise).
+DATABASE_URL=$admin bash scripts/bench-peers.sh
+
 # The scale check (district next to gen-demo -scale 50, docs/scaling.md) takes minutes: on request.
 if [ "${BENCH_SCALE:-}" = 1 ]; then echo; DATABASE_URL=$admin bash scripts/bench-scale.sh; fi

@@ -91,4 +91,11 @@ func TestDigOnceOverlapsFollowEdits(t *testing.T) {
 	check("after moving a road")
 	exec("DELETE FROM pipelines WHERE code = 'P2'")
 	check("after deleting a pipe")
+	exec("UPDATE roads SET resurface_year = NULL WHERE code = 'R1'")
+	var n int
+	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM dig_once_overlaps o JOIN roads r ON r.id = o.road_id WHERE r.code = 'R1'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("a road without a planned resurfacing keeps %d overlaps (%v)", n, err)
+	}
+	exec("UPDATE roads SET resurface_year = 2026 WHERE code = 'R1'")
+	check("after planning a road's resurfacing")
 }
