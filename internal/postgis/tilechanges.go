@@ -67,9 +67,14 @@ func (tc *TileChanges) watchOnce(ctx context.Context, db *DB, sink TileChangeSin
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "DELETE FROM tile_changes WHERE at < now() - $1::interval", tileChangeKeep); err != nil {
+	prune := func() error {
+		_, err := conn.Exec(ctx, "DELETE FROM tile_changes WHERE at < now() - $1::interval", tileChangeKeep)
 		return err
 	}
+	if err := prune(); err != nil {
+		return err
+	}
+	pruned := time.Now()
 	sink.Reset(true)
 	done := map[int64]bool{}
 	var top int64
@@ -119,6 +124,12 @@ func (tc *TileChanges) watchOnce(ctx context.Context, db *DB, sink TileChangeSin
 			tc.mu.Lock()
 			tc.last = ids
 			tc.mu.Unlock()
+		}
+		if time.Since(pruned) > time.Hour {
+			if err := prune(); err != nil {
+				return err
+			}
+			pruned = time.Now()
 		}
 		// Forget ids far below the newest: a transaction that commits that late is not expected.
 		if len(done) > 20000 {
