@@ -358,3 +358,27 @@ CROSS JOIN LATERAL (
     AND dig_once_failing(p.condition, p.laid_year, l.years, r.resurface_year)
 ) x
 WHERE r.resurface_year IS NOT NULL AND x.pipes > 0;
+
+-- The shared tile store (`serve -tile-store`): rendered tiles kept in the database, so a restarted
+-- or a second instance starts warm. Each instance deletes the stored tiles a change reaches once
+-- it has heard of the change (after its commit); a tile is stored only when every change
+-- reaching it was visible to the render (tile_changes.xid against the render's snapshot).
+ALTER TABLE tile_changes ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX ON tile_changes (xid);
+CREATE TABLE tile_store (
+  key text PRIMARY KEY,
+  layers text[] NOT NULL,
+  env geometry(Polygon, 3857) NOT NULL, -- the tile's envelope with its buffer
+  etag text NOT NULL,
+  mvt bytea NOT NULL,
+  stored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON tile_store USING gist (env);
+
+-- tile_change_reaches tells whether change c reaches a tile of layers with envelope env.
+CREATE FUNCTION tile_change_reaches(c tile_changes, layers text[], env geometry) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT c.layers && layers AND (c.boxes IS NULL OR EXISTS (
+    SELECT 1 FROM generate_subscripts(c.boxes, 1) i
+    WHERE env && ST_MakeEnvelope(c.boxes[i][1], c.boxes[i][2], c.boxes[i][3], c.boxes[i][4], 3857)))
+$$;

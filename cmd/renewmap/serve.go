@@ -60,7 +60,11 @@ func serve(ctx context.Context, args []string, e *env) error {
 	go db.WatchVersions(ctx, versions, log)
 	// The tile cache drops only the tiles each change reaches (internal/postgis/tilechanges.go).
 	tileCache := tiles.NewCache(cfg.TileCacheBytes)
-	tileChanges := &postgis.TileChanges{}
+	tileChanges := &postgis.TileChanges{Store: cfg.TileStore}
+	var tileStore httpapi.TileStore
+	if cfg.TileStore {
+		tileStore = postgis.TileStore{DB: db}
+	}
 	go tileChanges.Watch(ctx, db, tileCache, log)
 	// reads answers tiles, search, labels, the OGC API and downloads: the primary, or with a
 	// streaming replica configured, the replica whenever it has replayed the primary's data
@@ -86,7 +90,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 
 	h := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: b.ready,
-		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tileCache,
+		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tileCache, TileStore: tileStore,
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)

@@ -34,6 +34,8 @@ type Config struct {
 	TileCacheBytes int
 	// TilePrewarm renders again in the background the tiles a change drops (internal/httpapi).
 	TilePrewarm bool
+	// TileStore keeps rendered tiles in the database too, for every instance (docs/tile-cache.md).
+	TileStore bool
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
 	// SessionTTL is how long a session lasts after its last use.
@@ -96,6 +98,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
 	fs.BoolVar(&c.TilePrewarm, "tile-prewarm", c.TilePrewarm, "after a data change, render the tiles it reached (zoom 12–16) again in the background")
+	fs.BoolVar(&c.TileStore, "tile-store", c.TileStore, "keep rendered tiles in the database too, so a restarted or another instance starts warm")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "session lifetime after its last use")
 	fs.DurationVar(&c.SessionRecheck, "session-recheck", c.SessionRecheck, "how long a recognised session is trusted before the database is asked again")

@@ -97,20 +97,26 @@ func (f *fixture) serve(t *testing.T, cfg config.Config) {
 	go f.db.WatchVersions(wctx, versions, log)
 	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
 	f.engines = access.NewHolder(f.db, f.db, access.HolderOptions{Log: log})
-	f.cache = watchedCache(t, wctx, f.db)
+	f.cache = watchedCache(t, wctx, f.db, cfg.TileStore)
+	var store httpapi.TileStore
+	if cfg.TileStore {
+		store = postgis.TileStore{DB: f.db}
+	}
 	f.e = httpapi.New(cfg, httpapi.Deps{
-		Engines: f.engines, AccessStore: f.db,
+		TileStore: store,
+		Engines:   f.engines, AccessStore: f.db,
 		Logger: log, Ready: f.db.Ping, Catalogue: cat, Tiles: f.db, Versions: versions,
 		TileCache: f.cache, Store: f.db, Accounts: f.db,
 		Auth: auth.New(f.db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 }
 
-// watchedCache returns a tile cache kept by a tile change watcher on db, once it listens.
-func watchedCache(t *testing.T, ctx context.Context, db *postgis.DB) *tiles.Cache {
+// watchedCache returns a tile cache kept by a tile change watcher on db, once it listens; store
+// says whether the watcher keeps the shared tile store too.
+func watchedCache(t *testing.T, ctx context.Context, db *postgis.DB, store bool) *tiles.Cache {
 	t.Helper()
 	cache := tiles.NewCache(32 << 20)
-	go (&postgis.TileChanges{}).Watch(ctx, db, cache, slog.New(slog.DiscardHandler))
+	go (&postgis.TileChanges{Store: store}).Watch(ctx, db, cache, slog.New(slog.DiscardHandler))
 	waitFor(t, "the tile change watcher", cache.Tracking)
 	return cache
 }

@@ -33,11 +33,22 @@ type TileSource interface {
 	Sources(ctx context.Context) ([]string, error)
 }
 
+// TileStore is the optional shared tile store (postgis.TileStore): tiles kept in the database
+// for every instance.
+type TileStore interface {
+	// Snapshot returns the database's snapshot, taken before a render and given to Save.
+	Snapshot(ctx context.Context) (string, error)
+	Load(ctx context.Context, key string) (*tiles.Tile, bool, error)
+	// Save stores a tile unless a change reaching it was not visible in snap.
+	Save(ctx context.Context, key string, m tiles.Meta, t *tiles.Tile, snap string) error
+}
+
 // tileServer holds the tile endpoints' state.
 type tileServer struct {
 	cat     *tiles.Catalogue
 	src     TileSource
 	cache   *tiles.Cache
+	store   TileStore // nil without -tile-store
 	timeout time.Duration
 	style   []byte
 	// publicStyle is the style without the layers drawn from sensitive source layers.
@@ -59,7 +70,7 @@ const (
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles,
-		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
+		cache: s.deps.TileCache, store: s.deps.TileStore, timeout: s.cfg.TileTimeout, style: style}
 	if s.deps.Catalogue != nil {
 		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
 	}
@@ -112,16 +123,12 @@ func (t *tileServer) tile(c echo.Context) error {
 		t.warm.asked(set, ls)
 	}
 	ls = tiles.VisibleAt(ls, coord.Z)
-	tile, hit, err := t.get(c.Request().Context(), set, ls, coord)
+	tile, from, err := t.get(c.Request().Context(), set, ls, coord)
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	if hit {
-		h.Set("X-Cache", "HIT")
-	} else {
-		h.Set("X-Cache", "MISS")
-	}
+	h.Set("X-Cache", from)
 	h.Set("Cache-Control", tileCacheControl)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("ETag", tile.ETag)
@@ -149,32 +156,51 @@ func tileKey(set string, c tiles.Coord) string {
 
 // get returns the tile of layer set set (ls, all visible at coord.Z) from the cache or renders
 // it; concurrent requests for the same tile share one query. The cache keeps it unless a change
-// reached it while it was rendered. hit says whether it came from the cache.
-func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (tile *tiles.Tile, hit bool, err error) {
+// reached it while it was rendered. from says where it came from: HIT (the cache), STORE (the
+// shared tile store) or MISS (rendered).
+func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (tile *tiles.Tile, from string, err error) {
 	key := tileKey(set, coord)
 	if tile, ok := t.cache.Get(key); ok {
-		return tile, true, nil
+		return tile, "HIT", nil
 	}
 	if len(ls) == 0 {
-		return emptyTile, true, nil
+		return emptyTile, "HIT", nil
+	}
+	type got struct {
+		tile *tiles.Tile
+		from string
 	}
 	v, err, _ := t.flight.Do(key, func() (any, error) {
 		gen := t.cache.Gen()
+		m := tiles.Meta{Set: set, Layers: layerIDs(ls), Coord: coord}
 		// The shared query must not die with the first requester's connection.
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
 		defer cancel()
+		var snap string
+		if t.store != nil {
+			// The store is a help, not a need: when it fails the tile is rendered.
+			if tile, ok, err := t.store.Load(qctx, key); err == nil && ok {
+				t.cache.Put(key, m, tile, gen)
+				return got{tile, "STORE"}, nil
+			}
+			snap, _ = t.store.Snapshot(qctx)
+		}
 		raw, err := t.src.Tile(qctx, ls, coord)
 		if err != nil {
 			return nil, err
 		}
 		tile := &tiles.Tile{Raw: raw, ETag: tileETag(raw)}
-		t.cache.Put(key, tiles.Meta{Set: set, Layers: layerIDs(ls), Coord: coord}, tile, gen)
-		return tile, nil
+		t.cache.Put(key, m, tile, gen)
+		if snap != "" {
+			t.store.Save(qctx, key, m, tile, snap)
+		}
+		return got{tile, "MISS"}, nil
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
-	return v.(*tiles.Tile), false, nil
+	g := v.(got)
+	return g.tile, g.from, nil
 }
 
 // emptyTile is the tile of a zoom where no layer of the set is shown.

@@ -207,3 +207,61 @@ func TestTilePrewarmAfterImport(t *testing.T) {
 		t.Errorf("the prewarmed tile does not show the import: %v", ds)
 	}
 }
+
+// With the shared tile store, a second instance serves a tile the first rendered without
+// rendering it, and a change removes the tiles it reaches from the store: the next request
+// renders the edit.
+func TestTileStore(t *testing.T) {
+	t.Parallel()
+	withStore := func(c *config.Config) { c.TileStore, c.TilePrewarm = true, false }
+	f := newFixture(t, withStore)
+	cfg := config.Default()
+	withStore(&cfg)
+	ctx := context.Background()
+	near, nearTile := compositeAt(16, 124.3506, 43.16035)
+	far, _ := compositeAt(16, 124.3506, 43.1783)
+	for _, p := range []string{near, far} {
+		if rec := f.get(t, p); rec.Code != 200 || rec.Header().Get("X-Cache") != "MISS" {
+			t.Fatalf("first instance %s: %d %s", p, rec.Code, rec.Header().Get("X-Cache"))
+		}
+	}
+	second := &fixture{db: f.db, sessions: f.sessions}
+	second.serve(t, cfg)
+	first := f.get(t, near)
+	rec := second.get(t, near)
+	if rec.Code != 200 || rec.Header().Get("X-Cache") != "STORE" || rec.Header().Get("ETag") != first.Header().Get("ETag") {
+		t.Fatalf("second instance: %d from %s, ETag %s (first %s)", rec.Code, rec.Header().Get("X-Cache"), rec.Header().Get("ETag"), first.Header().Get("ETag"))
+	}
+
+	if _, err := f.db.Pool.Exec(ctx, "UPDATE buildings SET floors = 9 WHERE code = 'C1-B1'"); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := f.db.Pool.QueryRow(ctx, "SELECT max(id) FROM tile_changes").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []*fixture{f, second} {
+		waitFor(t, "the edit reaching the instance", func() bool { return in.cache.Stats().LastChange >= last })
+	}
+	stored := func(p string) (n int) {
+		if err := f.db.Pool.QueryRow(ctx, "SELECT count(*) FROM tile_store WHERE key = $1", cacheKey(p)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if stored(near) != 0 || stored(far) != 1 {
+		t.Errorf("after the edit the store holds the edited tile %d times and the far one %d times, want 0 and 1", stored(near), stored(far))
+	}
+	rec = second.get(t, near)
+	if rec.Header().Get("X-Cache") != "MISS" {
+		t.Errorf("the edited tile came from %s", rec.Header().Get("X-Cache"))
+	}
+	for _, b := range decode(t, rec.Body.Bytes(), nearTile)["buildings"] {
+		if b.Properties["number"] == "1号楼" && b.Properties["community_name"] == "机械厂家属楼" && b.Properties["floors"] != 9.0 {
+			t.Errorf("the edited building shows %v floors, want 9", b.Properties["floors"])
+		}
+	}
+	if rec := second.get(t, far); rec.Header().Get("X-Cache") != "STORE" {
+		t.Errorf("the far tile came from %s, want the store", rec.Header().Get("X-Cache"))
+	}
+}

@@ -31,8 +31,11 @@ const tileChangeKeep = "1 day"
 // TileChanges follows the tile change log for a sink; it also remembers the ids of the last
 // changes delivered, for the replica router (a replica that lacks them has not replayed them).
 type TileChanges struct {
-	mu   sync.Mutex
-	last []int64
+	// Store says that the shared tile store is used: the watcher deletes the stored tiles each
+	// change reaches (before the sink hears of it).
+	Store bool
+	mu    sync.Mutex
+	last  []int64
 }
 
 // Last returns the ids of the changes delivered in the last batch (none before the first).
@@ -115,9 +118,17 @@ func (tc *TileChanges) watchOnce(ctx context.Context, db *DB, sink TileChangeSin
 		}
 		ids := make([]int64, len(batch))
 		for i, ch := range batch {
+			ids[i] = ch.ID
+		}
+		if tc.Store && len(ids) > 0 {
+			if _, err := conn.Exec(ctx, `DELETE FROM tile_store s USING tile_changes c
+				WHERE c.id = ANY($1) AND tile_change_reaches(c, s.layers, s.env)`, ids); err != nil {
+				return err
+			}
+		}
+		for _, ch := range batch {
 			sink.Apply(ch)
 			done[ch.ID] = true
-			ids[i] = ch.ID
 			top = max(top, ch.ID)
 		}
 		if len(ids) > 0 {

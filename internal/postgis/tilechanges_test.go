@@ -2,10 +2,13 @@ package postgis_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
+	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
+	"renewmap/internal/tiles"
 )
 
 // segment_overlap (sql/0019), the length of a segment within r of another, agrees with GEOS
@@ -98,4 +101,48 @@ func TestDigOnceOverlapsFollowEdits(t *testing.T) {
 	}
 	exec("UPDATE roads SET resurface_year = 2026 WHERE code = 'R1'")
 	check("after planning a road's resurfacing")
+}
+
+// The tile store refuses a tile rendered before a change that reaches it (a render from the
+// snapshot taken before the change committed), and takes it from a snapshot that sees the change
+// or when the change reaches elsewhere.
+func TestTileStoreRefusesStaleTiles(t *testing.T) {
+	t.Parallel()
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	store := postgis.TileStore{DB: db}
+	here := tiles.CoordAt(16, 124.3506, 43.16035)
+	far := tiles.CoordAt(16, 124.3506, 43.1783)
+	meta := func(c tiles.Coord) tiles.Meta { return tiles.Meta{Set: "all", Layers: []string{"parking"}, Coord: c} }
+	tile := &tiles.Tile{Raw: []byte("mvt"), ETag: `"x"`}
+	before, err := store.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO parking (code, kind, capacity, geom) VALUES ('K', 'car_space', 12, ST_Point(124.3506, 43.16035, 4326))`); err != nil {
+		t.Fatal(err)
+	}
+	has := func(c tiles.Coord) bool {
+		var n int
+		db.Pool.QueryRow(ctx, "SELECT count(*) FROM tile_store WHERE key = $1", fmt.Sprintf("all/%d/%d/%d", c.Z, c.X, c.Y)).Scan(&n)
+		return n == 1
+	}
+	save := func(c tiles.Coord, snap string) {
+		if err := store.Save(ctx, fmt.Sprintf("all/%d/%d/%d", c.Z, c.X, c.Y), meta(c), tile, snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(here, before)
+	save(far, before)
+	if has(here) || !has(far) {
+		t.Errorf("from the snapshot before the parking: stored here %v (want false), far %v (want true)", has(here), has(far))
+	}
+	after, _ := store.Snapshot(ctx)
+	save(here, after)
+	if !has(here) {
+		t.Error("a tile rendered after the change was refused")
+	}
+	if got, ok, err := store.Load(ctx, fmt.Sprintf("all/%d/%d/%d", here.Z, here.X, here.Y)); err != nil || !ok || string(got.Raw) != "mvt" || got.ETag != `"x"` {
+		t.Errorf("load: %v %v %v", got, ok, err)
+	}
 }
