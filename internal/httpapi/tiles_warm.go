@@ -24,7 +24,7 @@ const (
 type warmer struct {
 	t       *tileServer
 	mu      sync.Mutex
-	sets    map[string][]*tiles.Layer // layer sets asked for, by name
+	sets    sync.Map // layer sets asked for: name → []*tiles.Layer (read on every tile request)
 	changes []tiles.Change
 	queue   []tiles.Meta
 	queued  map[string]bool
@@ -32,7 +32,7 @@ type warmer struct {
 }
 
 func newWarmer(t *tileServer) *warmer {
-	w := &warmer{t: t, sets: map[string][]*tiles.Layer{}, queued: map[string]bool{}, wake: make(chan struct{}, 1)}
+	w := &warmer{t: t, queued: map[string]bool{}, wake: make(chan struct{}, 1)}
 	t.cache.OnChange(w.changed)
 	go w.run()
 	return w
@@ -40,11 +40,9 @@ func newWarmer(t *tileServer) *warmer {
 
 // asked records that users ask for the layer set named set.
 func (w *warmer) asked(set string, ls []*tiles.Layer) {
-	w.mu.Lock()
-	if _, ok := w.sets[set]; !ok {
-		w.sets[set] = ls
+	if _, ok := w.sets.Load(set); !ok {
+		w.sets.LoadOrStore(set, ls)
 	}
-	w.mu.Unlock()
 }
 
 // changed is the cache's OnChange: it queues the dropped tiles and the change, and returns at
@@ -71,13 +69,6 @@ func (w *warmer) enqueue(m tiles.Meta) {
 	w.queue = append(w.queue, m)
 }
 
-// Pending returns how many tiles and changes wait to be warmed.
-func (w *warmer) pending() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.queue) + len(w.changes)
-}
-
 func (w *warmer) run() {
 	ctx := context.Background()
 	for range w.wake {
@@ -97,8 +88,9 @@ func (w *warmer) run() {
 			m := w.queue[0]
 			w.queue = w.queue[1:]
 			delete(w.queued, tileKey(m.Set, m.Coord))
-			ls := w.sets[m.Set]
 			w.mu.Unlock()
+			v, _ := w.sets.Load(m.Set)
+			ls, _ := v.([]*tiles.Layer)
 			for w.t.active.Load() > 0 {
 				time.Sleep(2 * time.Millisecond)
 			}
@@ -126,10 +118,11 @@ func (w *warmer) expand(ctx context.Context, changes []tiles.Change) {
 		if boxes == nil {
 			boxes = [][4]float64{extent}
 		}
-		for set, ls := range w.sets {
+		w.sets.Range(func(k, v any) bool {
+			set, ls := k.(string), v.([]*tiles.Layer)
 			ids := layerIDs(ls)
 			if !slices.ContainsFunc(ch.Layers, func(id string) bool { return slices.Contains(ids, id) }) {
-				continue
+				return true
 			}
 			for _, b := range boxes {
 				b = [4]float64{max(b[0], extent[0]), max(b[1], extent[1]), min(b[2], extent[2]), min(b[3], extent[3])}
@@ -145,7 +138,8 @@ func (w *warmer) expand(ctx context.Context, changes []tiles.Change) {
 					}
 				}
 			}
-		}
+			return true
+		})
 	}
 }
 
