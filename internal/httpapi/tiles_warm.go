@@ -12,13 +12,15 @@ import (
 // Prewarming: after a change (an import, an edit) the tiles it dropped from the cache are
 // rendered again in the background, with every tile of zoom warmMinZoom–warmMaxZoom the change
 // reaches within the data's extent, for each layer set users have asked for since the start, so
-// that users meet cached tiles. One tile at a time, and only while no user's tile request is in
-// flight: users come first.
+// that users meet cached tiles. One tile at a time, each waiting (up to warmPatience) until no
+// user's tile request is in flight: users come first.
 const (
 	warmMinZoom = 12
 	warmMaxZoom = 16
 	// warmLimit bounds the tiles one change queues per layer set and zoom.
 	warmLimit = 20000
+	// warmPatience is how long a render waits for a moment without user tile requests.
+	warmPatience = 50 * time.Millisecond
 )
 
 type warmer struct {
@@ -91,7 +93,9 @@ func (w *warmer) run() {
 			w.mu.Unlock()
 			v, _ := w.sets.Load(m.Set)
 			ls, _ := v.([]*tiles.Layer)
-			for w.t.active.Load() > 0 {
+			// Users first: wait for a moment without tile requests, but not forever (under
+			// constant load one render at a time still goes through).
+			for waited := time.Duration(0); w.t.active.Load() > 0 && waited < warmPatience; waited += 2 * time.Millisecond {
 				time.Sleep(2 * time.Millisecond)
 			}
 			if ls != nil && !w.t.cache.Has(tileKey(m.Set, m.Coord)) {
