@@ -62,6 +62,15 @@ echo
 echo "### Mixed load"
 ./bin/renewbench load -base "$base" -users "$users" -clients 64 -duration 60s -pid "$pid"
 
+
+# A working day (docs/tile-cache.md): 16 clients browse composite tiles while a planner edits a
+# plan every second and a building moves every 10 s.
+vpw=$(DATABASE_URL=$url ./bin/renewmap user add day-viewer -role viewer | sed -n 's/^password: //p')
+ppw=$(DATABASE_URL=$url ./bin/renewmap user add day-planner -role planner | sed -n 's/^password: //p')
+echo
+echo "### A working day: tiles while people edit"
+./bin/renewbench day -base "$base" -viewer "day-viewer:$vpw" -planner "day-planner:$ppw" -database-url "$url" -clients 16 -duration 60s
+
 echo
 # The walk-network engine: the demo district and its 50× copy, each in a database of its own.
 DATABASE_URL=$admin bash scripts/bench-access.sh
@@ -69,6 +78,10 @@ DATABASE_URL=$admin bash scripts/bench-access.sh
 echo
 # Streaming downloads: the server's memory while 236,000 features stream out (scale 50).
 DATABASE_URL=$admin bash scripts/bench-download.sh
+
+echo
+# Side by side with pg_tileserv and pg_featureserv, when they are on PATH (skipped otherwise).
+DATABASE_URL=$admin bash scripts/bench-peers.sh
 
 # The scale check (district next to gen-demo -scale 50, docs/scaling.md) takes minutes: on request.
 if [ "${BENCH_SCALE:-}" = 1 ]; then echo; DATABASE_URL=$admin bash scripts/bench-scale.sh; fi

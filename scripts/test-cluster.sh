@@ -6,7 +6,7 @@
 #     session (sessions live in the database);
 #   - an edit through instance A (a new 片区, POST /api/v1/areas) is visible through instance B
 #     within seconds — in its JSON API, its OGC API (read from the replica) and its tiles — and
-#     replaces the tile B had cached (the data-version NOTIFY reaches every instance);
+#     replaces the tile B had cached (the tile change NOTIFY reaches every instance);
 #   - the replica answers reads: its own scan counters of the tables grow when tiles and searches
 #     are asked through B, and each instance counts the reads the replica answered;
 #   - a lagging replica never serves an old tile or feature: with WAL replay paused on the

@@ -217,20 +217,25 @@ type community struct {
 }
 
 func communities(hc *http.Client, base string, s session) ([]community, error) {
-	req, _ := http.NewRequest("GET", base+"/api/v1/communities?limit=500", nil)
-	req.Header.Set("Cookie", s.cookie)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var res struct {
 		Communities []community `json:"communities"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Communities) == 0 {
+	if err := getJSON(hc, base, s, "/api/v1/communities?limit=500", &res); err != nil || len(res.Communities) == 0 {
 		return nil, fmt.Errorf("community list: %v", err)
 	}
 	return res.Communities, nil
+}
+
+// getJSON reads path as s into v.
+func getJSON(hc *http.Client, base string, s session, path string, v any) error {
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Cookie", s.cookie)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func send(hc *http.Client, base string, s session, method, path, body string) (time.Duration, int, error) {

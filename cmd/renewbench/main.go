@@ -2,6 +2,8 @@
 //
 //	renewbench tiles -base URL -bbox W,S,E,N [-layer all] [-cookie C] …  tile latency and throughput
 //	renewbench load  -base URL -users role:user:pw,… [-clients 64] …     mixed load from many clients
+//	renewbench rate  -template URL -bbox W,S,E,N -zoom Z [-clients 8] …   any server, the same tiles
+//	renewbench day   -base URL -viewer u:pw -planner u:pw -database-url U  tiles while people edit
 package main
 
 import (
@@ -12,9 +14,9 @@ import (
 )
 
 func main() {
-	modes := map[string]func([]string) error{"tiles": tilesMain, "load": loadMain}
+	modes := map[string]func([]string) error{"tiles": tilesMain, "load": loadMain, "day": dayMain, "rate": rateMain}
 	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: renewbench tiles|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: renewbench tiles|load|day|rate [flags]")
 		os.Exit(2)
 	}
 	if err := modes[os.Args[1]](os.Args[2:]); err != nil {

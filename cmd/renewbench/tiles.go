@@ -74,14 +74,14 @@ func runTiles(base, bbox, layer string, minZ, maxZ int, clientList string, dur t
 		if err != nil || clients < 1 {
 			return fmt.Errorf("-clients: %q is not a positive number", f)
 		}
-		cached(client, all, clients, dur)
+		cached(client, all, clients, dur, "cached, ")
 	}
 	return nil
 }
 
 // cached requests random tiles of all from clients concurrent clients for dur and prints the
-// throughput and latency.
-func cached(client *http.Client, all []string, clients int, dur time.Duration) {
+// throughput and latency after label.
+func cached(client *http.Client, all []string, clients int, dur time.Duration, label string) {
 	var count atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -112,8 +112,8 @@ func cached(client *http.Client, all []string, clients int, dur time.Duration) {
 	}
 	wg.Wait()
 	secs := time.Since(start).Seconds()
-	fmt.Printf("\ncached, %d clients for %s: %d tiles, %.0f tiles/s, p50 %s, p99 %s, errors %d\n",
-		clients, dur, count.Load(), float64(count.Load())/secs, pct(lat, 50), pct(lat, 99), errs.Load())
+	fmt.Printf("\n%s%d clients for %s: %d tiles, %.0f tiles/s, p50 %s, p99 %s, errors %d\n",
+		label, clients, dur, count.Load(), float64(count.Load())/secs, pct(lat, 50), pct(lat, 99), errs.Load())
 }
 
 // cookie is sent with every request.

@@ -56,6 +56,14 @@ func serve(ctx context.Context, args []string, e *env) error {
 	go b.run(ctx)
 	versions := &tiles.Versions{}
 	go db.WatchVersions(ctx, versions, log)
+	// The tile cache drops only the tiles each change reaches (internal/postgis/tilechanges.go).
+	tileCache := tiles.NewCache(cfg.TileCacheBytes)
+	tileChanges := &postgis.TileChanges{Store: cfg.TileStore}
+	var tileStore httpapi.TileStore
+	if cfg.TileStore {
+		tileStore = postgis.TileStore{DB: db}
+	}
+	go tileChanges.Watch(ctx, db, tileCache, log)
 	// reads answers tiles, search, labels, the OGC API and downloads: the primary, or with a
 	// streaming replica configured, the replica whenever it has replayed the primary's data
 	// versions (internal/postgis/replica.go).
@@ -69,7 +77,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 			return fmt.Errorf("replica: %w", err)
 		}
 		defer rdb.Close()
-		rep := postgis.NewReplicated(db, rdb, versions, postgis.ReplicaOptions{Log: log})
+		rep := postgis.NewReplicated(db, rdb, versions, postgis.ReplicaOptions{Log: log, TileChanges: tileChanges.Last})
 		go rep.Run(ctx)
 		defer func() {
 			r, p := rep.Reads()
@@ -95,7 +103,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 	}
 	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
 		Logger: log, Ready: b.ready, Metrics: m,
-		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tiles.NewCache(cfg.TileCacheBytes),
+		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tileCache, TileStore: tileStore,
 		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Imports: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)

@@ -35,6 +35,10 @@ type Config struct {
 	TileTimeout time.Duration
 	// TileCacheBytes bounds the in-memory tile cache.
 	TileCacheBytes int
+	// TilePrewarm renders again in the background the tiles a change drops (internal/httpapi).
+	TilePrewarm bool
+	// TileStore keeps rendered tiles in the database too, for every instance (docs/tile-cache.md).
+	TileStore bool
 	// MaxHeavy caps the expensive requests (what-ifs, exports) running at once.
 	MaxHeavy int
 	// MaxStreams caps the streamed responses (downloads, OGC item pages) running at once: each
@@ -72,6 +76,7 @@ func Default() Config {
 		StatementTimeout: 25 * time.Second,
 		TileTimeout:      10 * time.Second,
 		TileCacheBytes:   256 << 20,
+		TilePrewarm:      true,
 		MaxHeavy:         4,
 		MaxStreams:       2,
 		ShutdownGrace:    20 * time.Second,
@@ -104,6 +109,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", c.StatementTimeout, "time limit of one SQL statement")
 	fs.DurationVar(&c.TileTimeout, "tile-timeout", c.TileTimeout, "time limit of one tile query")
 	fs.IntVar(&c.TileCacheBytes, "tile-cache-bytes", c.TileCacheBytes, "memory for cached tiles, in bytes (0 disables the cache)")
+	fs.BoolVar(&c.TilePrewarm, "tile-prewarm", c.TilePrewarm, "after a data change, render the tiles it reached (zoom 12–16) again in the background")
+	fs.BoolVar(&c.TileStore, "tile-store", c.TileStore, "keep rendered tiles in the database too, so a restarted or another instance starts warm")
 	fs.IntVar(&c.MaxHeavy, "max-heavy", c.MaxHeavy, "expensive requests (what-ifs, exports) allowed at once; more wait 2 s, then get 503")
 	fs.IntVar(&c.MaxStreams, "max-streams", c.MaxStreams, "downloads and OGC item pages streaming at once (each holds a database connection); more wait 5 s, then get 503")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "time requests in flight get to finish after SIGTERM; then they are cut off")

@@ -35,6 +35,7 @@ type fixture struct {
 	sessions map[renew.Role]session
 	engines  *access.Holder // the walk network (access_test.go)
 	metrics  *metrics.Metrics
+	cache    *tiles.Cache // the tile cache, kept by its own change watcher
 }
 
 type session struct {
@@ -70,36 +71,59 @@ func newFixture(t *testing.T, adjust ...func(*config.Config)) *fixture {
 			t.Fatal(err)
 		}
 	}
-	cat, err := tiles.Load(tilefiles.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://unused"
 	for _, a := range adjust {
 		a(&cfg)
 	}
-	versions := &tiles.Versions{}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go db.WatchVersions(wctx, versions, log)
-	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
-	engines := access.NewHolder(db, db, access.HolderOptions{Log: log})
-	m := metrics.New()
-	m.WatchPool(db.Pool)
-	e := httpapi.New(cfg, httpapi.Deps{Metrics: m,
-		Engines: engines, AccessStore: db, Imports: db,
-		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
-		TileCache: tiles.NewCache(32 << 20), Store: db, Accounts: db,
-		Auth:   auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
-		Tokens: auth.NewTokens(db, cfg.SessionRecheck),
-	})
-	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines, metrics: m}
+	f := &fixture{db: db, sessions: map[renew.Role]session{}}
+	f.serve(t, cfg)
 	for _, r := range renew.Roles {
 		f.sessions[r] = f.login(t, string(r), "pw-"+string(r))
 	}
 	return f
+}
+
+// serve starts the server over f.db with cfg: an instance of its own (its cache, its watchers),
+// as a second instance over the same database would be.
+func (f *fixture) serve(t *testing.T, cfg config.Config) {
+	t.Helper()
+	cat, err := tiles.Load(tilefiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := &tiles.Versions{}
+	wctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go f.db.WatchVersions(wctx, versions, log)
+	waitFor(t, "data versions", func() bool { _, ok := versions.Stamp(nil); return ok })
+	f.engines = access.NewHolder(f.db, f.db, access.HolderOptions{Log: log})
+	f.cache = watchedCache(t, wctx, f.db, cfg.TileStore)
+	var store httpapi.TileStore
+	if cfg.TileStore {
+		store = postgis.TileStore{DB: f.db}
+	}
+	f.metrics = metrics.New()
+	f.metrics.WatchPool(f.db.Pool)
+	f.e = httpapi.New(cfg, httpapi.Deps{Metrics: f.metrics,
+		TileStore: store,
+		Engines:   f.engines, AccessStore: f.db, Imports: f.db,
+		Logger: log, Ready: f.db.Ping, Catalogue: cat, Tiles: f.db, Versions: versions,
+		TileCache: f.cache, Store: f.db, Accounts: f.db,
+		Auth:   auth.New(f.db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Tokens: auth.NewTokens(f.db, cfg.SessionRecheck),
+	})
+}
+
+// watchedCache returns a tile cache kept by a tile change watcher on db, once it listens; store
+// says whether the watcher keeps the shared tile store too.
+func watchedCache(t *testing.T, ctx context.Context, db *postgis.DB, store bool) *tiles.Cache {
+	t.Helper()
+	cache := tiles.NewCache(32 << 20)
+	go (&postgis.TileChanges{Store: store}).Watch(ctx, db, cache, slog.New(slog.DiscardHandler))
+	waitFor(t, "the tile change watcher", cache.Tracking)
+	return cache
 }
 
 // login logs in through the API and returns the session cookie and CSRF token.

@@ -29,6 +29,8 @@ type Deps struct {
 	Tiles     TileSource
 	Versions  *tiles.Versions
 	TileCache *tiles.Cache
+	// TileStore, if set, shares rendered tiles between instances and restarts (-tile-store).
+	TileStore TileStore
 	// Store answers the JSON API.
 	Store Store
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.

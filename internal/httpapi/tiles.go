@@ -9,7 +9,9 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,19 +33,32 @@ type TileSource interface {
 	Sources(ctx context.Context) ([]string, error)
 }
 
+// TileStore is the optional shared tile store (postgis.TileStore): tiles kept in the database
+// for every instance.
+type TileStore interface {
+	// Snapshot returns the database's snapshot, taken before a render and given to Save.
+	Snapshot(ctx context.Context) (string, error)
+	Load(ctx context.Context, key string) (*tiles.Tile, bool, error)
+	// Save stores a tile unless a change reaching it was not visible in snap.
+	Save(ctx context.Context, key string, m tiles.Meta, t *tiles.Tile, snap string) error
+}
+
 // tileServer holds the tile endpoints' state.
 type tileServer struct {
-	cat      *tiles.Catalogue
-	src      TileSource
-	versions *tiles.Versions
-	cache    *tiles.Cache
-	timeout  time.Duration
-	style    []byte
+	cat     *tiles.Catalogue
+	src     TileSource
+	cache   *tiles.Cache
+	store   TileStore // nil without -tile-store
+	timeout time.Duration
+	style   []byte
 	// publicStyle is the style without the layers drawn from sensitive source layers.
 	publicStyle []byte
 	flight      singleflight.Group
 	// cacheLookup is told whether each cache lookup hit (metrics).
 	cacheLookup func(hit bool)
+	// active counts the users' tile requests in flight: the prewarmer waits while there are any.
+	active atomic.Int64
+	warm   *warmer
 }
 
 const (
@@ -56,10 +71,14 @@ const (
 
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
-	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
-		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style, cacheLookup: s.metrics.TileCache}
+	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles,
+		cache: s.deps.TileCache, store: s.deps.TileStore, timeout: s.cfg.TileTimeout, style: style,
+		cacheLookup: s.metrics.TileCache}
 	if s.deps.Catalogue != nil {
 		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
+	}
+	if t.cache != nil && s.cfg.TilePrewarm {
+		t.warm = newWarmer(t)
 	}
 	g := e.Group("/tiles", s.require(nil))
 	g.GET("/:layer/:z/:x/:y", t.tile)
@@ -96,6 +115,8 @@ func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string,
 }
 
 func (t *tileServer) tile(c echo.Context) error {
+	t.active.Add(1)
+	defer t.active.Add(-1)
 	ls, set, err := t.layers(c.Param("layer"), roleOf(c))
 	if err != nil {
 		return err
@@ -104,76 +125,104 @@ func (t *tileServer) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ls = tiles.VisibleAt(ls, coord.Z)
-	key := fmt.Sprintf("%s/%d/%d/%d", set, coord.Z, coord.X, coord.Y)
-	stamp, known := t.versions.Stamp(tiles.Tables(ls))
-	h := c.Response().Header()
-	h.Set("Cache-Control", tileCacheControl)
-	h.Set("Vary", "Accept-Encoding")
-	if known {
-		etag := etagFor(key, stamp)
-		h.Set("ETag", etag)
-		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
+	if t.warm != nil {
+		t.warm.asked(set, ls)
 	}
-	tile, err := t.get(c.Request().Context(), key, ls, coord, stamp, known)
+	ls = tiles.VisibleAt(ls, coord.Z)
+	tile, from, err := t.get(c.Request().Context(), set, ls, coord)
 	if err != nil {
 		return err
+	}
+	h := c.Response().Header()
+	h.Set("X-Cache", from)
+	h.Set("Cache-Control", tileCacheControl)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("ETag", tile.ETag)
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, tile.ETag) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	if len(tile.Raw) == 0 {
 		return c.NoContent(http.StatusNoContent)
 	}
-	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
+	if !acceptsGzip(c.Request()) {
+		return c.Blob(http.StatusOK, mvtType, tile.Raw)
 	}
-	return c.Blob(http.StatusOK, mvtType, tile.Raw)
+	gz := tile.Gzip
+	if gz == nil {
+		gz = gzipBytes(tile.Raw)
+		t.cache.SetGzip(tileKey(set, coord), tile, gz)
+	}
+	h.Set("Content-Encoding", "gzip")
+	return c.Blob(http.StatusOK, mvtType, gz)
 }
 
-// get returns the tile from the cache or renders it; concurrent requests for the same tile
-// share one query.
-func (t *tileServer) get(ctx context.Context, key string, ls []*tiles.Layer, coord tiles.Coord, stamp uint64, known bool) (*tiles.Tile, error) {
-	if known {
-		tile, ok := t.cache.Get(key, stamp)
-		t.cacheLookup(ok)
-		if ok {
-			return tile, nil
-		}
+func tileKey(set string, c tiles.Coord) string {
+	return set + "/" + strconv.Itoa(c.Z) + "/" + strconv.Itoa(c.X) + "/" + strconv.Itoa(c.Y)
+}
+
+// get returns the tile of layer set set (ls, all visible at coord.Z) from the cache or renders
+// it; concurrent requests for the same tile share one query. The cache keeps it unless a change
+// reached it while it was rendered. from says where it came from: HIT (the cache), STORE (the
+// shared tile store) or MISS (rendered).
+func (t *tileServer) get(ctx context.Context, set string, ls []*tiles.Layer, coord tiles.Coord) (tile *tiles.Tile, from string, err error) {
+	key := tileKey(set, coord)
+	tile, ok := t.cache.Get(key)
+	t.cacheLookup(ok)
+	if ok {
+		return tile, "HIT", nil
 	}
 	if len(ls) == 0 {
-		return &tiles.Tile{Stamp: stamp}, nil
+		return emptyTile, "HIT", nil
 	}
-	v, err, _ := t.flight.Do(fmt.Sprintf("%s@%x", key, stamp), func() (any, error) {
+	type got struct {
+		tile *tiles.Tile
+		from string
+	}
+	v, err, _ := t.flight.Do(key, func() (any, error) {
+		gen := t.cache.Gen()
+		m := tiles.Meta{Set: set, Layers: layerIDs(ls), Coord: coord}
 		// The shared query must not die with the first requester's connection.
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.timeout)
 		defer cancel()
+		var snap string
+		if t.store != nil {
+			// The store is a help, not a need: when it fails the tile is rendered.
+			if tile, ok, err := t.store.Load(qctx, key); err == nil && ok {
+				t.cache.Put(key, m, tile, gen)
+				return got{tile, "STORE"}, nil
+			}
+			snap, _ = t.store.Snapshot(qctx)
+		}
 		raw, err := t.src.Tile(qctx, ls, coord)
 		if err != nil {
 			return nil, err
 		}
-		tile := &tiles.Tile{Raw: raw, Gzip: gzipBytes(raw), Stamp: stamp}
-		if known {
-			t.cache.Put(key, tile)
+		tile := &tiles.Tile{Raw: raw, ETag: tileETag(raw)}
+		t.cache.Put(key, m, tile, gen)
+		if snap != "" {
+			t.store.Save(qctx, key, m, tile, snap)
 		}
-		return tile, nil
+		return got{tile, "MISS"}, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return v.(*tiles.Tile), nil
+	g := v.(got)
+	return g.tile, g.from, nil
 }
 
-func etagFor(key string, stamp uint64) string {
+// emptyTile is the tile of a zoom where no layer of the set is shown.
+var emptyTile = &tiles.Tile{ETag: tileETag(nil)}
+
+// tileETag is the ETag of a tile's bytes: the same content keeps its ETag however often it is
+// rendered again.
+func tileETag(raw []byte) string {
 	h := fnv.New64a()
-	h.Write([]byte(key))
-	return fmt.Sprintf(`"%x%x"`, h.Sum64(), stamp)
+	h.Write(raw)
+	return fmt.Sprintf(`"%x-%x"`, h.Sum64(), len(raw))
 }
 
 func gzipBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	zw.Write(b)

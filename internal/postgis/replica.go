@@ -43,6 +43,7 @@ type Replicated struct {
 	versions *tiles.Versions
 	poll     time.Duration
 	log      *slog.Logger
+	changes  func() []int64
 
 	// seen is the replica's data versions at the last poll; nil while it does not answer.
 	seen atomic.Pointer[replicaSeen]
@@ -61,6 +62,9 @@ type ReplicaOptions struct {
 	Poll time.Duration
 	// Log receives the replica's state changes; nil discards them.
 	Log *slog.Logger
+	// TileChanges returns the ids of the tile changes the tile cache last applied
+	// (TileChanges.Last); a tile is rendered on the replica only once it has them too.
+	TileChanges func() []int64
 }
 
 // NewReplicated routes lag-tolerant reads of primary to replica, checked against versions (the
@@ -73,7 +77,10 @@ func NewReplicated(primary, replica *DB, versions *tiles.Versions, opt ReplicaOp
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Replicated{DB: primary, replica: replica, versions: versions, poll: opt.Poll, log: opt.Log}
+	if opt.TileChanges == nil {
+		opt.TileChanges = func() []int64 { return nil }
+	}
+	return &Replicated{DB: primary, replica: replica, versions: versions, poll: opt.Poll, log: opt.Log, changes: opt.TileChanges}
 }
 
 // Reads returns how many reads the replica and the primary have answered.
@@ -186,12 +193,13 @@ func (r *Replicated) route(ctx context.Context, tables []string, delivered *bool
 }
 
 // Tile renders on the replica when its data versions of the tiles' tables, read in the same
-// statement, equal the primary's; otherwise on the primary.
+// statement, equal the primary's and it has the tile changes last applied to the cache;
+// otherwise on the primary.
 func (r *Replicated) Tile(ctx context.Context, ls []*tiles.Layer, c tiles.Coord) ([]byte, error) {
 	tables := tiles.Tables(ls)
 	want, known := r.versions.Stamp(tables)
 	if known && r.seen.Load() != nil {
-		b, got, err := r.replica.tileWithVersions(ctx, r.DB.tileSQL.forLayers(ls), tables, c)
+		b, got, err := r.replica.tileWithVersions(ctx, r.DB.tileSQL.forLayers(ls), tables, r.changes(), c)
 		switch {
 		case err == nil && got == want:
 			r.replicaReads.Add(1)
@@ -205,17 +213,23 @@ func (r *Replicated) Tile(ctx context.Context, ls []*tiles.Layer, c tiles.Coord)
 }
 
 // tileWithVersions runs the tile statement tileSQL with the data versions of tables read in the
-// same statement, and returns the MVT and the versions' stamp.
-func (db *DB) tileWithVersions(ctx context.Context, tileSQL string, tables []string, c tiles.Coord) ([]byte, uint64, error) {
+// same statement, and returns the MVT and the versions' stamp; a stamp of 0 when the database
+// lacks one of the tile changes listed in changes.
+func (db *DB) tileWithVersions(ctx context.Context, tileSQL string, tables []string, changes []int64, c tiles.Coord) ([]byte, uint64, error) {
 	var names []string
 	var vers []int64
 	var b []byte
+	var hasChanges bool
 	err := db.Pool.QueryRow(ctx, `SELECT
   ARRAY(SELECT table_name FROM data_versions WHERE table_name = ANY($4::text[]) ORDER BY table_name),
   ARRAY(SELECT version FROM data_versions WHERE table_name = ANY($4::text[]) ORDER BY table_name),
-  (`+tileSQL+`)`, c.Z, c.X, c.Y, tables).Scan(&names, &vers, &b)
+  (SELECT count(*) FROM tile_changes WHERE id = ANY($5::bigint[])) = coalesce(cardinality($5::bigint[]), 0),
+  (`+tileSQL+`)`, c.Z, c.X, c.Y, tables, changes).Scan(&names, &vers, &hasChanges, &b)
 	if err != nil {
 		return nil, 0, mapError(err, "replica tile")
+	}
+	if !hasChanges {
+		return b, 0, nil
 	}
 	m := make(map[string]int64, len(names))
 	for i, n := range names {

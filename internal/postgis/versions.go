@@ -33,16 +33,11 @@ func (db *DB) WatchVersions(ctx context.Context, v *tiles.Versions, log *slog.Lo
 }
 
 func (db *DB) watchOnce(ctx context.Context, v *tiles.Versions) error {
-	pc, err := db.Pool.Acquire(ctx)
+	conn, err := db.listen(ctx, dataChannel)
 	if err != nil {
 		return err
 	}
-	// The connection leaves the pool: a LISTENing session must not serve other queries.
-	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+dataChannel); err != nil {
-		return err
-	}
 	for {
 		m, err := readVersions(ctx, conn)
 		if err != nil {
@@ -53,6 +48,21 @@ func (db *DB) watchOnce(ctx context.Context, v *tiles.Versions) error {
 			return err
 		}
 	}
+}
+
+// listen returns a connection taken out of the pool that LISTENs on channel; the caller closes
+// it. (A LISTENing session must not serve other queries.)
+func (db *DB) listen(ctx context.Context, channel string) (*pgx.Conn, error) {
+	pc, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn := pc.Hijack()
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return conn, nil
 }
 
 func readVersions(ctx context.Context, conn *pgx.Conn) (map[string]int64, error) {
