@@ -136,9 +136,11 @@ func TestTileInvalidationByRegion(t *testing.T) {
 	}
 
 	id := f.planID(t)
+	plan := fmt.Sprintf("/api/v1/plans/%d", id)
+	etag := func() string { return f.as(t, "planner", http.MethodGet, plan, "").Header().Get("ETag") }
 	n := changes()
 	step("a plan's end date", func() {
-		if rec := f.as(t, "planner", http.MethodPatch, fmt.Sprintf("/api/v1/plans/%d", id), `{"planned_end":"2022-09-30"}`); rec.Code != 200 {
+		if rec := f.as(t, "planner", http.MethodPatch, plan, `{"planned_end":"2022-09-30"}`, "If-Match", etag()); rec.Code != 200 {
 			t.Fatalf("PATCH planned_end: %d %s", rec.Code, rec.Body.String())
 		}
 	})
@@ -147,7 +149,7 @@ func TestTileInvalidationByRegion(t *testing.T) {
 	}
 
 	step("a stage change of C1", func() {
-		if rec := f.as(t, "planner", http.MethodPost, fmt.Sprintf("/api/v1/plans/%d/stage", id), `{"to":"approved","reason":"施工方案调整"}`); rec.Code != 200 {
+		if rec := f.as(t, "planner", http.MethodPost, plan+"/stage", `{"to":"approved","reason":"施工方案调整"}`, "If-Match", etag()); rec.Code != 200 {
 			t.Fatalf("stage: %d %s", rec.Code, rec.Body.String())
 		}
 	}, near, c1)
