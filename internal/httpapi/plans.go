@@ -376,7 +376,7 @@ func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc program
 		return fn(pl, pc)
 	})
 	if errors.Is(err, postgis.ErrPlanChanged) {
-		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrPlanChanged.Msg, Code: "precondition_failed"})
+		return c.JSON(http.StatusPreconditionFailed, apiError{Error: messages.code("precondition_failed"), Code: "precondition_failed"})
 	}
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func TestMenuSurvey(t *testing.T) {
 
 	// Without the page's Origin (and no session) a POST is refused.
 	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`), http.StatusForbidden, "调查页面")
-	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`, "Origin", "http://evil.example"), http.StatusForbidden, "CSRF")
+	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`, "Origin", "http://evil.example"), http.StatusForbidden, "刷新页面")
 
 	// First entry: no previous ballot. Codes are accepted in lower case and with spaces.
 	typed := strings.ToLower(strings.ReplaceAll(is.Codes[0], "-", " "))
