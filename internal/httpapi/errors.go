@@ -96,6 +96,8 @@ func (s *server) handleError(err error, c echo.Context) {
 	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
+	} else if wantsErrorPage(c, status) {
+		err = writeErrorPage(c, status)
 	} else {
 		err = c.JSON(status, body)
 	}

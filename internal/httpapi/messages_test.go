@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"renewmap/internal/renew"
 )
@@ -90,5 +95,31 @@ func TestCatalogueTranslates(t *testing.T) {
 	// A message of no known form falls back to the code's message.
 	if _, body := classify(renew.Invalid("some new english message %d", 3)); body.Error != messages.Codes["invalid"] {
 		t.Errorf("unknown message shown as %q", body.Error)
+	}
+}
+
+// A browser asking for a page its role may not use, or one that does not exist, gets a Chinese
+// page; the API keeps answering JSON.
+func TestErrorPages(t *testing.T) {
+	e := newTestServer(func(context.Context) error { return nil })
+	e.GET("/forbidden-page", func(echo.Context) error { return renew.ErrForbidden })
+	e.GET("/api/v1/forbidden", func(echo.Context) error { return renew.ErrForbidden })
+	for _, tt := range []struct {
+		path, accept string
+		status       int
+		want         string
+	}{
+		{"/forbidden-page", "text/html,application/xhtml+xml", 403, "<h1>没有权限</h1>"},
+		{"/no-such-page", "text/html", 404, "<h1>页面不存在</h1>"},
+		{"/forbidden-page", "application/json", 403, `"code":"forbidden"`},
+		{"/api/v1/forbidden", "text/html", 403, `"code":"forbidden"`},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+		req.Header.Set("Accept", tt.accept)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s (%s): %d %s, want %d with %s", tt.path, tt.accept, rec.Code, rec.Body.String(), tt.status, tt.want)
+		}
 	}
 }

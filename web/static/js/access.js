@@ -5,6 +5,7 @@
 // shows what changes. Planners may save a scenario. All DOM is built with textContent.
 import {el, getJSON, formatNumber, toast, refreshTiles} from './util.js';
 import {sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
 
 const CIRCLE_LAYERS = ['living_circles-fill', 'living_circles-line'];
 const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
@@ -55,7 +56,7 @@ export function initAccess(app) {
       renderAccess();
       preferMissingKind();
     } catch (err) {
-      toast(`生活圈加载失败：${err.message}`);
+      toast(`生活圈加载失败：${errorText(err)}`);
     }
   }
   function clear() {
@@ -235,7 +236,7 @@ export function initAccess(app) {
       // The last item could not be placed (e.g. too far from any path): drop it.
       if (state.mode === 'place' && state.facilities.length) { state.facilities.pop(); state.markers.pop()?.remove(); }
       else if (state.passages.length) { state.passages.pop(); state.markers.pop()?.remove(); state.markers.pop()?.remove(); drawPaths(); }
-      toast(`方案推演失败：${err.message}`);
+      toast(`方案推演失败：${errorText(err)}`);
       if (state.facilities.length || state.passages.length) evaluate(); else renderResult(null);
     }
   }
@@ -288,7 +289,7 @@ export function initAccess(app) {
       clearScenario();
       setMode('');
     } catch (err) {
-      toast(`保存失败：${err.message}`);
+      toast(`保存失败：${errorText(err)}`);
     }
   }
   function preferMissingKind() {
@@ -297,7 +298,7 @@ export function initAccess(app) {
     if (g && g.kinds.length && !state.facilities.length) $('whatif-kind').value = g.kinds[0].kind;
   }
 
-  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${err.message}`));
+  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${errorText(err)}`));
   showCircles();
   return {select, clear, onMapClick, state, setOverlay, capturing: () => Boolean(state.mode)};
 }

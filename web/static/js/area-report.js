@@ -2,6 +2,7 @@
 // sections of tables, with print CSS. DOM is built with textContent only (util.el).
 import {el, getJSON, formatNumber} from './util.js';
 import {renderAccount} from './account.js';
+import {errorText} from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const num = (n) => formatNumber(n);
@@ -28,7 +29,7 @@ async function start() {
   try {
     [r, labels] = await Promise.all([getJSON(`/api/v1/areas/${id}/report`), getJSON('/api/v1/labels')]);
   } catch (err) {
-    $('status').textContent = `报告生成失败：${err.message}`;
+    $('status').textContent = `报告生成失败：${errorText(err)}`;
     $('status').classList.add('error');
     return;
   }

@@ -4,6 +4,7 @@
 // parking gap and the dig-once list. DOM is built with textContent only (util.el).
 import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -141,7 +142,7 @@ async function runSuggest() {
       ? `间距${fc.gap}米：${fc.features.length}个建议片区，点击一个进行调整和保存。`
       : '没有符合条件的建议片区。');
   } catch (err) {
-    setStatus('suggest-status', `生成失败：${err.message}`, true);
+    setStatus('suggest-status', `生成失败：${errorText(err)}`, true);
   }
 }
 
@@ -199,7 +200,7 @@ async function saveArea() {
     await loadSaved();
     document.getElementById('tab-saved').click();
   } catch (err) {
-    toast(`保存失败：${err.message}`);
+    toast(`保存失败：${errorText(err)}`);
   }
 }
 
@@ -233,7 +234,7 @@ async function loadSaved() {
           await sendJSON('DELETE', `/api/v1/areas/${a.id}`);
           refreshTiles(app.map);
           await loadSaved();
-        } catch (err) { toast(`删除失败：${err.message}`); }
+        } catch (err) { toast(`删除失败：${errorText(err)}`); }
       });
       actions.append(del);
     }
@@ -289,7 +290,7 @@ async function runSiting() {
       if (Number.isFinite(b[0])) fitBBox([b[0] - 0.004, b[1] - 0.003, b[2] + 0.004, b[3] + 0.003]);
     }
   } catch (err) {
-    setStatus('siting-status', `选址失败：${err.message}`, true);
+    setStatus('siting-status', `选址失败：${errorText(err)}`, true);
   }
 }
 
@@ -307,7 +308,7 @@ async function runWhatIf() {
     if (closed.length) items.push(el('li', {text: `补齐配套缺口的小区：${closed.map((c) => c.name).join('、')}`}));
     box.replaceChildren(el('p', {text: '方案推演结果（未写入数据库）：'}), el('ul', {}, items));
   } catch (err) {
-    box.replaceChildren(el('p', {class: 'status error', text: `推演失败：${err.message}（方案推演接口不可用时仅显示选址结果）`}));
+    box.replaceChildren(el('p', {class: 'status error', text: `推演失败：${errorText(err)}（方案推演接口不可用时仅显示选址结果）`}));
   }
 }
 
@@ -326,7 +327,7 @@ async function runParking() {
     $('parking-table').tFoot.replaceChildren(row('合计', r.total));
     setStatus('parking-status', `按每户${r.ratio}个车位、充电桩占车位${Math.round(r.charger_share * 100)}%：缺车位${num(r.total.gap)}个，缺充电桩${num(r.total.charger_gap)}个；现有每百户${r.total.spaces_per_100}个车位。`);
   } catch (err) {
-    setStatus('parking-status', `计算失败：${err.message}`, true);
+    setStatus('parking-status', `计算失败：${errorText(err)}`, true);
   }
 }
 
@@ -355,7 +356,7 @@ async function runDig() {
     }));
     setStatus('dig-status', `${r.from}–${r.to}年计划翻修的道路中，${s.roads}条下有待更新管线（走廊${r.buffer_m}米）。`);
   } catch (err) {
-    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${err.message}`, true);
+    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${errorText(err)}`, true);
   }
 }
 
@@ -372,7 +373,7 @@ async function start() {
   renderAccount($('account'));
   if (!maplibregl) { toast('地图组件加载失败（maplibre-gl.js）'); return; }
   const [labels, me] = await Promise.all([
-    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${err.message}`); return {}; }),
+    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; }),
     whoami(), initMap(),
   ]);
   app.labels = labels;
@@ -403,7 +404,7 @@ async function start() {
     const hit = app.edit && !$('editor').hidden && app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']}).length > 0;
     app.map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
-  await loadSaved().catch((err) => toast(`片区列表加载失败：${err.message}`));
+  await loadSaved().catch((err) => toast(`片区列表加载失败：${errorText(err)}`));
   app.ready = true;
 }
 

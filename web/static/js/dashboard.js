@@ -5,6 +5,7 @@
 // Everything is measured at an as-of date: ?as_of=, else the programme's setting, else today.
 import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
 
 const maplibregl = window.maplibregl;
 const echarts = window.echarts;
@@ -53,7 +54,7 @@ async function load() {
     render(data);
     say('');
   } catch (err) {
-    say(`进度数据加载失败：${err.message}`, true);
+    say(`进度数据加载失败：${errorText(err)}`, true);
   }
 }
 
@@ -224,7 +225,7 @@ async function loadSatisfaction() {
   try {
     s = await getJSON('/api/v1/satisfaction');
   } catch (err) {
-    summary.textContent = `满意度数据加载失败：${err.message}`;
+    summary.textContent = `满意度数据加载失败：${errorText(err)}`;
     return;
   }
   const table = $('table-satisfaction');
@@ -437,13 +438,13 @@ function wireControls() {
       await sendJSON('PATCH', '/api/v1/programme/settings', {as_of: $('asof').value});
       navigate({as_of: null});
       say(`已将 ${$('asof').value} 设为看板的默认统计日期`);
-    } catch (err) { say(err.message, true); }
+    } catch (err) { say(errorText(err), true); }
   });
   $('asof-today').addEventListener('click', async () => {
     try {
       await sendJSON('PATCH', '/api/v1/programme/settings', {as_of: null});
       navigate({as_of: null});
-    } catch (err) { say(err.message, true); }
+    } catch (err) { say(errorText(err), true); }
   });
   for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
   let t;

@@ -6,6 +6,8 @@ import {describe, popupContent} from './popup.js';
 import {initPanel} from './panel.js';
 import {renderAccount} from './account.js';
 import {initAccess} from './access.js';
+import {scopeParam, setScope} from './nav.js';
+import {errorText} from './api.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -61,24 +63,29 @@ function start() {
   });
 
   // Data the panel and popups need, fetched while the style loads.
-  const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${err.message}`); return {}; });
+  const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; });
   const layoutP = getJSON('/static/fields.json').catch(() => ({}));
   const communitiesP = getJSON('/api/v1/communities?limit=500').then((b) => b.communities || [])
-    .catch((err) => { toast(`小区列表加载失败：${err.message}`); return []; });
+    .catch((err) => { toast(`小区列表加载失败：${errorText(err)}`); return []; });
   const loaded = new Promise((resolve) => map.once('load', resolve));
 
   app.ready = (async () => {
     const [labels, layout] = await Promise.all([labelsP, layoutP, loaded]);
     app.labels = labels;
     app.layout = layout;
-    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${err.message}`));
+    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${errorText(err)}`));
     for (const l of layers) {
       app.catalogue[l.id] = {title: l.description || l.id, fields: l.fields || {}, minzoom: l.minzoom, maxzoom: l.maxzoom};
     }
     app.panel = initPanel({map, catalogue: app.catalogue, labels, communities: [],
       onSelect: (c) => app.access?.select(c), onClear: () => app.access?.clear()});
     app.access = initAccess(app);
-    communitiesP.then((list) => app.panel.setCommunities(list));
+    communitiesP.then((list) => {
+      app.panel.setCommunities(list);
+      // A deep link (/?community=ID from another page) opens with that community selected.
+      const chosen = list.find((c) => String(c.id) === scopeParam('community'));
+      if (chosen) app.panel.selectCommunity(chosen);
+    });
     wirePopups(app);
     return app;
   })();
@@ -110,6 +117,7 @@ function wirePopups(app) {
     if (f.sourceLayer === 'communities' && f.properties?.code) {
       app.panel?.highlight(f.properties.code);
       app.access?.select({id: f.id, name: f.properties.name});
+      setScope({community: f.id});
     }
   });
 

@@ -6,6 +6,7 @@ import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON} from './account.js';
 import {num, pct, qrSVG} from './notice.js';
 import {renderResults} from './results.js';
+import {errorText} from './api.js';
 
 const KIND_NAMES = {menu: '改造内容征求意见', satisfaction: '满意度评价'};
 const params = new URLSearchParams(location.search);
@@ -95,7 +96,7 @@ async function issue(survey, count) {
     message(`已发放 ${res.codes.length} 个登记码（共 ${res.survey.codes_issued} 个）。请立即打印。`);
     await loadSurveys();
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -111,7 +112,7 @@ async function close(survey) {
     await loadSurveys();
     await showResults(survey.id);
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -125,7 +126,7 @@ async function showResults(id) {
     history.replaceState(null, '', u);
     document.body.dataset.results = String(id);
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -145,7 +146,7 @@ document.getElementById('open-form').addEventListener('submit', async (ev) => {
     message(`已发起“${s.community_name}”的${KIND_NAMES[s.kind]}。下一步：发放登记码并打印入户通知单。`);
     await loadSurveys();
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   } finally {
     button.disabled = false;
   }
@@ -168,5 +169,5 @@ try {
   if (params.get('survey')) await showResults(Number(params.get('survey')));
   document.body.dataset.ready = 'true';
 } catch (err) {
-  message(`读取失败：${err.message}`, true);
+  message(`读取失败：${errorText(err)}`, true);
 }
