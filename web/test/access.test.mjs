@@ -96,7 +96,12 @@ async function main() {
     await check('a what-if kindergarten in it raises the shown coverage', async () => {
       await page.selectOption('#whatif-kind', 'kindergarten');
       await page.click('#whatif-place');
-      const pt = await page.evaluate((c) => window.renewmap.map.project(c), target.center);
+      const pt = await page.evaluate((c) => {
+        const m = window.renewmap.map;
+        const p = m.project(c);
+        const r = m.getCanvas().getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y};
+      }, target.center);
       await page.mouse.click(pt.x, pt.y);
       const li = page.locator('#whatif-kinds li[data-kind="kindergarten"]');
       await li.waitFor({timeout: 10000});

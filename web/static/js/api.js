@@ -47,7 +47,7 @@ export function getJSON(url, {signal} = {}) {
 
 /** errorText is what the user is shown for err: its message when it came from request. */
 export function errorText(err) {
-  if (err instanceof ApiError) return errorText(err);
+  if (err instanceof ApiError) return err.message;
   if (typeof err === 'string') return err;
   return codeText('error');
 }

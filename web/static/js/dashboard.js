@@ -143,14 +143,20 @@ function stageColours() {
 
 function chart(id) {
   if (!echarts) return null;
-  if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, {renderer: 'canvas'});
+  if (!state.charts[id]) {
+    state.charts[id] = echarts.init($(id), null, {renderer: 'canvas'});
+    // Every chart can be saved as a picture for a report (named after its panel's heading).
+    const title = $(id).closest('.panel')?.querySelector('h2')?.firstChild?.textContent || '图表';
+    state.charts[id].setOption({toolbox: {right: 4, top: 0, itemSize: 14,
+      feature: {saveAsImage: {title: '保存为图片', name: title, pixelRatio: 2}}}});
+  }
   return state.charts[id];
 }
 
 const axisText = {fontSize: 13, color: '#52606d'};
 
 function renderCharts(d) {
-  if (!echarts) { say('图表组件加载失败（echarts.min.js）', true); return; }
+  if (!echarts) { say('图表组件加载失败，请刷新页面', true); return; }
   const colours = stageColours();
   const stages = d.by_stage;
   chart('chart-stage')?.setOption({
