@@ -71,6 +71,9 @@ E2E_USER=e2e-leader E2E_PASSWORD=$leader_password node web/test/dashboard.test.m
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
   node web/test/plan.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
+# Every staff page at 1280×720, 1440×900 and 1920×1080, and the Chinese error paths.
+E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
+  node web/test/screens.test.mjs "$base" artifacts || status=$?
 # The residents' pages (public notice, survey on a phone, the planner's results).
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi

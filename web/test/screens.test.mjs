@@ -109,6 +109,9 @@ await t.run(async () => {
       await page.click('#parking-run');
       await page.waitForFunction(() => document.querySelector('#parking-status').classList.contains('error'), null, {timeout: 10000});
       t.forgetExpected(400, 'ratio=9');
+      const shown = await page.evaluate(() => window.renewmap.map.getStyle().layers
+        .filter((l) => l.source === 'sites' && window.renewmap.map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => l.id));
+      if (shown.length) return `siting markers still shown on the 停车缺口 tab: ${shown.join(', ')}`;
       const text = await page.textContent('#parking-status');
       return text.includes('车位配比') ? latinProblem(text) : `message ${JSON.stringify(text)}`;
     });

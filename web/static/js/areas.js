@@ -30,6 +30,10 @@ function mix(obj, name) {
 }
 
 // ---- tabs
+// tabSources: the map sources a tab draws, shown only while that tab is open (the siting
+// markers do not linger over the 停车缺口 table).
+const tabSources = {'p-siting': 'sites', 'p-dig': 'dig'};
+
 function initTabs() {
   const tabs = [...document.querySelectorAll('.tabs button')];
   for (const tab of tabs) {
@@ -38,6 +42,12 @@ function initTabs() {
         const on = t === tab;
         t.setAttribute('aria-selected', String(on));
         $(t.dataset.panel).hidden = !on;
+      }
+      const style = app.map?.getStyle();
+      for (const [panel, source] of Object.entries(tabSources)) {
+        for (const l of style?.layers || []) {
+          if (l.source === source) app.map.setLayoutProperty(l.id, 'visibility', panel === tab.dataset.panel ? 'visible' : 'none');
+        }
       }
     });
   }
