@@ -58,12 +58,12 @@ await t.run(async () => {
       return depts >= 3 ? null : `${depts} departments`;
     });
 
-    await t.check('the four charts are drawn (ECharts canvases)', async () => {
+    await t.check('the five charts are drawn (ECharts canvases)', async () => {
       const sizes = await page.$$eval('.chart-box', (bs) => bs.map((b) => {
         const c = b.querySelector('canvas');
         return c ? c.width * c.height : 0;
       }));
-      return sizes.length === 4 && sizes.every((s) => s > 10000) ? null : `canvases ${sizes}`;
+      return sizes.length === 5 && sizes.every((s) => s > 10000) ? null : `canvases ${sizes}`;
     });
 
     const idle = () => page.evaluate(() => new Promise((resolve) => {

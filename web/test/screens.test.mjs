@@ -24,7 +24,7 @@ function latinProblem(text) {
 }
 
 // layoutProblem checks, in the page, sideways scroll and overlapping panels.
-function layoutProblem() {
+function layoutProblem(wantNav = true) {
   const doc = document.documentElement;
   if (doc.scrollWidth > window.innerWidth + 1) return `scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`;
   const visible = (e) => {
@@ -49,7 +49,7 @@ function layoutProblem() {
     }
   }
   const nav = document.querySelector('body > .site-nav');
-  if (!nav) return 'no navigation header';
+  if (wantNav !== (!!nav && nav.getBoundingClientRect().height > 0)) return wantNav ? 'no navigation header' : 'the navigation header is shown';
   return null;
 }
 
@@ -90,7 +90,36 @@ await t.run(async () => {
       }
     }
 
+    for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+      await page.setViewportSize({width: w, height: h});
+      await check(`the dashboard's 大屏 mode at ${w}×${h}: no header, no sideways scroll, no overlapping panels`, async () => {
+        await page.goto(`${t.base}/dashboard?screen=wall`, {waitUntil: 'networkidle'});
+        await page.waitForFunction(() => window.renewmapDashboard?.ready);
+        const problem = await page.evaluate(layoutProblem, false);
+        await page.screenshot({path: `${t.artifacts}/screens-dashboard-wall-${w}x${h}.png`});
+        return problem;
+      });
+    }
+
     await page.setViewportSize({width: 1440, height: 900});
+    await check('under 全部方案 the KPI cards count all plans, not the 2021 target', async () => {
+      await page.goto(`${t.base}/dashboard?batch_year=`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmapDashboard?.ready);
+      const card = await page.textContent('#card-communities');
+      const {plans} = await t.getJSON('/api/v1/plans');
+      return !card.includes('/ 目标') && card.includes('全部批次') && card.includes(String(plans.length)) ? null : `card ${JSON.stringify(card)} with ${plans.length} plans`;
+    });
+
+    await check('the monthly chart shows planned and actual starts and finishes, ending at the plans\' count', async () => {
+      const series = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption().series
+        .map((s) => ({name: s.name, last: s.data.filter((v) => v !== null).at(-1)})));
+      const {plans} = await t.getJSON('/api/v1/plans');
+      const planned = plans.filter((p) => p.planned_start).length;
+      const names = series.map((s) => s.name).join(',');
+      if (names !== '计划开工,实际开工,计划竣工,实际竣工') return `series ${names}`;
+      return series[0].last === planned ? null : `计划开工 ends at ${series[0].last}, ${planned} plans have a planned start`;
+    });
+
     await check('a deep link keeps the community: /?community=ID → 改造方案 and 数据下载 carry it', async () => {
       const {communities} = await t.getJSON('/api/v1/communities?limit=1');
       const id = communities[0].id;

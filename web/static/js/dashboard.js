@@ -52,6 +52,7 @@ async function load() {
     const data = await getJSON(progressURL());
     state.data = data;
     render(data);
+    if (state.ready) renderTrend();
     say('');
   } catch (err) {
     say(`进度数据加载失败：${errorText(err)}`, true);
@@ -100,7 +101,8 @@ function bar(started, completed) {
 }
 
 function renderCards(d) {
-  const t = d.targets[0];
+  // The target of the batch shown: none under 全部方案 (the cards then count all plans).
+  const t = d.targets.find((x) => x.batch_year === d.batch_year);
   const tot = d.totals;
   if (t) {
     targetCard('card-communities', '改造小区（个）', t.progress_communities, '个');
@@ -115,7 +117,7 @@ function renderCards(d) {
     $('card-time').classList.toggle('alert', late || t.overdue > 0);
   } else {
     const plain = (id, title, value) => $(id).replaceChildren(el('h3', {text: title}), el('p', {class: 'big', text: value}),
-      el('p', {class: 'sub', text: '该批次未设定目标'}));
+      el('p', {class: 'sub', text: d.batch_year ? '该批次未设定目标' : '全部批次合计'}));
     plain('card-communities', '改造小区（个）', fmt0.format(tot.communities));
     plain('card-buildings', '楼栋（栋）', fmt0.format(tot.buildings));
     plain('card-households', '户数（户）', fmt0.format(tot.households));
@@ -132,6 +134,49 @@ function renderCards(d) {
 
 // ---------- charts ----------
 
+/** monthsOf lists the months (YYYY-MM) from the first to the last of dates. */
+function monthsOf(dates) {
+  const sorted = dates.filter(Boolean).map((d) => d.slice(0, 7)).sort();
+  if (!sorted.length) return [];
+  const out = [];
+  let [y, m] = sorted[0].split('-').map(Number);
+  const last = sorted[sorted.length - 1];
+  for (let guard = 0; guard < 600; guard++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(key);
+    if (key >= last) break;
+    m++; if (m > 12) { m = 1; y++; }
+  }
+  return out;
+}
+
+// renderTrend draws, month by month, how many plans of the batch shown were planned to start and
+// finish and how many actually did (cumulative), from the plans' dates (loaded plans have no
+// stage history, so the dates are the record).
+function renderTrend() {
+  const batch = state.data?.batch_year;
+  const plans = [...state.plans.values()].filter((p) => !batch || p.batch_year === batch);
+  const fields = [['planned_start', '计划开工', '#9ecae1', 'dashed'], ['actual_start', '实际开工', '#1f5f99', 'solid'],
+    ['planned_end', '计划竣工', '#a1d99b', 'dashed'], ['actual_end', '实际竣工', '#238443', 'solid']];
+  const months = monthsOf(plans.flatMap((p) => fields.map(([f]) => p[f])));
+  const asOf = state.data?.as_of?.slice(0, 7);
+  chart('chart-trend')?.setOption({
+    animation: false,
+    grid: {left: 48, right: 24, top: 34, bottom: 28},
+    legend: {top: 0, textStyle: {fontSize: 13}},
+    tooltip: {trigger: 'axis'},
+    xAxis: {type: 'category', data: months, axisLabel: axisText},
+    yAxis: {type: 'value', name: '小区', minInterval: 1, axisLabel: axisText},
+    series: fields.map(([f, name, color, type]) => ({type: 'line', name, symbol: 'none', step: 'end',
+      lineStyle: {color, type, width: 2}, itemStyle: {color},
+      // actual dates are known only up to the as-of month
+      data: months.map((mo) => (f.startsWith('actual') && asOf && mo > asOf ? null
+        : plans.filter((p) => p[f] && p[f].slice(0, 7) <= mo).length)),
+      markLine: f === 'actual_start' && asOf ? {symbol: 'none', label: {formatter: '统计截至'}, lineStyle: {color: '#b35806'},
+        data: [{xAxis: asOf}]} : undefined})),
+  }, true);
+}
+
 function stageColours() {
   const expr = state.style?.layers.find((l) => l.id === 'communities-fill')?.paint?.['fill-color'];
   const out = {};
@@ -141,16 +186,15 @@ function stageColours() {
   return out;
 }
 
+// chart returns the chart drawn in the element id; every option set on it carries the 保存为图片
+// tool (ECharts saveAsImage, the file named after the panel's heading), for reports.
 function chart(id) {
   if (!echarts) return null;
-  if (!state.charts[id]) {
-    state.charts[id] = echarts.init($(id), null, {renderer: 'canvas'});
-    // Every chart can be saved as a picture for a report (named after its panel's heading).
-    const title = $(id).closest('.panel')?.querySelector('h2')?.firstChild?.textContent || '图表';
-    state.charts[id].setOption({toolbox: {right: 4, top: 0, itemSize: 14,
-      feature: {saveAsImage: {title: '保存为图片', name: title, pixelRatio: 2}}}});
-  }
-  return state.charts[id];
+  if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, {renderer: 'canvas'});
+  const inst = state.charts[id];
+  const name = $(id).closest('.panel')?.querySelector('h2')?.firstChild?.textContent || '图表';
+  const toolbox = {right: 4, top: 0, itemSize: 14, feature: {saveAsImage: {title: '保存为图片', name, pixelRatio: 2}}};
+  return {setOption: (option, notMerge) => inst.setOption({toolbox, ...option}, notMerge)};
 }
 
 const axisText = {fontSize: 13, color: '#52606d'};
@@ -425,6 +469,17 @@ function wireClicks(map) {
 
 // ---------- controls ----------
 
+// setWall turns the 大屏 mode on or off: the page fills the screen (full screen when asked by a
+// click), without the navigation header and the controls, its text scaled for a wall display
+// (dashboard.css, html.wall); ?screen=wall opens the dashboard in it.
+function setWall(on, fullscreen) {
+  document.documentElement.classList.toggle('wall', on);
+  $('wall').setAttribute('aria-pressed', String(on));
+  if (fullscreen && on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+  if (fullscreen && !on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  setTimeout(() => { Object.values(state.charts).forEach((c) => c.resize()); state.map?.resize(); }, 100);
+}
+
 function navigate(changes) {
   for (const [k, v] of Object.entries(changes)) {
     if (v === null || v === undefined) state.params.delete(k); else state.params.set(k, v);
@@ -453,6 +508,9 @@ function wireControls() {
     } catch (err) { say(errorText(err), true); }
   });
   for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  $('wall').addEventListener('click', () => setWall(!document.documentElement.classList.contains('wall'), true));
+  $('print').addEventListener('click', () => window.print());
+  document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) setWall(false, false); });
   let t;
   window.addEventListener('resize', () => {
     clearTimeout(t);
@@ -463,6 +521,7 @@ function wireControls() {
 async function start() {
   renderAccount($('account'));
   wireControls();
+  if (state.params.get('screen') === 'wall') setWall(true, false);
   const [me, labels, style] = await Promise.all([
     whoami(), getJSON('/api/v1/labels').catch(() => ({})), getJSON('/tiles/style.json').catch(() => null),
   ]);
@@ -484,6 +543,7 @@ async function start() {
   }).catch(() => {});
   await Promise.all([load(), loadSatisfaction()]);
   await plansP;
+  renderTrend();
   state.ready = true;
 }
 

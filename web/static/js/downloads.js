@@ -2,6 +2,7 @@
 // the coordinate system, then download GeoJSON files or a zip bundle. Downloads are plain links
 // to /download/…, so the browser streams them to disk (no file is held in page memory).
 import {request, errorText} from './api.js';
+import {t} from './msg.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -242,7 +243,7 @@ async function main() {
 
   try {
     const me = await getJSON('/api/v1/me');
-    $('account').textContent = `${me.user.display_name || me.user.username}（${me.user.role}）`;
+    $('account').textContent = `${me.user.display_name || me.user.username}（${t(`role.${me.user.role}`)}）`;
     if (!me.may.download) {
       $('role-warning').hidden = false;
       $('download-layers').disabled = true;

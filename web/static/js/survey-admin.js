@@ -31,7 +31,8 @@ async function loadPlans() {
   const usable = plans.filter((p) => kindFor(p.stage));
   select.replaceChildren(el('option', {value: '', text: '— 选择制定方案或竣工验收阶段的方案 —'}),
     ...usable.map((p) => el('option', {value: p.id, text: `${p.community.name}（${p.stage_name}）`})));
-  const want = params.get('plan');
+  // Opened for a plan (?plan=ID) or, from another page's header, for a community (?community=ID).
+  const want = params.get('plan') || String(usable.find((p) => String(p.community.id) === params.get('community'))?.id);
   if (want && usable.some((p) => String(p.id) === want)) select.value = want;
   syncKind();
 }
