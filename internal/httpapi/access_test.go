@@ -331,6 +331,8 @@ func TestAccessOnTiexi(t *testing.T) {
 					ShareBefore   float64 `json:"share_before"`
 					ShareAfter    float64 `json:"share_after"`
 					Newly         int     `json:"newly_covered"`
+					Buildings     int     `json:"buildings"`
+					NewlyIDs      []int64 `json:"newly_buildings"`
 				} `json:"kinds"`
 				Communities []struct {
 					ID         int64 `json:"id"`
@@ -343,6 +345,10 @@ func TestAccessOnTiexi(t *testing.T) {
 			k := got.Kinds[kinder]
 			if k.Kind != "kindergarten" || k.CoveredAfter <= k.CoveredBefore || k.Newly != k.CoveredAfter-k.CoveredBefore || k.ShareAfter <= k.ShareBefore {
 				t.Errorf("kindergarten %+v", k)
+			}
+			// The map recolours the buildings newly covered: the answer names each of them.
+			if len(k.NewlyIDs) != k.Buildings || k.Buildings == 0 {
+				t.Errorf("kindergarten: %d buildings newly covered, %d named", k.Buildings, len(k.NewlyIDs))
 			}
 			closed := false
 			for _, c := range got.Communities {

@@ -112,12 +112,57 @@ async function main() {
       if (!text.includes('新增覆盖') || !text.includes(target.name) || !text.includes('补齐')) return `result ${JSON.stringify(text)}`;
       if (await page.locator('.rm-popup').count()) return 'a popup opened while placing';
       if (!(await page.locator('#whatif-save').isVisible())) return 'no 保存方案 button for a planner';
-      await page.click('#whatif-place'); // leave the mode
+      // The map shows it: the buildings newly covered are recoloured on the 幼儿园 overlay, and
+      // 推演前 takes the colour away again.
+      await idle();
+      const recoloured = () => page.evaluate(() => {
+        const m = window.renewmap.map;
+        const paint = JSON.stringify(m.getPaintProperty('coverage-fill', 'fill-color'));
+        const ids = paint.includes('#00a6ca') ? JSON.parse(paint.match(/\["literal",(\[[^\]]*\])\]/)[1]) : [];
+        const drawn = m.queryRenderedFeatures({layers: ['coverage-fill']}).filter((f) => ids.includes(f.id)).length;
+        return {ids: ids.length, drawn, visible: m.getLayoutProperty('coverage-fill', 'visibility') !== 'none'};
+      });
+      const afterMap = await recoloured();
+      if (!afterMap.visible || !afterMap.ids || !afterMap.drawn) return `map after the what-if: ${JSON.stringify(afterMap)}`;
+      if ((await page.inputValue('#coverage-overlay')) !== 'kindergarten') return 'the overlay does not show 幼儿园';
+      await page.click('.whatif-toggle button[data-after="false"]');
+      const beforeMap = await recoloured();
+      if (beforeMap.ids) return `推演前 still shows ${beforeMap.ids} recoloured buildings`;
+      await page.click('.whatif-toggle button[data-after="true"]');
+      if (!(await recoloured()).ids) return '推演后 does not bring the colour back';
+      // Esc leaves the placing mode.
+      await page.keyboard.press('Escape');
+      if ((await page.getAttribute('#whatif-place', 'aria-pressed')) !== 'false') return 'Esc did not leave the placing mode';
       // Zoomed out enough to see the 15-minute circle.
       await page.evaluate((c) => window.renewmap.map.jumpTo({center: c, zoom: 15.2}), target.center);
       await idle();
       await page.screenshot({path: path.join(artifacts, 'access.png')});
       return null;
+    });
+    await check('a passage through a building is refused with the reason', async () => {
+      await page.click('#whatif-path');
+      const ends = await page.evaluate(() => {
+        const m = window.renewmap.map;
+        const r = m.getCanvas().getBoundingClientRect();
+        for (const f of m.queryRenderedFeatures({layers: ['buildings-fill']})) {
+          const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+          const ps = ring.map((c) => m.project(c));
+          const xs = ps.map((p) => p.x);
+          const cy = ps.reduce((s, p) => s + p.y, 0) / ps.length;
+          const [x0, x1] = [Math.min(...xs) - 6, Math.max(...xs) + 6];
+          if (x0 < 340 || x1 > r.width - 60 || cy < 60 || cy > r.height - 60 || x1 - x0 < 20) continue;
+          const free = (x) => !m.queryRenderedFeatures([x, cy], {layers: ['buildings-fill']}).length;
+          if (free(x0) && free(x1)) return [{x: r.left + x0, y: r.top + cy}, {x: r.left + x1, y: r.top + cy}];
+        }
+        return null;
+      });
+      if (!ends) return 'no building with free ground on both sides in view';
+      await page.mouse.click(ends[0].x, ends[0].y);
+      await page.mouse.click(ends[1].x, ends[1].y);
+      const hint = await page.textContent('#whatif-hint');
+      const n = await page.locator('.whatif-marker.end').count();
+      await page.keyboard.press('Escape');
+      return hint.includes('不能穿过楼栋') && n === 0 ? null : `hint ${JSON.stringify(hint)}, ${n} passage ends left`;
     });
     await check('clearing removes the proposal', async () => {
       await page.click('#whatif-clear');
