@@ -164,6 +164,43 @@ async function main() {
       await page.keyboard.press('Escape');
       return hint.includes('不能穿过楼栋') && n === 0 ? null : `hint ${JSON.stringify(hint)}, ${n} passage ends left`;
     });
+    await check('a passage across a community wall is offered as a gate (打破小区分割)', async () => {
+      // Ends 24 px either side of a vertex of a community's outline, on a line free of buildings.
+      const ends = await page.evaluate(() => {
+        const m = window.renewmap.map;
+        const r = m.getCanvas().getBoundingClientRect();
+        const q = (p, layer) => m.queryRenderedFeatures(p, {layers: [layer]});
+        for (const f of m.queryRenderedFeatures({layers: ['communities-fill']})) {
+          const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+          const ps = ring.map((c) => m.project(c));
+          const cx = ps.reduce((s, p) => s + p.x, 0) / ps.length;
+          const cy = ps.reduce((s, p) => s + p.y, 0) / ps.length;
+          for (const v of ps) {
+            const len = Math.hypot(v.x - cx, v.y - cy) || 1;
+            const [dx, dy] = [(v.x - cx) / len, (v.y - cy) / len];
+            const a = [v.x - dx * 24, v.y - dy * 24];
+            const b = [v.x + dx * 24, v.y + dy * 24];
+            if ([a, b].some(([x, y]) => x < 340 || y < 60 || x > r.width - 60 || y > r.height - 60)) continue;
+            let clear = true;
+            for (let i = 0; i <= 20 && clear; i++) clear = !q([a[0] + (b[0] - a[0]) * i / 20, a[1] + (b[1] - a[1]) * i / 20], 'buildings-fill').length;
+            const ca = q(a, 'communities-fill')[0]?.id;
+            const cb = q(b, 'communities-fill')[0]?.id;
+            if (clear && ca !== cb) return [{x: r.left + a[0], y: r.top + a[1]}, {x: r.left + b[0], y: r.top + b[1]}];
+          }
+        }
+        return null;
+      });
+      if (!ends) return 'no community wall with free ground on both sides in view';
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); d.accept(); });
+      await page.click('#whatif-path');
+      await page.mouse.click(ends[0].x, ends[0].y);
+      await page.mouse.click(ends[1].x, ends[1].y);
+      await page.locator('#whatif-result p').first().waitFor({timeout: 10000});
+      const gates = await page.locator('.whatif-marker.gate').count();
+      await page.keyboard.press('Escape');
+      return asked.includes('打破小区分割') && gates === 1 ? null : `asked ${JSON.stringify(asked)}, ${gates} gates`;
+    });
     await check('clearing removes the proposal', async () => {
       await page.click('#whatif-clear');
       const n = await page.locator('.whatif-marker').count();
