@@ -120,6 +120,20 @@ await t.run(async () => {
       return series[0].last === planned ? null : `计划开工 ends at ${series[0].last}, ${planned} plans have a planned start`;
     });
 
+    await check('the 按街道 table downloads as Excel and CSV with the rows shown', async () => {
+      await page.goto(`${t.base}/dashboard`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmapDashboard?.ready);
+      const bar = page.locator('#table-subdistrict').locator('xpath=preceding-sibling::div[contains(@class,"export-bar")]');
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), bar.getByText('导出 Excel').click()]);
+      const [csv] = await Promise.all([page.waitForEvent('download'), bar.getByText('导出 CSV').click()]);
+      const {readFile} = await import('node:fs/promises');
+      const book = await readFile(await xlsx.path());
+      const text = (await readFile(await csv.path())).toString('utf8');
+      const first = await page.textContent('#table-subdistrict tbody tr td');
+      if (xlsx.suggestedFilename() !== '按街道.xlsx' || book.subarray(0, 2).toString() !== 'PK') return `xlsx ${xlsx.suggestedFilename()} ${book.length} bytes`;
+      return csv.suggestedFilename() === '按街道.csv' && text.startsWith('\uFEFF街道,') && text.includes(first.trim()) ? null : `csv ${JSON.stringify(text.slice(0, 80))}`;
+    });
+
     await check('a deep link keeps the community: /?community=ID → 改造方案 and 数据下载 carry it', async () => {
       const {communities} = await t.getJSON('/api/v1/communities?limit=1');
       const id = communities[0].id;

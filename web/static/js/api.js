@@ -17,9 +17,10 @@ const statusCodes = {400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404:
 
 /**
  * request sends a same-origin request and returns the parsed JSON answer (null when empty).
- * body is sent as JSON; headers are added (e.g. the CSRF token, If-Match).
+ * body is sent as JSON; headers are added (e.g. the CSRF token, If-Match); as: 'blob' returns the
+ * answer as a Blob (a file to save).
  */
-export async function request(url, {method = 'GET', body, headers = {}, signal} = {}) {
+export async function request(url, {method = 'GET', body, headers = {}, signal, as = 'json'} = {}) {
   const h = {Accept: 'application/json', ...headers};
   if (body !== undefined) h['Content-Type'] = 'application/json';
   let res;
@@ -30,6 +31,7 @@ export async function request(url, {method = 'GET', body, headers = {}, signal} 
     if (err.name === 'AbortError') throw err;
     throw new ApiError(codeText('network'), 0, 'network');
   }
+  if (res.ok && as === 'blob') return res.blob();
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }

@@ -5,6 +5,7 @@
 import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
+import {addExport} from './tables.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -406,6 +407,17 @@ async function start() {
   $('save-area').addEventListener('click', saveArea);
   $('cancel-edit').addEventListener('click', cancelEdit);
   $('siting-run').addEventListener('click', runSiting);
+  // 导出 Excel / CSV of the three tools' results.
+  addExport($('parking-table').closest('.table-wrap'), '停车缺口', $('parking-table'));
+  addExport($('siting-picks'), '设施选址', () => ({
+    head: ['名次', '用地', '来源', '面积（m²）', '新增覆盖（户）', '单独可覆盖（户）', '累计覆盖（户）'],
+    rows: (app.siting?.picks || []).map((p) => [String(p.rank), p.site.name, app.labels.site_origin?.[p.site.origin] || p.site.origin,
+      num(p.site.area_m2), num(p.newly_covered), num(p.alone), num(p.cumulative)]),
+  }));
+  addExport($('dig-list'), '先里子后面子', () => ({
+    head: ['道路', '翻修年份', '道路长度（m）', '待更新管线（条）', '待更新管线长度（m）'],
+    rows: (app.dig?.roads || []).map((x) => [x.name || x.code, String(x.resurface_year), num(x.length_m), String(x.pipes.length), num(x.pipe_length_m)]),
+  }));
   $('whatif').addEventListener('click', runWhatIf);
   $('parking-run').addEventListener('click', runParking);
   $('dig-run').addEventListener('click', runDig);

@@ -6,6 +6,7 @@
 import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
+import {addExport} from './tables.js';
 
 const maplibregl = window.maplibregl;
 const echarts = window.echarts;
@@ -536,6 +537,9 @@ async function start() {
   const goals = document.querySelector('.modes button[data-mode="goals"]');
   goals.hidden = !state.vectorLayers.has('goals');
   $('csv-link').hidden = !['planner', 'leader', 'admin'].includes(me?.user?.role);
+  $('xlsx-link').hidden = $('csv-link').hidden;
+  for (const [id, name] of [['table-subdistrict', '按街道'], ['table-department', '按责任部门'], ['table-overdue', '逾期提醒'],
+    ['table-satisfaction', '居民满意度']]) addExport($(id), name, $(id));
   startMap();
   getJSON('/api/v1/communities?limit=500').then((b) => fitCommunities(b.communities || [])).catch(() => {});
   const plansP = getJSON('/api/v1/plans').then((b) => {
