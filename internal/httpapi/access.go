@@ -38,6 +38,7 @@ type AccessStore interface {
 func (s *server) routesAccess(e *echo.Group) {
 	g := e.Group("/api/v1", s.require(nil))
 	g.GET("/coverage", s.coverage)
+	g.GET("/coverage/complete", s.coverageComplete) // complete.go
 	g.GET("/access/status", s.accessStatus)
 	g.GET("/communities/:id/access", s.communityAccess)
 	// A what-if writes nothing, so every role may ask one (it is a POST: CSRF applies).

@@ -343,7 +343,7 @@ function renderTables(d) {
 const MODES = {
   stage: {groups: new Set(['base', 'roads', 'communities']), title: '改造阶段'},
   goals: {groups: new Set(['base', 'roads', 'goals']), title: '六个目标（已达标目标数）'},
-  coverage: {groups: new Set(['base', 'roads', 'coverage', 'living_circles']), title: '生活圈配套缺口'},
+  coverage: {groups: new Set(['base', 'roads', 'coverage-areas']), title: '生活圈配套完整度'},
   pipelines: {groups: new Set(['base', 'roads', 'pipelines']), title: '地下管线状况'},
 };
 const ALWAYS = new Set(['communities-line', 'community_labels', 'subdistrict_labels']);
@@ -364,10 +364,53 @@ function startMap() {
   map.once('load', () => {
     state.mapLoaded = true;
     if (map.getLayer('pipelines-line')) map.setPaintProperty('pipelines-line', 'line-color', PIPE_CONDITION);
+    addCoverageAreas(map);
     setMode(state.mode);
     wireClicks(map);
   });
   map.on('zoomend', () => updateHint());
+}
+
+// The 生活圈配套 overlay: one colour per community or per 街道, by the share of the required
+// facility kinds its households reach on average (GET /api/v1/coverage/complete), instead of
+// every community's circles at once.
+const COMPLETE_RAMP = [[0, '#d73027', '低于25%'], [0.25, '#fc8d59', '25%–35%'], [0.35, '#fee08b', '35%–45%'],
+  [0.45, '#91cf60', '45%–60%'], [0.6, '#1a9850', '60%及以上']];
+const COVERAGE_LAYERS = {communities: 'coverage-communities', subdistricts: 'coverage-subdistricts'};
+
+function completeColour(share) {
+  let colour = COMPLETE_RAMP[0][1];
+  for (const [from, c] of COMPLETE_RAMP) if (share >= from) colour = c;
+  return colour;
+}
+
+function addCoverageAreas(map) {
+  const before = map.getLayer('communities-line') ? 'communities-line' : undefined;
+  for (const [sourceLayer, id] of Object.entries(COVERAGE_LAYERS)) {
+    const like = map.getStyle().layers.find((l) => l['source-layer'] === sourceLayer);
+    if (!like) continue;
+    map.addLayer({id, type: 'fill', source: like.source, 'source-layer': sourceLayer,
+      metadata: {'renewmap:group': 'coverage-areas'}, layout: {visibility: 'none'},
+      paint: {'fill-color': '#f0f0f0', 'fill-opacity': 0.78, 'fill-outline-color': '#ffffff'}}, before);
+  }
+}
+
+async function paintCoverageAreas() {
+  const map = state.map;
+  try {
+    state.complete ??= await getJSON('/api/v1/coverage/complete');
+  } catch (err) {
+    say(`配套完整度加载失败：${errorText(err)}`, true);
+    return;
+  }
+  const by = $('coverage-by').value;
+  for (const [key, id] of Object.entries(COVERAGE_LAYERS)) {
+    if (!map.getLayer(id)) continue;
+    const list = state.complete[key] || [];
+    map.setPaintProperty(id, 'fill-color', list.length
+      ? ['match', ['id'], ...list.flatMap((a) => [a.id, completeColour(a.required_share)]), '#f0f0f0'] : '#f0f0f0');
+    map.setLayoutProperty(id, 'visibility', state.mode === 'coverage' && key === by ? 'visible' : 'none');
+  }
 }
 
 // fitCommunities frames the communities in the programme (those with a stage).
@@ -392,6 +435,8 @@ function setMode(mode) {
     map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
   }
   if (mode === 'pipelines' && map.getZoom() < 15) map.easeTo({zoom: 15, duration: 600});
+  $('coverage-by').hidden = mode !== 'coverage';
+  if (mode === 'coverage') paintCoverageAreas();
   renderLegend(mode);
   updateHint();
 }
@@ -399,7 +444,7 @@ function setMode(mode) {
 function updateHint() {
   const hint = $('map-hint');
   const z = state.map?.getZoom() ?? 0;
-  const minzoom = {pipelines: 15, coverage: 13}[state.mode];
+  const minzoom = {pipelines: 15}[state.mode];
   hint.hidden = !(minzoom && z < minzoom);
   hint.textContent = minzoom ? `放大至${minzoom}级可见${MODES[state.mode].title}` : '';
 }
@@ -408,14 +453,6 @@ function swatch(colour, line = false) {
   const s = el('span', {class: `swatch${line ? ' line' : ''}`, 'aria-hidden': 'true'});
   if (line) s.style.borderColor = colour; else s.style.backgroundColor = colour;
   return s;
-}
-
-function stepPairs(expr) {
-  // ['step', input, c0, s1, c1, …] → [[label, colour]]
-  if (!Array.isArray(expr) || expr[0] !== 'step') return [];
-  const out = [[`< ${expr[3]}`, expr[2]]];
-  for (let i = 3; i + 1 < expr.length; i += 2) out.push([`≥ ${expr[i]}`, expr[i + 1]]);
-  return out;
 }
 
 function renderLegend(mode) {
@@ -433,7 +470,7 @@ function renderLegend(mode) {
       for (let i = 3; i + 1 < expr.length; i += 2) items.push([`${expr[i]} 个目标达标`, expr[i + 1]]);
     }
   } else if (mode === 'coverage') {
-    items = stepPairs(layer('coverage-fill')?.paint?.['fill-color']).map(([k, c], i) => [i === 0 ? '必配设施齐全' : `缺 ${k.replace('≥ ', '')} 类及以上`, c]);
+    items = [...COMPLETE_RAMP].reverse().map(([, c, text]) => [`可达必配设施 ${text}`, c]);
   } else if (mode === 'pipelines') {
     for (let i = 2; i + 1 < PIPE_CONDITION.length; i += 2) items.push([state.labels.pipe_condition?.[PIPE_CONDITION[i]] || PIPE_CONDITION[i], PIPE_CONDITION[i + 1], true]);
   }
@@ -509,6 +546,7 @@ function wireControls() {
     } catch (err) { say(errorText(err), true); }
   });
   for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  $('coverage-by').addEventListener('change', () => paintCoverageAreas());
   $('wall').addEventListener('click', () => setWall(!document.documentElement.classList.contains('wall'), true));
   $('print').addEventListener('click', () => window.print());
   document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) setWall(false, false); });
