@@ -140,6 +140,12 @@ await t.run(async () => {
       await vp.click('#priorities li:nth-child(2) button[aria-label=上移]');
       const order = await vp.$$eval('#priorities li .name', (ns) => ns.map((n) => n.textContent));
       if (order.length !== 2 || !order[0].includes('排水')) return `priorities ${order}`;
+      // Without 同意/不同意 the form says so beside the question, where the resident is looking.
+      await vp.click('#submit');
+      const err = vp.locator('#consent-error');
+      await err.waitFor({state: 'visible', timeout: 5000});
+      const inView = await err.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
+      if (!inView || !(await err.textContent()).includes('请选择是否同意')) return 'the missing-consent error is not shown in view';
       await vp.check('#consent input[value=yes]', {force: true});
       await vp.fill('#comment', '<b>请先修排水</b> & 路灯');
       await vp.locator('.menu-item[data-code=I07]').scrollIntoViewIfNeeded();

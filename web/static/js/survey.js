@@ -4,7 +4,7 @@
 // the credential; re-entering it shows the previous ballot. Also exports the code step, which
 // the satisfaction page (rate.js) shares. Every text goes in with textContent.
 import {el, getJSON} from './util.js';
-import {request, errorText} from './api.js';
+import {request, errorText, showError} from './api.js';
 import {communityFromPath} from './notice.js';
 
 /** message shows a line at the top of the page (error = red). */
@@ -154,7 +154,10 @@ function renderMenu(info, prev, submit) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const consent = document.querySelector('#consent input:checked');
-    if (!consent) { message('请选择是否同意本小区实施改造。', true); document.getElementById('consent').scrollIntoView(); return; }
+    const consentError = document.getElementById('consent-error');
+    consentError.hidden = true;
+    // The refusal is shown beside the question, on screen (not at the top of a long form).
+    if (!consent) { showError(consentError, '请选择是否同意本小区实施改造。'); return; }
     button.disabled = true;
     try {
       const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
