@@ -86,6 +86,11 @@ function initMap() {
       paint: {'fill-color': ['case', ['get', 'active'], '#c51b7d', '#e7a1c9'], 'fill-opacity': ['case', ['get', 'active'], 0.28, 0.14]}}, before);
     map.addLayer({id: 'suggest-line', type: 'line', source: 'suggest',
       paint: {'line-color': '#c51b7d', 'line-width': ['case', ['get', 'active'], 3, 1.5]}}, before);
+    map.addLayer({id: 'suggest-label', type: 'symbol', source: 'suggest',
+      layout: {'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 13},
+      paint: {'text-color': '#7a0f4d', 'text-halo-color': '#fff', 'text-halo-width': 2}});
+    map.on('mousemove', 'suggest-fill', (ev) => hoverSuggestion(ev.features?.[0]?.properties?.key ?? null));
+    map.on('mouseleave', 'suggest-fill', () => hoverSuggestion(null));
     map.addLayer({id: 'members-line', type: 'line', source: 'renewmap', 'source-layer': 'communities',
       filter: ['in', ['id'], ['literal', []]], paint: {'line-color': '#0077cc', 'line-width': 3}}, before);
     map.addLayer({id: 'dig-line', type: 'line', source: 'dig', layout: {'line-cap': 'round'},
@@ -120,10 +125,20 @@ function bboxOf(geom) {
 }
 
 // ---- suggestions
+// drawSuggestions draws the suggested areas labelled with their key (as in the list); the one
+// edited, and the one under the pointer (on the map or in the list), stand out.
 function drawSuggestions() {
   const active = app.edit?.key;
   app.map.getSource('suggest').setData({type: 'FeatureCollection', features: app.suggestions.map((f) => ({
-    type: 'Feature', geometry: f.geometry, properties: {key: f.properties.key, active: f.properties.key === active}}))});
+    type: 'Feature', geometry: f.geometry, properties: {key: f.properties.key, label: `${f.properties.key} · ${f.properties.totals.communities}个小区`,
+      active: f.properties.key === active || f.properties.key === app.hover}}))});
+}
+
+function hoverSuggestion(key) {
+  if (app.hover === key) return;
+  app.hover = key;
+  for (const li of $('suggestions').children) li.classList.toggle('hover', li.dataset.key === key);
+  drawSuggestions();
 }
 
 async function runSuggest() {
@@ -147,6 +162,8 @@ async function runSuggest() {
         el('div', {class: 'card-meta', text: `${num(t.households)}户 · ${t.buildings}栋 · ${num(t.floor_area)}m² · 建成${t.completed_from}–${t.completed_to}年`}),
         el('div', {class: 'card-meta', text: `批次：${mix(t.batches, batchName)}`}));
       li.addEventListener('click', () => startEdit(f));
+      li.addEventListener('mouseenter', () => hoverSuggestion(p.key));
+      li.addEventListener('mouseleave', () => hoverSuggestion(null));
       list.append(li);
     }
     setStatus('suggest-status', fc.features.length
@@ -185,7 +202,23 @@ function renderEditor() {
   app.map.setFilter('members-line', ['in', ['id'], ['literal', ms.map((m) => m.id)]]);
 }
 
+// pickRoad selects the road of the 先里子后面子 list under a click: lines are hit within a few
+// pixels either side, so a north–south road (a thin vertical line) is as easy to click as others.
+function pickRoad(ev) {
+  if ($('p-dig').hidden || !app.dig || !app.map.getLayer('dig-line')) return false;
+  const {x, y} = ev.point;
+  const hit = app.map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], {layers: ['dig-line']})[0];
+  if (!hit) return false;
+  for (const li of $('dig-list').children) {
+    const on = li.dataset.road === String(hit.properties.id);
+    li.classList.toggle('active', on);
+    if (on) li.scrollIntoView({block: 'nearest'});
+  }
+  return true;
+}
+
 function onMapClick(ev) {
+  if (pickRoad(ev)) return;
   if (!app.edit || $('editor').hidden) return;
   const hits = app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']});
   if (!hits.length) return;
@@ -358,7 +391,7 @@ async function runDig() {
       el('dt', {text: '待更新管线'}), el('dd', {text: `${num(s.pipe_length_m)}m`}),
       el('dt', {text: '按管线单位'}), el('dd', {text: s.by_operator.slice(0, 4).map((l) => `${l.key}${num(l.length_m)}m`).join('、') || '—'}));
     $('dig-list').replaceChildren(...r.roads.slice(0, 200).map((x) => {
-      const li = el('li', {class: 'clickable'},
+      const li = el('li', {class: 'clickable', dataset: {road: String(x.id)}},
         el('div', {class: 'card-title'}, el('span', {text: x.name || x.code}), el('span', {text: `${x.resurface_year}年翻修`})),
         el('div', {class: 'card-meta', text: `道路${num(x.length_m)}m · 待更新管线${x.pipes.length}条 ${num(x.pipe_length_m)}m`}),
         el('div', {class: 'card-meta', text: kinds(x.by_kind)}));
