@@ -29,7 +29,7 @@ export async function renderAccount(container) {
   if (who.may.download) may.push('下载数据');
   if (who.may.sensitive) may.push('查看地下管线');
   if (who.may.admin) may.push('管理账号');
-  const logout = el('button', {class: 'link-button', type: 'button', id: 'logout', text: '退出登录'});
+  const logout = el('button', {class: 'link-button', type: 'button', id: 'logout', text: t('logout')});
   logout.addEventListener('click', async () => {
     try {
       await sendJSON('POST', '/api/v1/logout');

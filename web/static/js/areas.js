@@ -6,6 +6,7 @@ import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
 import {addExport} from './tables.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -415,7 +416,7 @@ function toggleDig() {
 async function start() {
   initTabs();
   renderAccount($('account'));
-  if (!maplibregl) { toast('地图组件加载失败（maplibre-gl.js）'); return; }
+  if (!maplibregl) { toast(t('map.failed')); return; }
   const [labels, me] = await Promise.all([
     getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; }),
     whoami(), initMap(),

@@ -7,6 +7,7 @@ import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
 import {addExport} from './tables.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const echarts = window.echarts;
@@ -349,7 +350,7 @@ const MODES = {
 const ALWAYS = new Set(['communities-line', 'community_labels', 'subdistrict_labels']);
 
 function startMap() {
-  if (!maplibregl) { say('地图组件加载失败（maplibre-gl.js）', true); return; }
+  if (!maplibregl) { say(t('map.failed'), true); return; }
   const map = new maplibregl.Map({
     container: 'dash-map', style: `${origin}/tiles/style.json`, center: [124.35, 43.165], zoom: 13.2,
     minZoom: 10, maxZoom: 19, attributionControl: false, dragRotate: false, pitchWithRotate: false,

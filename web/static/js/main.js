@@ -8,6 +8,7 @@ import {renderAccount} from './account.js';
 import {initAccess} from './access.js';
 import {scopeParam, setScope} from './nav.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -22,7 +23,7 @@ const NEAR_LAYERS = /^(roads-|pipelines-|facilities-|gates-|parking-circle)/;
 function start() {
   renderAccount(document.getElementById('account'));
   if (!maplibregl) {
-    toast('地图组件加载失败（maplibre-gl.js）');
+    toast(t('map.failed'));
     return;
   }
   const map = new maplibregl.Map({
