@@ -197,6 +197,14 @@ await t.run(async () => {
       if (!title.includes(areaName) || members < 1 || !/\d/.test(total) || gaps < 1) {
         return `title ${JSON.stringify(title)}, ${members} members, total ${JSON.stringify(total)}, ${gaps} gap rows`;
       }
+      // The report's map draws the area's communities.
+      await page.waitForFunction(() => {
+        const m = window.renewmapReport?.map;
+        return m && m.getLayer('report-members') && m.loaded() && m.queryRenderedFeatures({layers: ['report-members']}).length > 0;
+      }, null, {timeout: 20000}).catch(() => {});
+      const drawnMembers = await page.evaluate(() => new Set((window.renewmapReport?.map?.queryRenderedFeatures({layers: ['report-members']}) || [])
+        .map((f) => f.id)).size);
+      if (drawnMembers !== members) return `the report map draws ${drawnMembers} of ${members} communities`;
       await page.screenshot({path: path.join(artifacts, 'area-report.png'), fullPage: true});
       await page.emulateMedia({media: 'print'});
       const printHidden = await page.evaluate(() => getComputedStyle(document.querySelector('.top')).display === 'none');

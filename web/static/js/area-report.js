@@ -10,6 +10,30 @@ const money = (n) => new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 0}).
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const LEVELS = {'15min': '15分钟', '10min': '10分钟', '5min': '5分钟', block: '居住街坊'};
 
+// drawMap shows the area's communities (blue) on the district map, framed to them; the canvas
+// keeps its pixels so the map prints.
+async function drawMap(members) {
+  const maplibregl = window.maplibregl;
+  if (!maplibregl) return;
+  const ids = members.map((m) => m.id);
+  const {communities} = await getJSON('/api/v1/communities?limit=500');
+  const box = communities.filter((c) => ids.includes(c.id) && Array.isArray(c.bbox)).reduce((b, c) =>
+    [Math.min(b[0], c.bbox[0]), Math.min(b[1], c.bbox[1]), Math.max(b[2], c.bbox[2]), Math.max(b[3], c.bbox[3])], [180, 90, -180, -90]);
+  const map = new maplibregl.Map({container: 'report-map', style: `${location.origin}/tiles/style.json`, interactive: false,
+    attributionControl: {compact: true}, canvasContextAttributes: {preserveDrawingBuffer: true},
+    bounds: box[0] < box[2] ? [[box[0], box[1]], [box[2], box[3]]] : undefined, fitBoundsOptions: {padding: 30, maxZoom: 16}});
+  window.renewmapReport = {map};
+  map.once('load', () => {
+    const before = map.getLayer('community_labels') ? 'community_labels' : undefined;
+    const like = map.getStyle().layers.find((l) => l['source-layer'] === 'communities');
+    if (!like) return;
+    map.addLayer({id: 'report-members', type: 'fill', source: like.source, 'source-layer': 'communities',
+      filter: ['in', ['id'], ['literal', ids]], paint: {'fill-color': '#1f5f99', 'fill-opacity': 0.45}}, before);
+    map.addLayer({id: 'report-members-line', type: 'line', source: like.source, 'source-layer': 'communities',
+      filter: ['in', ['id'], ['literal', ids]], paint: {'line-color': '#1f5f99', 'line-width': 2.5}}, before);
+  });
+}
+
 function rows(tbody, list, cells) {
   $(tbody).tBodies[0].replaceChildren(...list.map((x) => el('tr', {}, cells(x).map((c) =>
     (c instanceof Node ? c : el('td', {text: c ?? '—'}))))));
@@ -45,6 +69,7 @@ async function start() {
     ['批次', Object.entries(t.batches).map(([k, n]) => `${L('batch', k)}${n}`).join('、')],
     ['阶段', Object.entries(t.stages).map(([k, n]) => `${L('plan_stage', k)}${n}`).join('、')]];
   $('totals').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {text: v})]));
+  drawMap(a.members).catch(() => { $('report-map').hidden = true; });
   rows('members', a.members, (m) => [m.name, m.subdistrict, String(m.completed_year), num(m.buildings), num(m.households),
     num(m.floor_area), L('batch', m.batch), L('plan_stage', m.stage)]);
 
