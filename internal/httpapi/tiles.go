@@ -54,6 +54,11 @@ const (
 
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
+	if withBase, err := withBaseMap(style, s.cfg); err != nil {
+		s.log.Error("base map not added to the style", "err", err)
+	} else {
+		style = withBase
+	}
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles, versions: s.deps.Versions,
 		cache: s.deps.TileCache, timeout: s.cfg.TileTimeout, style: style}
 	if s.deps.Catalogue != nil {
