@@ -142,6 +142,13 @@ async function showNotice() {
     ['改造批次', n.batch_year ? `${n.batch_year} 年` : null],
   ]);
   summary.hidden = false;
+  // 公示期 and where to send views, when the planners have set them.
+  const np = n.notice_period;
+  document.getElementById('period-card').hidden = !np;
+  if (np) {
+    document.getElementById('period').textContent = `公示期：${np.opens_on} 至 ${np.closes_on}`;
+    document.getElementById('feedback').textContent = `对方案有意见或建议，请在公示期内反馈：${np.feedback}`;
+  }
 
   const tbody = document.querySelector('#works tbody');
   tbody.replaceChildren(...n.items.map((it) => el('tr', {},

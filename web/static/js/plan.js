@@ -100,6 +100,31 @@ async function show(id) {
   }
 }
 
+// The 公示期 and feedback channel (PUT /api/v1/plans/:id/notice-period); the form shows what the
+// public notice holds once the plan is public.
+const PUBLIC_STAGES = new Set(['approved', 'construction', 'accepted', 'handed_over']);
+
+async function loadNoticePeriod(code, stage) {
+  const f = $('notice-period');
+  f.reset();
+  if (!PUBLIC_STAGES.has(stage)) return;
+  const n = await getJSON(`/api/public/notices/${encodeURIComponent(code)}`).catch(() => null);
+  if (n?.notice_period) {
+    f.opens_on.value = n.notice_period.opens_on;
+    f.closes_on.value = n.notice_period.closes_on;
+    f.feedback.value = n.notice_period.feedback;
+  }
+}
+
+async function saveNoticePeriod() {
+  const f = $('notice-period');
+  try {
+    await send('PUT', `/api/v1/plans/${state.view.plan.id}/notice-period`,
+      {opens_on: f.opens_on.value, closes_on: f.closes_on.value, feedback: f.feedback.value});
+    say(`已保存公示期 ${f.opens_on.value} 至 ${f.closes_on.value}`);
+  } catch (err) { say(errorText(err), true); }
+}
+
 function render(view) {
   state.view = view;
   const p = view.plan;
@@ -122,6 +147,7 @@ function render(view) {
   ].flat());
   $('readonly').hidden = view.may_edit;
   for (const n of document.querySelectorAll('.edit-only')) n.hidden = !view.may_edit;
+  if (view.may_edit && state.noticeFor !== p.id) { state.noticeFor = p.id; loadNoticePeriod(c.code, p.stage); }
   document.title = `${c.name} · 改造方案`;
   renderStages(view);
   renderGoals(view);
@@ -273,6 +299,7 @@ function renderFunding(view) {
 // ---------- edits ----------
 
 function wireForms() {
+  $('save-notice').addEventListener('click', saveNoticePeriod);
   $('save-basic').addEventListener('click', () => {
     const f = $('basic');
     const p = state.view.plan;
