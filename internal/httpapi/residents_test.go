@@ -322,8 +322,8 @@ func TestPublicNoticeHTTP(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"opens_on":"2021-10-10","closes_on":"2021-10-01","feedback":"社区居委会"}`: "结束日期不能早于开始日期",
 		`{"opens_on":"2021-10-01","closes_on":"2022-10-01","feedback":"社区居委会"}`: "最长 90 天",
-		`{"opens_on":"2021-10-01","closes_on":"2021-10-08","feedback":" "}`:       "意见反馈渠道",
-		`{"opens_on":"10/01/2021","closes_on":"2021-10-08","feedback":"电话"}`:      "日期格式",
+		`{"opens_on":"2021-10-01","closes_on":"2021-10-08","feedback":" "}`:     "意见反馈渠道",
+		`{"opens_on":"10/01/2021","closes_on":"2021-10-08","feedback":"电话"}`:    "日期格式",
 	} {
 		resWant(t, f.as(t, renew.RolePlanner, http.MethodPut, period, body), http.StatusBadRequest, want)
 	}
