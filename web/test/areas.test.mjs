@@ -197,6 +197,14 @@ await t.run(async () => {
       if (!title.includes(areaName) || members < 1 || !/\d/.test(total) || gaps < 1) {
         return `title ${JSON.stringify(title)}, ${members} members, total ${JSON.stringify(total)}, ${gaps} gap rows`;
       }
+      // No gap row says no site can host a facility that a site in 五 lists as hostable.
+      const clash = await page.evaluate(() => {
+        const hostable = [...document.querySelectorAll('#sites tbody tr')].map((tr) => tr.cells[4]?.textContent || '').join('、');
+        return [...document.querySelectorAll('#gaps tbody tr')]
+          .filter((tr) => tr.cells[5].textContent.includes('无可承载') && hostable.includes(tr.cells[0].textContent))
+          .map((tr) => tr.cells[0].textContent);
+      });
+      if (clash.length) return `gap rows say no site can host ${clash.join('、')}, yet 五 lists one`;
       // The report's map draws the area's communities.
       await page.waitForFunction(() => {
         const m = window.renewmapReport?.map;

@@ -74,6 +74,13 @@ async function start() {
     num(m.floor_area), L('batch', m.batch), L('plan_stage', m.stage)]);
 
   const names = new Map(a.members.map((m) => [m.id, m.name]));
+  // A gap without a site of its own: either no candidate site can host the kind, or those that
+  // can (listed in 五) went to other gaps — saying "none can" then would contradict 五.
+  const noSite = (kind) => {
+    const able = r.sites.filter((x) => (x.hostable_kinds || []).includes(kind));
+    return able.length ? `可承载的${able.slice(0, 2).map((x) => x.name).join('、')}${able.length > 2 ? '等' : ''}已安排给其他设施`
+      : '无可承载的候选用地';
+  };
   const siteFor = new Map(r.gap_sites.map((g) => [g.kind.kind, g]));
   const gaps = r.gaps.filter((g) => g.gap);
   rows('gaps', gaps, (g) => {
@@ -81,7 +88,7 @@ async function start() {
     return [g.name, LEVELS[g.level] || g.level, `${num(g.covered)}/${num(g.households)}`,
       el('td', {class: 'bad', text: pct(g.share)}), el('td', {class: 'text', text: g.gap_members.length === a.members.length ? `全部${a.members.length}个小区`
         : g.gap_members.slice(0, 4).map((m) => names.get(m) || m).join('、') + (g.gap_members.length > 4 ? `等${g.gap_members.length}个` : '')}),
-      el('td', {class: 'text', text: s?.site ? `${s.site.name}${s.site.inside ? '（片区内）' : `（片区外${Math.round(s.site.distance_m)}m）`}` : '无可承载的候选用地'}),
+      el('td', {class: 'text', text: s?.site ? `${s.site.name}${s.site.inside ? '（片区内）' : `（片区外${Math.round(s.site.distance_m)}m）`}` : noSite(g.kind)}),
       s?.site ? `${num(s.newly_covered)}户` : '—'];
   });
   if (!gaps.length) $('gaps').tBodies[0].replaceChildren(el('tr', {}, el('td', {colspan: 7, text: '无共性缺口'})));
