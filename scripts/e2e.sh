@@ -77,8 +77,24 @@ E2E_USER=e2e-leader E2E_PASSWORD=$leader_password node web/test/dashboard.test.m
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
   node web/test/plan.test.mjs "$base" artifacts || status=$?
 E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
+# Every staff page at 1280×720, 1440×900 and 1920×1080, and the Chinese error paths.
+E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
+  node web/test/screens.test.mjs "$base" artifacts || status=$?
 # The residents' pages (public notice, survey on a phone, the planner's results).
 E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
+# The 天地图 base map: a second server on the same database, its tiles asked of a stand-in host
+# that the test answers in the browser (no Internet).
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+RENEWMAP_BASE_MAP=tianditu RENEWMAP_TIANDITU_KEY=e2e-key RENEWMAP_TIANDITU_URL='http://127.0.0.1:9/t{n}' \
+  DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port2" -load-demo=false >"artifacts/e2e-server-basemap.log" 2>&1 &
+server2=$!
+for _ in $(seq 1 60); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port2/readyz" || true)" = 200 ] && break
+  sleep 0.5
+done
+node web/test/basemap.test.mjs "http://127.0.0.1:$port2" artifacts || status=$?
+kill "$server2" 2>/dev/null || true
+wait "$server2" 2>/dev/null || true
 # The data-quality panel: a second server on a database holding only the network with faults on
 # purpose (internal/ingest/testdata/faults: a dangle 3 m short, a community joined nowhere).
 faults_db=renewmap_e2e_faults

@@ -64,11 +64,13 @@ type Delta struct {
 	Buildings   int              `json:"buildings"`   // buildings newly covered for some kind
 }
 
-// KindDelta counts the households and buildings newly covered for a kind.
+// KindDelta counts the households and buildings newly covered for a kind. BuildingIDs, set in
+// Delta.Kinds only, names those buildings (the map recolours them).
 type KindDelta struct {
-	Kind       string `json:"kind"`
-	Households int    `json:"households"`
-	Buildings  int    `json:"buildings"`
+	Kind        string  `json:"kind"`
+	Households  int     `json:"households"`
+	Buildings   int     `json:"buildings"`
+	BuildingIDs []int64 `json:"building_ids,omitempty"`
 }
 
 // CommunityDelta is what changes for one community: the kinds newly covering some of its
@@ -297,6 +299,7 @@ func (e *Engine) apply(changes [][]change) *Scenario {
 			newly[ch.b] = true
 			d.Kinds[k].Households += hh
 			d.Kinds[k].Buildings++
+			d.Kinds[k].BuildingIDs = append(d.Kinds[k].BuildingIDs, bl.ID)
 			cov.Kinds[k].Covered += hh
 			if kind.Required {
 				cov.Buildings[ch.b].Missing--

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -66,6 +67,13 @@ type Config struct {
 	LoadDemo bool
 	// LogLevel for the structured log.
 	LogLevel slog.Level
+	// BaseMap is the base map under the data: "" (none) or "tianditu" (天地图 with the office's
+	// key; docs/web.md). TiandituKey is that key, TiandituLayer "vec" (streets) or "img"
+	// (imagery), TiandituURL its hosts with {n} for 0–7 (a local stand-in in tests).
+	BaseMap       string
+	TiandituKey   string
+	TiandituLayer string
+	TiandituURL   string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -83,6 +91,8 @@ func Default() Config {
 		SessionTTL:       12 * time.Hour,
 		SessionRecheck:   5 * time.Second,
 		LogLevel:         slog.LevelInfo,
+		TiandituLayer:    "vec",
+		TiandituURL:      "https://t{n}.tianditu.gov.cn",
 	}
 }
 
@@ -127,6 +137,16 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		c.TrustedProxies = strings.Split(v, ",")
 	}
 	fs.BoolVar(&c.LoadDemo, "load-demo", getenv("RENEWMAP_LOAD_DEMO") == "true", "load the invented demonstration dataset into an empty database (make run does; env RENEWMAP_LOAD_DEMO=true)")
+	envOr := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.BaseMap, "base-map", envOr("RENEWMAP_BASE_MAP", c.BaseMap), "base map under the data: empty (none) or tianditu (env RENEWMAP_BASE_MAP)")
+	fs.StringVar(&c.TiandituKey, "tianditu-key", envOr("RENEWMAP_TIANDITU_KEY", c.TiandituKey), "the office's 天地图 key (env RENEWMAP_TIANDITU_KEY)")
+	fs.StringVar(&c.TiandituLayer, "tianditu-layer", envOr("RENEWMAP_TIANDITU_LAYER", c.TiandituLayer), "天地图 layer: vec (streets) or img (imagery) (env RENEWMAP_TIANDITU_LAYER)")
+	fs.StringVar(&c.TiandituURL, "tianditu-url", envOr("RENEWMAP_TIANDITU_URL", c.TiandituURL), "天地图 hosts, {n} standing for 0–7 (env RENEWMAP_TIANDITU_URL)")
 }
 
 // Validate reports the first setting that cannot work.
@@ -167,6 +187,22 @@ func (c Config) Validate() error {
 	}
 	if c.StatementTimeout >= c.RequestTimeout {
 		return errors.New("statement timeout must be shorter than the request timeout")
+	}
+	switch c.BaseMap {
+	case "":
+	case "tianditu":
+		if c.TiandituKey == "" {
+			return errors.New("the tianditu base map needs the office's key (-tianditu-key)")
+		}
+		if c.TiandituLayer != "vec" && c.TiandituLayer != "img" {
+			return fmt.Errorf("tianditu layer %q: vec or img", c.TiandituLayer)
+		}
+		u, err := url.Parse(strings.ReplaceAll(c.TiandituURL, "{n}", "0"))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.Contains(c.TiandituURL, "{n}") {
+			return fmt.Errorf("tianditu URL %q: an http(s) URL with {n} for the host number", c.TiandituURL)
+		}
+	default:
+		return fmt.Errorf("base map %q: empty (none) or tianditu", c.BaseMap)
 	}
 	return nil
 }

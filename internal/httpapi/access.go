@@ -39,6 +39,7 @@ type AccessStore interface {
 func (s *server) routesAccess(e *echo.Group) {
 	g := e.Group("/api/v1", s.require(nil))
 	g.GET("/coverage", s.coverage)
+	g.GET("/coverage/complete", s.coverageComplete) // complete.go
 	g.GET("/access/status", s.accessStatus)
 	g.GET("/communities/:id/access", s.communityAccess)
 	// A what-if writes nothing, so every role may ask one (it is a POST: CSRF applies).
@@ -408,8 +409,9 @@ type kindDeltaJSON struct {
 	CoveredAfter  int     `json:"covered_after"`
 	ShareBefore   float64 `json:"share_before"`
 	ShareAfter    float64 `json:"share_after"`
-	Newly         int     `json:"newly_covered"` // households
-	Buildings     int     `json:"buildings"`     // buildings newly covered
+	Newly         int     `json:"newly_covered"`   // households
+	Buildings     int     `json:"buildings"`       // buildings newly covered
+	BuildingIDs   []int64 `json:"newly_buildings"` // their ids (the map recolours them)
 }
 
 type communityDeltaJSON struct {
@@ -453,7 +455,8 @@ func (s *server) scenario(c echo.Context) error {
 	for k := range kinds {
 		b, a := base.Kinds[k], sc.Coverage.Kinds[k]
 		ks[k] = kindDeltaJSON{kindJSON: kinds[k], Households: b.Households, CoveredBefore: b.Covered, CoveredAfter: a.Covered,
-			ShareBefore: b.Share, ShareAfter: a.Share, Newly: sc.Delta.Kinds[k].Households, Buildings: sc.Delta.Kinds[k].Buildings}
+			ShareBefore: b.Share, ShareAfter: a.Share, Newly: sc.Delta.Kinds[k].Households, Buildings: sc.Delta.Kinds[k].Buildings,
+			BuildingIDs: append([]int64{}, sc.Delta.Kinds[k].BuildingIDs...)}
 	}
 	comms := make([]communityDeltaJSON, 0, len(sc.Delta.Communities))
 	for _, cd := range sc.Delta.Communities {

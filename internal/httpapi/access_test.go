@@ -197,6 +197,55 @@ func TestAccessOnTiexi(t *testing.T) {
 		}
 	})
 
+	// Per community, the households reaching every required kind are those of its buildings
+	// that miss none (as the coverage tiles say); the 街道 add up to the same.
+	t.Run("complete coverage per community and 街道", func(t *testing.T) {
+		type area struct {
+			ID            int64   `json:"id"`
+			Households    int     `json:"households"`
+			Complete      int     `json:"complete"`
+			Share         float64 `json:"share"`
+			RequiredShare float64 `json:"required_share"`
+		}
+		got := decodeBody[struct{ Communities, Subdistricts []area }](t,
+			f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/coverage/complete", ""), 200)
+		rows, err := f.db.Pool.Query(ctx, `SELECT b.community_id, coalesce(sum(b.households) FILTER (WHERE bc.missing_required = 0), 0)::int
+			FROM building_coverage bc JOIN buildings b ON b.id = bc.building_id
+			WHERE bc.inputs_version = $1 AND b.community_id IS NOT NULL GROUP BY 1`, eng.Version())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]int{}
+		for rows.Next() {
+			var id int64
+			var n int
+			rows.Scan(&id, &n)
+			want[id] = n
+		}
+		if len(got.Communities) == 0 || len(got.Communities) != len(want) {
+			t.Fatalf("%d communities, the tiles have %d", len(got.Communities), len(want))
+		}
+		sumC, sumS, partial := 0, 0, 0
+		for _, c := range got.Communities {
+			if c.Complete != want[c.ID] || c.Complete > c.Households || math.Abs(c.Share-float64(c.Complete)/float64(c.Households)) > 1e-9 {
+				t.Errorf("community %+v, tiles say %d complete", c, want[c.ID])
+			}
+			if c.RequiredShare < c.Share || c.RequiredShare > 1 {
+				t.Errorf("community %+v: required kinds reached below the complete share", c)
+			}
+			if c.RequiredShare > 0 && c.RequiredShare < 1 {
+				partial++
+			}
+			sumC += c.Complete
+		}
+		for _, s := range got.Subdistricts {
+			sumS += s.Complete
+		}
+		if sumC != sumS || partial < len(got.Communities)/2 {
+			t.Errorf("communities %d, 街道 %d complete households; %d communities partly complete", sumC, sumS, partial)
+		}
+	})
+
 	var doc coverageDoc
 	t.Run("coverage is consistent", func(t *testing.T) {
 		doc = decodeBody[coverageDoc](t, f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/coverage", ""), 200)
@@ -345,6 +394,8 @@ func TestAccessOnTiexi(t *testing.T) {
 					ShareBefore   float64 `json:"share_before"`
 					ShareAfter    float64 `json:"share_after"`
 					Newly         int     `json:"newly_covered"`
+					Buildings     int     `json:"buildings"`
+					NewlyIDs      []int64 `json:"newly_buildings"`
 				} `json:"kinds"`
 				Communities []struct {
 					ID         int64 `json:"id"`
@@ -357,6 +408,10 @@ func TestAccessOnTiexi(t *testing.T) {
 			k := got.Kinds[kinder]
 			if k.Kind != "kindergarten" || k.CoveredAfter <= k.CoveredBefore || k.Newly != k.CoveredAfter-k.CoveredBefore || k.ShareAfter <= k.ShareBefore {
 				t.Errorf("kindergarten %+v", k)
+			}
+			// The map recolours the buildings newly covered: the answer names each of them.
+			if len(k.NewlyIDs) != k.Buildings || k.Buildings == 0 {
+				t.Errorf("kindergarten: %d buildings newly covered, %d named", k.Buildings, len(k.NewlyIDs))
 			}
 			closed := false
 			for _, c := range got.Communities {

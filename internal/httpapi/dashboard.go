@@ -83,13 +83,12 @@ func cell(s string) string {
 	return s
 }
 
-// csv answers GET /api/v1/plans.csv: one row per plan, UTF-8 with a BOM and Chinese headers so
-// Excel opens it as it is; the download is audited.
-func (p *programmeAPI) csv(c echo.Context) error {
-	ctx := c.Request().Context()
+// planTable is the plan table of GET /api/v1/plans.csv and .xlsx: its header and one row per
+// plan; text escapes the cells of free text (names and codes).
+func (p *programmeAPI) planTable(c echo.Context, text func(string) string) (head []string, rows [][]string, asOf renew.Date, err error) {
 	sel, err := p.selectPlans(c)
 	if err != nil {
-		return err
+		return nil, nil, asOf, err
 	}
 	plans, pc, asOf := sel.plans, sel.pc, sel.asOf
 	var sources []sourceName
@@ -98,7 +97,7 @@ func (p *programmeAPI) csv(c echo.Context) error {
 			sources = append(sources, sourceName{code, name})
 		}
 	}
-	head := []string{"方案编号", "小区", "小区编码", "街道", "改造阶段", "批次", "批次年份", "楼栋数", "户数", "建筑面积（m²）",
+	head = []string{"方案编号", "小区", "小区编码", "街道", "改造阶段", "批次", "批次年份", "楼栋数", "户数", "建筑面积（m²）",
 		"改造内容（项）", "已完成（项）", "预算（元）"}
 	for _, s := range sources {
 		head = append(head, s.Name+"（元）")
@@ -109,11 +108,6 @@ func (p *programmeAPI) csv(c echo.Context) error {
 	}
 	head = append(head, "达标目标数", "逾期（截至"+asOf.String()+"）")
 
-	var buf bytes.Buffer
-	buf.WriteString("\uFEFF")
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
-	w.Write(head)
 	date := func(d *renew.Date) string {
 		if d == nil {
 			return ""
@@ -136,7 +130,7 @@ func (p *programmeAPI) csv(c echo.Context) error {
 		if pl.ManagementAfter != nil {
 			mgmt = labelOf(pc.labels, "management", *pl.ManagementAfter)
 		}
-		row := []string{cell(pl.Code), cell(pl.Community.Name), cell(pl.Community.Code), cell(pl.Community.SubdistrictName),
+		row := []string{text(pl.Code), text(pl.Community.Name), text(pl.Community.Code), text(pl.Community.SubdistrictName),
 			pl.Stage.Name(), labelOf(pc.labels, "batch", pl.Batch), year, strconv.Itoa(pl.Community.Buildings),
 			strconv.Itoa(pl.Community.Households), strconv.FormatFloat(pl.Community.FloorArea, 'f', -1, 64),
 			strconv.Itoa(sm.Items), strconv.Itoa(sm.ItemsDone), sm.Cost.String()}
@@ -157,25 +151,62 @@ func (p *programmeAPI) csv(c echo.Context) error {
 			late = fmt.Sprintf("%s %d天", sm.Overdue.Reason, sm.Overdue.DaysLate)
 		}
 		row = append(row, strconv.Itoa(sm.GoalsMet), late)
-		w.Write(row)
+		rows = append(rows, row)
 	}
-	w.Flush()
+	return head, rows, asOf, nil
+}
+
+// auditDownload records a download of the plan table in format.
+func (p *programmeAPI) auditDownload(c echo.Context, format string, rows int) error {
+	a := auditBy(c)
+	a.Action, a.Table = "download", "plans"
+	a.After = map[string]any{"format": format, "rows": rows, "query": c.QueryString()}
+	if p.s.deps.Accounts != nil {
+		return p.s.deps.Accounts.Audit(c.Request().Context(), a)
+	}
+	return nil
+}
+
+// csv answers GET /api/v1/plans.csv: one row per plan, UTF-8 with a BOM and Chinese headers so
+// Excel opens it as it is; the download is audited.
+func (p *programmeAPI) csv(c echo.Context) error {
+	head, rows, asOf, err := p.planTable(c, cell)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	w.Write(head)
+	w.WriteAll(rows)
 	if err := w.Error(); err != nil {
 		return err
 	}
-	a := auditBy(c)
-	a.Action, a.Table = "download", "plans"
-	a.After = map[string]any{"format": "csv", "rows": len(plans), "query": c.QueryString()}
-	if p.s.deps.Accounts != nil {
-		if err := p.s.deps.Accounts.Audit(ctx, a); err != nil {
-			return err
-		}
+	if err := p.auditDownload(c, "csv", len(rows)); err != nil {
+		return err
 	}
 	name := "改造方案_" + asOf.String() + ".csv"
 	c.Response().Header().Set("Content-Disposition",
 		fmt.Sprintf(`attachment; filename="plans-%s.csv"; filename*=UTF-8''%s`, asOf, url.PathEscape(name)))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// xlsx answers GET /api/v1/plans.xlsx: the table of plans.csv as an Excel workbook, audited.
+func (p *programmeAPI) xlsx(c echo.Context) error {
+	head, rows, asOf, err := p.planTable(c, func(s string) string { return s })
+	if err != nil {
+		return err
+	}
+	data, err := xlsxBook("改造方案", head, rows)
+	if err != nil {
+		return err
+	}
+	if err := p.auditDownload(c, "xlsx", len(rows)); err != nil {
+		return err
+	}
+	return sendXLSX(c, "改造方案_"+asOf.String(), "plans-"+asOf.String(), data)
 }
 
 func labelOf(labels map[string]map[string]string, enum, code string) string {

@@ -119,13 +119,13 @@ func TestDownloadBadInput(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"/download/buildings.geojson?community=" + c1 + "&bbox=124.33,43.15,124.37,43.18", 400, "one of"},
-		{"/download/buildings.geojson?community=" + c1 + "&area=1", 400, "one of"},
-		{"/download/buildings.geojson?bbox=124.33,43.15,124.37", 400, "bbox"},
-		{"/download/buildings.geojson?bbox=124.37,43.15,124.33,43.18", 400, "west"},
-		{"/download/buildings.geojson?bbox=124.33,NaN,124.37,43.18", 400, "finite"},
-		{"/download/buildings.geojson?bbox=124.33,43.15,124.37,95", 400, "outside"},
-		{"/download/buildings.geojson?crs=3857", 400, "crs"},
+		{"/download/buildings.geojson?community=" + c1 + "&bbox=124.33,43.15,124.37,43.18", 400, "只能选一个"},
+		{"/download/buildings.geojson?community=" + c1 + "&area=1", 400, "只能选一个"},
+		{"/download/buildings.geojson?bbox=124.33,43.15,124.37", 400, "范围"},
+		{"/download/buildings.geojson?bbox=124.37,43.15,124.33,43.18", 400, "西边界"},
+		{"/download/buildings.geojson?bbox=124.33,NaN,124.37,43.18", 400, "有效数字"},
+		{"/download/buildings.geojson?bbox=124.33,43.15,124.37,95", 400, "超出"},
+		{"/download/buildings.geojson?crs=3857", 400, "坐标系"},
 		{"/download/buildings.geojson?crs=4550&crs=4490", 400, "crs"},
 		{"/download/buildings.geojson?community=abc", 400, "community"},
 		{"/download/buildings.geojson?community=0", 400, "community"},
@@ -138,9 +138,9 @@ func TestDownloadBadInput(t *testing.T) {
 		{"/download/community/999999.zip", 404, "999999"},
 		{"/download/community/abc.zip", 400, "community"},
 		{"/download/area/1.zip", 404, "1"},
-		{"/download/community/" + c1 + ".tar", 404, "zip"},
+		{"/download/community/" + c1 + ".tar", 404, "打包下载"},
 		{"/download/community/" + c1 + ".zip?layers=buildings,nope", 400, "nope"},
-		{"/download/community/" + c1 + ".zip?crs=900913", 400, "crs"},
+		{"/download/community/" + c1 + ".zip?crs=900913", 400, "坐标系"},
 	} {
 		rec := f.as(t, renew.RoleDesigner, http.MethodGet, c.path, "")
 		var e struct{ Error, Code string }

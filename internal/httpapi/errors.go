@@ -16,24 +16,23 @@ type apiError struct {
 	Code  string `json:"code"`
 }
 
-// errorKinds maps the domain's error kinds to a status, a code and the message shown when the
-// error carries no user-safe message of its own.
+// errorKinds maps the domain's error kinds to a status and a code; the message shown when the
+// error carries no user-safe message of its own is the catalogue's for the code.
 var errorKinds = []struct {
 	kind   error
 	status int
 	code   string
-	msg    string
 }{
-	{renew.ErrInvalid, http.StatusBadRequest, "invalid", "请求参数无效 (invalid request)"},
-	{renew.ErrNotFound, http.StatusNotFound, "not_found", "未找到 (not found)"},
-	{renew.ErrConflict, http.StatusConflict, "conflict", "与现有数据冲突 (conflict)"},
-	{renew.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "请先登录 (login required)"},
-	{renew.ErrForbidden, http.StatusForbidden, "forbidden", "没有权限 (forbidden)"},
-	{renew.ErrStale, http.StatusPreconditionFailed, "precondition_failed", "数据已被他人修改，请刷新后重试"},
-	{renew.ErrVersionRequired, http.StatusPreconditionRequired, "precondition_required", "缺少版本号（If-Match），请刷新后重试"},
-	{renew.ErrRateLimited, http.StatusTooManyRequests, "too_many_requests", "尝试次数过多，请稍后再试 (too many attempts)"},
-	{renew.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "数据库暂时不可用，请稍后重试 (service unavailable, retry later)"},
-	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", "请求超时，请稍后重试 (request timed out)"},
+	{renew.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{renew.ErrNotFound, http.StatusNotFound, "not_found"},
+	{renew.ErrConflict, http.StatusConflict, "conflict"},
+	{renew.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{renew.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{renew.ErrStale, http.StatusPreconditionFailed, "precondition_failed"},
+	{renew.ErrVersionRequired, http.StatusPreconditionRequired, "precondition_required"},
+	{renew.ErrRateLimited, http.StatusTooManyRequests, "too_many_requests"},
+	{renew.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
 }
 
 // echoCodes names the statuses Echo itself produces (routing, body limit, …).
@@ -52,13 +51,16 @@ var echoCodes = map[int]string{
 // retryAfterSeconds is what a 503 tells clients to wait: about one pool health-check period.
 const retryAfterSeconds = "5"
 
-// classify decides status and body for err. The message of a 5xx is always generic.
+// classify decides status and body for err. The message is the catalogue's Chinese text (see
+// messages.go); the message of a 5xx is always generic.
 func classify(err error) (int, apiError) {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.kind) {
-			msg := k.msg
-			if m := renew.UserMessage(err); m != "" && k.status < 500 {
-				msg = m
+			msg := messages.code(k.code)
+			if e := renew.UserError(err); e != nil && k.status < 500 {
+				if m, ok := messages.user(e); ok {
+					msg = m
+				}
 			}
 			return k.status, apiError{Error: msg, Code: k.code}
 		}
@@ -69,13 +71,15 @@ func classify(err error) (int, apiError) {
 		if code == "" {
 			code = "error"
 		}
-		msg := http.StatusText(he.Code)
+		msg := messages.code(code)
 		if s, ok := he.Message.(string); ok && he.Code < 500 {
-			msg = s
+			if m, ok := messages.user(&renew.Error{Msg: s}); ok {
+				msg = m
+			}
 		}
 		return he.Code, apiError{Error: msg, Code: code}
 	}
-	return http.StatusInternalServerError, apiError{Error: "服务器内部错误 (internal error)", Code: "internal"}
+	return http.StatusInternalServerError, apiError{Error: messages.code("internal"), Code: "internal"}
 }
 
 // handleError is the Echo HTTPErrorHandler: one place that logs server faults and writes the
@@ -94,6 +98,8 @@ func (s *server) handleError(err error, c echo.Context) {
 	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
+	} else if wantsErrorPage(c, status) {
+		err = writeErrorPage(c, status)
 	} else {
 		err = c.JSON(status, body)
 	}

@@ -36,13 +36,14 @@ func TestErrorResponses(t *testing.T) {
 		code       string
 		wantInBody string
 	}{
-		{"invalid with message", renew.Invalid("bbox: expected 4 numbers"), 400, "invalid", "bbox: expected 4 numbers"},
+		{"invalid with message", renew.Invalid("ratio: spaces per household, more than 0 and at most %g", 5.0), 400, "invalid", "车位配比"},
+		{"invalid, unknown message", renew.Invalid("bbox: expected 4 numbers"), 400, "invalid", "请求参数无效"},
 		{"not found", fmt.Errorf("get: %w", renew.ErrNotFound), 404, "not_found", "未找到"},
-		{"conflict", renew.Conflict("code TX-1 exists"), 409, "conflict", "TX-1"},
+		{"conflict", renew.Conflict("“%s”已有改造方案（一小区一方案）", "铁路小区"), 409, "conflict", "铁路小区"},
 		{"unavailable hides detail", fmt.Errorf("query: %w: %w", renew.ErrUnavailable, errors.New("dial tcp 10.0.0.1:5432")), 503, "unavailable", "稍后重试"},
 		{"timeout", context.DeadlineExceeded, 503, "timeout", "超时"},
 		{"sql error is generic", fmt.Errorf("query: %w", sqlErr), 500, "internal", "内部错误"},
-		{"echo 404", echo.ErrNotFound, 404, "not_found", "Not Found"},
+		{"echo 404", echo.ErrNotFound, 404, "not_found", "未找到"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

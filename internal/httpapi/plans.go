@@ -53,6 +53,9 @@ func (s *server) routesProgramme(g *echo.Group) {
 	g.GET("/api/v1/departments", p.departments, read)
 	g.GET("/api/v1/plans", p.list, read)
 	g.GET("/api/v1/plans.csv", p.csv, s.require(exportsPlans))
+	g.GET("/api/v1/plans.xlsx", p.xlsx, s.require(exportsPlans))
+	// Any table a page shows, as Excel (xlsx.go).
+	g.POST("/api/v1/table.xlsx", s.tableXLSX, s.require(nil))
 	g.GET("/api/v1/plans/:id", p.get, read)
 	g.PATCH("/api/v1/plans/:id", p.patch, edit)
 	g.POST("/api/v1/plans/:id/items", p.addItem, edit)

@@ -297,6 +297,16 @@ func TestProgressAndCSV(t *testing.T) {
 	if n := strings.Count(body, "\r\n"); n != 2 {
 		t.Errorf("csv has %d lines, want a header and one plan", n)
 	}
+
+	// The same table as Excel: the sheet holds the CSV's rows, numbers as numbers.
+	rec = f.as(t, renew.RolePlanner, http.MethodGet, "/api/v1/plans.xlsx", "")
+	rows := xlsxRows(t, rec, "改造方案")
+	if len(rows) != 2 || rows[0][0] != "方案编号" || rows[1][0] != "PL-C1" || rows[1][1] != "机械厂家属楼" || rows[1][6] != "2021" {
+		t.Errorf("xlsx rows %q", rows)
+	}
+	if rec := f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/plans.xlsx", ""); rec.Code != http.StatusForbidden {
+		t.Errorf("a viewer downloads plans.xlsx: %d", rec.Code)
+	}
 }
 
 // Creating a plan for a community: only an old one without a plan.

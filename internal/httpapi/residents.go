@@ -70,6 +70,7 @@ func (s *server) routesResidents(g *echo.Group) {
 	g.POST("/api/v1/surveys/:id/close", r.close, edit)
 	g.GET("/api/v1/surveys/:id/results", r.results, edit)
 	g.GET("/api/v1/satisfaction", r.satisfaction, s.require(nil))
+	g.PUT("/api/v1/plans/:id/notice-period", s.setNoticePeriod, edit) // period.go
 }
 
 type residentsAPI struct {

@@ -98,7 +98,7 @@ func TestMenuSurvey(t *testing.T) {
 
 	// Without the page's Origin (and no session) a POST is refused.
 	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`), http.StatusForbidden, "调查页面")
-	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`, "Origin", "http://evil.example"), http.StatusForbidden, "CSRF")
+	resWant(t, f.do(t, "", http.MethodPost, "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`, "Origin", "http://evil.example"), http.StatusForbidden, "刷新页面")
 
 	// First entry: no previous ballot. Codes are accepted in lower case and with spaces.
 	typed := strings.ToLower(strings.ReplaceAll(is.Codes[0], "-", " "))
@@ -334,7 +334,26 @@ func TestPublicNoticeHTTP(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "C2") {
 		t.Fatal("a community without a public plan is listed")
 	}
-	resWant(t, f.do(t, "", http.MethodGet, "/api/public/notices/C1", ""), http.StatusOK, `"stage_name":"组织实施"`)
+	resWant(t, f.do(t, "", http.MethodGet, "/api/public/notices/C1", ""), http.StatusOK, `"notice_period":null`)
+	// A planner sets the 公示期 and the feedback channel; the notice shows them. Bad input is
+	// refused in Chinese and changes nothing; a viewer may not set them.
+	var planID int
+	f.db.Pool.QueryRow(context.Background(), "SELECT id FROM plans WHERE code = 'PL-C1'").Scan(&planID)
+	period := fmt.Sprintf("/api/v1/plans/%d/notice-period", planID)
+	for body, want := range map[string]string{
+		`{"opens_on":"2021-10-10","closes_on":"2021-10-01","feedback":"社区居委会"}`: "结束日期不能早于开始日期",
+		`{"opens_on":"2021-10-01","closes_on":"2022-10-01","feedback":"社区居委会"}`: "最长 90 天",
+		`{"opens_on":"2021-10-01","closes_on":"2021-10-08","feedback":" "}`:     "意见反馈渠道",
+		`{"opens_on":"10/01/2021","closes_on":"2021-10-08","feedback":"电话"}`:    "日期格式",
+	} {
+		resWant(t, f.as(t, renew.RolePlanner, http.MethodPut, period, body), http.StatusBadRequest, want)
+	}
+	good := `{"opens_on":"2021-10-01","closes_on":"2021-10-08","feedback":"铁西区住建局 0434-1234567"}`
+	resWant(t, f.as(t, renew.RoleViewer, http.MethodPut, period, good), http.StatusForbidden, "")
+	resWant(t, f.as(t, renew.RolePlanner, http.MethodPut, "/api/v1/plans/999999/notice-period", good), http.StatusNotFound, "999999")
+	resWant(t, f.as(t, renew.RolePlanner, http.MethodPut, period, good), http.StatusOK, `"closes_on":"2021-10-08"`)
+	resWant(t, f.do(t, "", http.MethodGet, "/api/public/notices/C1", ""), http.StatusOK,
+		`"notice_period":{"opens_on":"2021-10-01","closes_on":"2021-10-08","feedback":"铁西区住建局 0434-1234567"}`)
 	rec = f.do(t, "", http.MethodGet, "/api/public/notices/C1/map", "")
 	resWant(t, rec, http.StatusOK, `"kind":"gate"`)
 	if strings.Contains(rec.Body.String(), "排水") || strings.Contains(rec.Body.String(), "concrete") {

@@ -128,7 +128,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
-		ContentSecurityPolicy: contentSecurityPolicy,
+		ContentSecurityPolicy: csp(cfg), // basemap.go: opened only for the configured base map
 		ReferrerPolicy:        "same-origin",
 	}))
 	e.Use(middleware.BodyLimit(maxBodyBytes))

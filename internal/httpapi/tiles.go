@@ -71,6 +71,11 @@ const (
 
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
+	if withBase, err := withBaseMap(style, s.cfg); err != nil {
+		s.log.Error("base map not added to the style", "err", err)
+	} else {
+		style = withBase
+	}
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles,
 		cache: s.deps.TileCache, store: s.deps.TileStore, timeout: s.cfg.TileTimeout, style: style,
 		cacheLookup: s.metrics.TileCache}

@@ -494,7 +494,8 @@ func (db *DB) Notice(ctx context.Context, code string) (residents.Notice, error)
 	for _, f := range n.Funding {
 		n.Funded += f.Amount
 	}
-	return n, nil
+	n.Period, err = db.noticePeriod(ctx, planID)
+	return n, err
 }
 
 // NoticeMap returns the map of a publicised community as a GeoJSON FeatureCollection: its

@@ -30,9 +30,15 @@ var (
 
 // Error is an error of one of the kinds above with a message that is safe to show a user: it
 // never carries SQL text or internal detail.
+//
+// Format and Args, set by Invalid, NotFound and Conflict, let the HTTP layer look the message up
+// in the message catalogue (web/static/messages.json) and show it in Chinese; an Error built
+// directly is looked up by its Msg.
 type Error struct {
-	Kind error
-	Msg  string
+	Kind   error
+	Msg    string
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -42,17 +48,17 @@ func (e *Error) Unwrap() error { return e.Kind }
 
 // Invalid returns an ErrInvalid error with a formatted, user-safe message.
 func Invalid(format string, args ...any) error {
-	return &Error{Kind: ErrInvalid, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: ErrInvalid, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // NotFound returns an ErrNotFound error with a formatted, user-safe message.
 func NotFound(format string, args ...any) error {
-	return &Error{Kind: ErrNotFound, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: ErrNotFound, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Conflict returns an ErrConflict error with a formatted, user-safe message.
 func Conflict(format string, args ...any) error {
-	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // UserMessage returns the message of the first *Error in err's chain, or "" when there is none
@@ -63,4 +69,13 @@ func UserMessage(err error) string {
 		return e.Msg
 	}
 	return ""
+}
+
+// UserError returns the first *Error in err's chain, or nil.
+func UserError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }

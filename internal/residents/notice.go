@@ -76,6 +76,8 @@ type Notice struct {
 	Funding       []NoticeFunding `json:"funding"`
 	Funded        renew.Dec2      `json:"funded"`
 	UpdatedAt     time.Time       `json:"updated_at"`
+	// Period is the 公示期 and feedback channel, nil until a planner sets them.
+	Period *NoticePeriod `json:"notice_period"`
 }
 
 // CommunitySatisfaction is a community's latest satisfaction survey, tallied.

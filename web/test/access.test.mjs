@@ -119,7 +119,12 @@ async function main() {
     await check('a what-if kindergarten in it raises the shown coverage', async () => {
       await page.selectOption('#whatif-kind', 'kindergarten');
       await page.click('#whatif-place');
-      const pt = await page.evaluate((c) => window.renewmap.map.project(c), target.center);
+      const pt = await page.evaluate((c) => {
+        const m = window.renewmap.map;
+        const p = m.project(c);
+        const r = m.getCanvas().getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y};
+      }, target.center);
       await page.mouse.click(pt.x, pt.y);
       const li = page.locator('#whatif-kinds li[data-kind="kindergarten"]');
       await li.waitFor({timeout: 10000});
@@ -130,12 +135,94 @@ async function main() {
       if (!text.includes('新增覆盖') || !text.includes(target.name) || !text.includes('补齐')) return `result ${JSON.stringify(text)}`;
       if (await page.locator('.rm-popup').count()) return 'a popup opened while placing';
       if (!(await page.locator('#whatif-save').isVisible())) return 'no 保存方案 button for a planner';
-      await page.click('#whatif-place'); // leave the mode
+      // The map shows it: the buildings newly covered are recoloured on the 幼儿园 overlay, and
+      // 推演前 takes the colour away again.
+      await idle();
+      const recoloured = () => page.evaluate(() => {
+        const m = window.renewmap.map;
+        const paint = JSON.stringify(m.getPaintProperty('coverage-fill', 'fill-color'));
+        const ids = paint.includes('#00a6ca') ? JSON.parse(paint.match(/\["literal",(\[[^\]]*\])\]/)[1]) : [];
+        const drawn = m.queryRenderedFeatures({layers: ['coverage-fill']}).filter((f) => ids.includes(f.id)).length;
+        return {ids: ids.length, drawn, visible: m.getLayoutProperty('coverage-fill', 'visibility') !== 'none'};
+      });
+      const afterMap = await recoloured();
+      if (!afterMap.visible || !afterMap.ids || !afterMap.drawn) return `map after the what-if: ${JSON.stringify(afterMap)}`;
+      if ((await page.inputValue('#coverage-overlay')) !== 'kindergarten') return 'the overlay does not show 幼儿园';
+      await page.click('.whatif-toggle button[data-after="false"]');
+      const beforeMap = await recoloured();
+      if (beforeMap.ids) return `推演前 still shows ${beforeMap.ids} recoloured buildings`;
+      await page.click('.whatif-toggle button[data-after="true"]');
+      if (!(await recoloured()).ids) return '推演后 does not bring the colour back';
+      // Esc leaves the placing mode.
+      await page.keyboard.press('Escape');
+      if ((await page.getAttribute('#whatif-place', 'aria-pressed')) !== 'false') return 'Esc did not leave the placing mode';
       // Zoomed out enough to see the 15-minute circle.
       await page.evaluate((c) => window.renewmap.map.jumpTo({center: c, zoom: 15.2}), target.center);
       await idle();
       await page.screenshot({path: path.join(artifacts, 'access.png')});
       return null;
+    });
+    await check('a passage through a building is refused with the reason', async () => {
+      await page.click('#whatif-path');
+      const ends = await page.evaluate(() => {
+        const m = window.renewmap.map;
+        const r = m.getCanvas().getBoundingClientRect();
+        for (const f of m.queryRenderedFeatures({layers: ['buildings-fill']})) {
+          const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+          const ps = ring.map((c) => m.project(c));
+          const xs = ps.map((p) => p.x);
+          const cy = ps.reduce((s, p) => s + p.y, 0) / ps.length;
+          const [x0, x1] = [Math.min(...xs) - 6, Math.max(...xs) + 6];
+          if (x0 < 340 || x1 > r.width - 60 || cy < 60 || cy > r.height - 60 || x1 - x0 < 20) continue;
+          const free = (x) => !m.queryRenderedFeatures([x, cy], {layers: ['buildings-fill']}).length;
+          if (free(x0) && free(x1)) return [{x: r.left + x0, y: r.top + cy}, {x: r.left + x1, y: r.top + cy}];
+        }
+        return null;
+      });
+      if (!ends) return 'no building with free ground on both sides in view';
+      await page.mouse.click(ends[0].x, ends[0].y);
+      await page.mouse.click(ends[1].x, ends[1].y);
+      const hint = await page.textContent('#whatif-hint');
+      const n = await page.locator('.whatif-marker.end').count();
+      await page.keyboard.press('Escape');
+      return hint.includes('不能穿过楼栋') && n === 0 ? null : `hint ${JSON.stringify(hint)}, ${n} passage ends left`;
+    });
+    await check('a passage across a community wall is offered as a gate (打破小区分割)', async () => {
+      // Ends 24 px either side of a vertex of a community's outline, on a line free of buildings.
+      const ends = await page.evaluate(() => {
+        const m = window.renewmap.map;
+        const r = m.getCanvas().getBoundingClientRect();
+        const q = (p, layer) => m.queryRenderedFeatures(p, {layers: [layer]});
+        for (const f of m.queryRenderedFeatures({layers: ['communities-fill']})) {
+          const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+          const ps = ring.map((c) => m.project(c));
+          const cx = ps.reduce((s, p) => s + p.x, 0) / ps.length;
+          const cy = ps.reduce((s, p) => s + p.y, 0) / ps.length;
+          for (const v of ps) {
+            const len = Math.hypot(v.x - cx, v.y - cy) || 1;
+            const [dx, dy] = [(v.x - cx) / len, (v.y - cy) / len];
+            const a = [v.x - dx * 24, v.y - dy * 24];
+            const b = [v.x + dx * 24, v.y + dy * 24];
+            if ([a, b].some(([x, y]) => x < 340 || y < 60 || x > r.width - 60 || y > r.height - 60)) continue;
+            let clear = true;
+            for (let i = 0; i <= 20 && clear; i++) clear = !q([a[0] + (b[0] - a[0]) * i / 20, a[1] + (b[1] - a[1]) * i / 20], 'buildings-fill').length;
+            const ca = q(a, 'communities-fill')[0]?.id;
+            const cb = q(b, 'communities-fill')[0]?.id;
+            if (clear && ca !== cb) return [{x: r.left + a[0], y: r.top + a[1]}, {x: r.left + b[0], y: r.top + b[1]}];
+          }
+        }
+        return null;
+      });
+      if (!ends) return 'no community wall with free ground on both sides in view';
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); d.accept(); });
+      await page.click('#whatif-path');
+      await page.mouse.click(ends[0].x, ends[0].y);
+      await page.mouse.click(ends[1].x, ends[1].y);
+      await page.locator('#whatif-result p').first().waitFor({timeout: 10000});
+      const gates = await page.locator('.whatif-marker.gate').count();
+      await page.keyboard.press('Escape');
+      return asked.includes('打破小区分割') && gates === 1 ? null : `asked ${JSON.stringify(asked)}, ${gates} gates`;
     });
     await check('clearing removes the proposal', async () => {
       await page.click('#whatif-clear');

@@ -41,6 +41,20 @@ await t.run(async () => {
       return items > 0 && drawn > 0 ? null : `${items} suggestions, ${drawn} drawn`;
     });
 
+    await check('suggestions are labelled on the map and light up when hovered in the list', async () => {
+      const labels = await page.evaluate(() => window.renewmap.map.queryRenderedFeatures({layers: ['suggest-label']})
+        .map((f) => f.properties.label));
+      if (!labels.length || !labels.every((l) => /个小区$/.test(l))) return `labels ${JSON.stringify(labels.slice(0, 3))}`;
+      const li = page.locator('#suggestions li').first();
+      const key = await li.getAttribute('data-key');
+      await li.hover();
+      await idle();
+      const lit = await page.evaluate((k) => window.renewmap.map.querySourceFeatures('suggest')
+        .filter((f) => f.properties.active).map((f) => f.properties.key), key);
+      await page.mouse.move(5, 400);
+      return lit.length && lit.every((k) => k === key) ? null : `hovering ${key} lit ${JSON.stringify(lit)}`;
+    });
+
     await check('a narrower gap gives smaller suggestions', async () => {
       const first = async () => page.evaluate(() => window.renewmap.suggestions[0]?.properties.totals.communities || 0);
       const wide = await first();
@@ -139,6 +153,33 @@ await t.run(async () => {
       return (await rendered('dig-line')) ? null : 'no dig-once roads drawn';
     });
 
+    await check('clicking a road a few pixels beside it (north–south too) selects it in the list', async () => {
+      await page.evaluate(() => window.renewmap.map.jumpTo({zoom: 13.5}));
+      await idle();
+      const spot = await page.evaluate(() => {
+        const m = window.renewmap.map;
+        const r = m.getCanvas().getBoundingClientRect();
+        const steep = (f) => {
+          const cs = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0];
+          const a = m.project(cs[0]);
+          const b = m.project(cs[cs.length - 1]);
+          return Math.abs(b.y - a.y) > Math.abs(b.x - a.x) ? {a, b} : null;
+        };
+        for (const f of m.queryRenderedFeatures({layers: ['dig-line']})) {
+          const s = steep(f);
+          if (!s) continue;
+          const x = (s.a.x + s.b.x) / 2 + 4;
+          const y = (s.a.y + s.b.y) / 2;
+          if (x > 10 && y > 10 && x < r.width - 60 && y < r.height - 10) return {x: r.left + x, y: r.top + y, id: String(f.properties.id)};
+        }
+        return null;
+      });
+      if (!spot) return 'no north–south dig-once road in view';
+      await page.mouse.click(spot.x, spot.y);
+      const active = await page.locator('#dig-list li.active').getAttribute('data-road').catch(() => null);
+      return active === spot.id ? null : `clicked road ${spot.id}, selected ${active}`;
+    });
+
     await page.click('#tab-siting');
     await page.waitForTimeout(300);
     await idle().catch(() => {});
@@ -156,6 +197,22 @@ await t.run(async () => {
       if (!title.includes(areaName) || members < 1 || !/\d/.test(total) || gaps < 1) {
         return `title ${JSON.stringify(title)}, ${members} members, total ${JSON.stringify(total)}, ${gaps} gap rows`;
       }
+      // No gap row says no site can host a facility that a site in 五 lists as hostable.
+      const clash = await page.evaluate(() => {
+        const hostable = [...document.querySelectorAll('#sites tbody tr')].map((tr) => tr.cells[4]?.textContent || '').join('、');
+        return [...document.querySelectorAll('#gaps tbody tr')]
+          .filter((tr) => tr.cells[5].textContent.includes('无可承载') && hostable.includes(tr.cells[0].textContent))
+          .map((tr) => tr.cells[0].textContent);
+      });
+      if (clash.length) return `gap rows say no site can host ${clash.join('、')}, yet 五 lists one`;
+      // The report's map draws the area's communities.
+      await page.waitForFunction(() => {
+        const m = window.renewmapReport?.map;
+        return m && m.getLayer('report-members') && m.loaded() && m.queryRenderedFeatures({layers: ['report-members']}).length > 0;
+      }, null, {timeout: 20000}).catch(() => {});
+      const drawnMembers = await page.evaluate(() => new Set((window.renewmapReport?.map?.queryRenderedFeatures({layers: ['report-members']}) || [])
+        .map((f) => f.id)).size);
+      if (drawnMembers !== members) return `the report map draws ${drawnMembers} of ${members} communities`;
       await page.screenshot({path: path.join(artifacts, 'area-report.png'), fullPage: true});
       await page.emulateMedia({media: 'print'});
       const printHidden = await page.evaluate(() => getComputedStyle(document.querySelector('.top')).display === 'none');

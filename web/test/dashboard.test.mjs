@@ -58,12 +58,12 @@ await t.run(async () => {
       return depts >= 3 ? null : `${depts} departments`;
     });
 
-    await t.check('the four charts are drawn (ECharts canvases)', async () => {
+    await t.check('the five charts are drawn (ECharts canvases)', async () => {
       const sizes = await page.$$eval('.chart-box', (bs) => bs.map((b) => {
         const c = b.querySelector('canvas');
         return c ? c.width * c.height : 0;
       }));
-      return sizes.length === 4 && sizes.every((s) => s > 10000) ? null : `canvases ${sizes}`;
+      return sizes.length === 5 && sizes.every((s) => s > 10000) ? null : `canvases ${sizes}`;
     });
 
     const idle = () => page.evaluate(() => new Promise((resolve) => {
@@ -90,6 +90,30 @@ await t.run(async () => {
       if (!feats.some((g) => g > 0)) return 'no community meets a goal';
       const stageVisible = await page.evaluate(() => window.renewmapDashboard.map.getLayoutProperty('communities-fill', 'visibility'));
       return stageVisible === 'none' ? null : 'the stage fill still shows under the goals';
+    });
+
+    await t.check('the 生活圈配套 overlay is one colour per community, then per 街道, not the circles', async () => {
+      await page.click('.modes button[data-mode="coverage"]');
+      const drawn = async (layer) => {
+        await page.waitForFunction((l) => window.renewmapDashboard.map.getLayoutProperty(l, 'visibility') === 'visible', layer, {timeout: 10000});
+        await idle();
+        return page.evaluate((l) => {
+          const m = window.renewmapDashboard.map;
+          const fs = m.queryRenderedFeatures({layers: [l]});
+          const paint = m.getPaintProperty(l, 'fill-color');
+          const colours = new Set(fs.map((f) => { const i = paint.indexOf(f.id, 2); return i > 0 && i % 2 === 0 ? paint[i + 1] : 'none'; }));
+          return {n: fs.length, colours: [...colours], circles: m.getLayoutProperty('living_circles-fill', 'visibility')};
+        }, layer);
+      };
+      const c = await drawn('coverage-communities');
+      if (c.n < 20 || c.colours.length < 2 || c.colours.includes('none') || c.circles !== 'none') return `communities ${JSON.stringify(c)}`;
+      await page.selectOption('#coverage-by', 'subdistricts');
+      const s = await drawn('coverage-subdistricts');
+      if (!s.n || s.colours.includes('none')) return `街道 ${JSON.stringify(s)}`;
+      const legend = await page.textContent('#legend');
+      await page.screenshot({path: `${t.artifacts}/dashboard-coverage-subdistricts.png`});
+      await page.click('.modes button[data-mode="stage"]');
+      return legend.includes('可达必配设施') ? null : `legend ${JSON.stringify(legend)}`;
     });
 
     await t.check('a leader may switch to pipeline condition', async () => {

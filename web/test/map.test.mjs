@@ -166,7 +166,7 @@ async function main() {
           const p = m.project([x / (ring.length - 1), y / (ring.length - 1)]);
           if (p.x < panelRight + 20 || p.x > width - 80 || p.y < 60 || p.y > height - 60) continue;
           const top = m.queryRenderedFeatures([p.x, p.y]).filter((g) => g.layer.type !== 'symbol')[0];
-          if (top && top.layer.id === 'buildings-fill' && top.properties.number === f.properties.number) return {x: p.x, y: p.y, props: f.properties};
+          if (top && top.layer.id === 'buildings-fill' && top.properties.number === f.properties.number) return {x: p.x + m.getCanvas().getBoundingClientRect().left, y: p.y + m.getCanvas().getBoundingClientRect().top, props: f.properties};
         }
         return null;
       });

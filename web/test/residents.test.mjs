@@ -90,6 +90,31 @@ await t.run(async () => {
     const pp = planner.page;
     let codes = [];
     await t.check('/survey-admin asks a planner to log in', () => t.login(pp, '/survey-admin'));
+
+    await t.check('the planner sets the 公示期 and feedback channel; the public notice shows them', async () => {
+      const {plans: all} = await t.getJSON('/api/v1/plans');
+      const pl = all.find((p) => p.community.code === notice.community_code);
+      await pp.setViewportSize({width: 1280, height: 800});
+      await pp.goto(`${t.base}/plan?id=${pl.id}`);
+      await pp.waitForSelector('#notice-period:visible');
+      await pp.fill('#notice-period input[name=opens_on]', '2021-10-09');
+      await pp.fill('#notice-period input[name=closes_on]', '2021-10-01');
+      await pp.fill('#notice-period input[name=feedback]', '社区居委会接待室');
+      await pp.click('#save-notice');
+      await pp.waitForFunction(() => document.querySelector('#plan-message').classList.contains('error'));
+      const refused = await pp.textContent('#plan-message');
+      t.forgetExpected(400, `/api/v1/plans/${pl.id}/notice-period`);
+      if (!refused.includes('结束日期不能早于开始日期')) return `refusal ${JSON.stringify(refused)}`;
+      await pp.fill('#notice-period input[name=closes_on]', '2021-10-16');
+      await pp.click('#save-notice');
+      await pp.waitForFunction(() => /已保存公示期/.test(document.querySelector('#plan-message').textContent));
+      await pp.setViewportSize(phone);
+      await vp.goto(`${t.base}/notice/${encodeURIComponent(notice.community_code)}`);
+      await vp.waitForSelector('body[data-ready=true]');
+      const text = await vp.textContent('#period-card');
+      await pp.goto(`${t.base}/survey-admin`); // where the survey checks below start
+      return text.includes('公示期：2021-10-09 至 2021-10-16') && text.includes('社区居委会接待室') ? null : `notice ${JSON.stringify(text)}`;
+    });
     await pp.waitForSelector('body[data-ready=true]', {timeout: 15000});
     await t.check(`the planner opens a menu survey for ${plan.community.name}`, async () => {
       await pp.selectOption('#open-plan', String(plan.id));
@@ -140,6 +165,12 @@ await t.run(async () => {
       await vp.click('#priorities li:nth-child(2) button[aria-label=上移]');
       const order = await vp.$$eval('#priorities li .name', (ns) => ns.map((n) => n.textContent));
       if (order.length !== 2 || !order[0].includes('排水')) return `priorities ${order}`;
+      // Without 同意/不同意 the form says so beside the question, where the resident is looking.
+      await vp.click('#submit');
+      const err = vp.locator('#consent-error');
+      await err.waitFor({state: 'visible', timeout: 5000});
+      const inView = await err.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
+      if (!inView || !(await err.textContent()).includes('请选择是否同意')) return 'the missing-consent error is not shown in view';
       await vp.check('#consent input[value=yes]', {force: true});
       await vp.fill('#comment', '<b>请先修排水</b> & 路灯');
       await vp.locator('.menu-item[data-code=I07]').scrollIntoViewIfNeeded();

@@ -5,6 +5,8 @@
 // shows what changes. Planners may save a scenario. All DOM is built with textContent.
 import {el, getJSON, formatNumber, toast, refreshTiles} from './util.js';
 import {sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
+import {NEWLY_COLOUR, checkPassage, paintWhatIf} from './whatif-map.js';
 
 const CIRCLE_LAYERS = ['living_circles-fill', 'living_circles-line'];
 const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
@@ -20,7 +22,8 @@ export function initAccess(app) {
   const {map} = app;
   const $ = (id) => document.getElementById(id);
   const state = {community: null, profile: 'standard', access: null, coverage: null, kinds: [],
-    mode: '', facilities: [], passages: [], pathStart: null, markers: [], seq: 0, result: null};
+    mode: '', facilities: [], passages: [], pathStart: null, pathStartPoint: null, markers: [], seq: 0, result: null,
+    showAfter: true, overlayBase: null};
 
   // ---- circles of the selected community.
   function circleFilter() {
@@ -56,7 +59,7 @@ export function initAccess(app) {
       renderAccess();
       preferMissingKind();
     } catch (err) {
-      toast(`生活圈加载失败：${err.message}`);
+      toast(`生活圈加载失败：${errorText(err)}`);
     }
   }
   function clear() {
@@ -167,9 +170,10 @@ export function initAccess(app) {
     }
     const k = state.kinds.find((x) => x.kind === value);
     if (!k) return;
-    map.setPaintProperty(layer, 'fill-color', ['case',
-      ['in', `、${k.name}、`, ['concat', '、', ['get', 'missing'], '、']], '#d73027', '#1a9850']);
-    legend.replaceChildren(el('li', {}, sw('#1a9850'), `${k.service_distance}米内有`), el('li', {}, sw('#d73027'), `${k.service_distance}米内没有`));
+    state.overlayBase = ['case', ['in', `、${k.name}、`, ['concat', '、', ['get', 'missing'], '、']], '#d73027', '#1a9850'];
+    map.setPaintProperty(layer, 'fill-color', state.overlayBase);
+    legend.replaceChildren(el('li', {}, sw('#1a9850'), `${k.service_distance}米内有`), el('li', {}, sw('#d73027'), `${k.service_distance}米内没有`),
+      el('li', {}, sw(NEWLY_COLOUR), '推演后新增覆盖'));
     summary.textContent = `全区${k.name}覆盖率 ${pct(k.share)}（${formatNumber(k.covered)} / ${formatNumber(k.households)} 户）`;
   }
   overlay.addEventListener('change', () => {
@@ -194,10 +198,13 @@ export function initAccess(app) {
     placeBtn.setAttribute('aria-pressed', String(state.mode === 'place'));
     pathBtn.setAttribute('aria-pressed', String(state.mode === 'path'));
     map.getContainer().classList.toggle('map-capturing', Boolean(state.mode));
+    if (state.pathStart === null && state.pathStartPoint) { state.markers.pop()?.remove(); state.pathStartPoint = null; }
     hint.textContent = state.mode === 'place' ? '在地图上点击新设施的位置（可连续放置）。'
       : state.mode === 'path' ? '点击通道的起点，再点击终点。' : '选择设施类型后点“放置设施”，在地图上点击位置；或点“绘制通道”，依次点击通道两端。';
   }
   placeBtn.addEventListener('click', () => setMode('place'));
+  // Esc leaves the drawing mode (and drops a passage's start not yet joined to an end).
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && state.mode) setMode(state.mode); });
   pathBtn.addEventListener('click', () => setMode('path'));
   $('whatif-clear').addEventListener('click', clearScenario);
   saveBtn.addEventListener('click', saveScenario);
@@ -210,7 +217,7 @@ export function initAccess(app) {
     state.markers.push(m);
   }
   function drawPaths() {
-    const data = {type: 'FeatureCollection', features: state.passages.map((p) => ({type: 'Feature', properties: {},
+    const data = {type: 'FeatureCollection', features: state.passages.filter((p) => p.type === 'path').map((p) => ({type: 'Feature', properties: {},
       geometry: {type: 'LineString', coordinates: [p.from, p.to]}}))};
     const src = map.getSource('whatif');
     if (src) { src.setData(data); return; }
@@ -235,15 +242,34 @@ export function initAccess(app) {
       marker(ll, '', `拟建${k ? k.name : kind}`);
     } else if (!state.pathStart) {
       state.pathStart = ll;
+      state.pathStartPoint = ev.point;
       marker(ll, 'end', '通道起点');
       hint.textContent = '再点击通道的终点。';
       return true;
     } else {
-      state.passages.push({type: 'path', from: state.pathStart, to: ll});
-      marker(ll, 'end', '通道终点');
+      const check = checkPassage(map, state.pathStartPoint, ev.point);
+      if (check.building) {
+        // A passage cannot run through a building: the start is dropped, the user draws again.
+        state.markers.pop()?.remove();
+        state.pathStart = null;
+        state.pathStartPoint = null;
+        hint.textContent = `通道不能穿过楼栋（${check.building}），请绕开楼栋重新点击起点。`;
+        return true;
+      }
+      const from = state.pathStart;
       state.pathStart = null;
-      hint.textContent = '通道已添加；可继续点击起点绘制下一条。';
-      drawPaths();
+      state.pathStartPoint = null;
+      if (check.gate && window.confirm(`这条通道穿过${check.gate.name ? `“${check.gate.name}”` : '小区'}的围墙。改为在围墙处开门（打破小区分割）吗？`)) {
+        state.markers.pop()?.remove();
+        state.passages.push({type: 'gate', community: check.gate.community, lon: check.gate.lngLat[0], lat: check.gate.lngLat[1]});
+        marker(check.gate.lngLat, 'gate', '拟开小区门');
+        hint.textContent = '已在围墙处开门；可继续点击起点绘制下一条通道。';
+      } else {
+        state.passages.push({type: 'path', from, to: ll});
+        marker(ll, 'end', '通道终点');
+        hint.textContent = '通道已添加；可继续点击起点绘制下一条。';
+        drawPaths();
+      }
     }
     evaluate();
     return true;
@@ -265,16 +291,31 @@ export function initAccess(app) {
     } catch (err) {
       // The last item could not be placed (e.g. too far from any path): drop it.
       if (state.mode === 'place' && state.facilities.length) { state.facilities.pop(); state.markers.pop()?.remove(); }
-      else if (state.passages.length) { state.passages.pop(); state.markers.pop()?.remove(); state.markers.pop()?.remove(); drawPaths(); }
-      toast(`方案推演失败：${err.message}`);
+      else if (state.passages.length) {
+        const gone = state.passages.pop();
+        state.markers.pop()?.remove();
+        if (gone.type === 'path') state.markers.pop()?.remove();
+        drawPaths();
+      }
+      toast(`方案推演失败：${errorText(err)}`);
       if (state.facilities.length || state.passages.length) evaluate(); else renderResult(null);
     }
   }
   function renderResult(res) {
     const box = $('whatif-result');
     saveBtn.disabled = !res;
-    if (!res) { box.replaceChildren(); return; }
-    const kind = $('whatif-kind').value;
+    if (!res) {
+      box.replaceChildren();
+      if (state.overlayBase) paintWhatIf(map, state.overlayBase, [], false);
+      return;
+    }
+    const kind = state.facilities.at(-1)?.kind || $('whatif-kind').value;
+    const shown = res.kinds.find((k) => k.kind === kind);
+    if (shown && shown.required) {
+      // The coverage overlay shows the kind placed, with what the proposal newly covers.
+      if (overlay.value !== kind) { overlay.value = kind; setOverlay(kind); }
+      paintWhatIf(map, state.overlayBase, shown.newly_buildings || [], state.showAfter);
+    }
     const focusKinds = new Set([...state.facilities.map((f) => f.kind), kind]);
     const changed = res.kinds.filter((k) => k.newly_covered > 0 || focusKinds.has(k.kind));
     const newly = res.kinds.reduce((s, k) => s + k.newly_covered, 0);
@@ -282,7 +323,12 @@ export function initAccess(app) {
       `${k.name}：全区覆盖率 ${pct(k.share_before)} → `, el('span', {class: k.newly_covered ? 'up' : '', text: pct(k.share_after)}),
       k.newly_covered ? `（新增覆盖 ${formatNumber(k.newly_covered)} 户）` : '（无变化）'));
     const closed = res.communities.filter((c) => c.closed_gaps.length);
+    const toggle = shown && shown.required ? el('div', {class: 'whatif-toggle', role: 'group', 'aria-label': '推演前后'},
+      ...[[false, `推演前 ${pct(shown.share_before)}`], [true, `推演后 ${pct(shown.share_after)}`]].map(([after, text]) =>
+        el('button', {type: 'button', class: 'button', 'aria-pressed': String(state.showAfter === after), dataset: {after: String(after)}, text,
+          onclick: () => { state.showAfter = after; renderResult(res); }}))) : null;
     const parts = [
+      toggle,
       el('p', {}, '新增覆盖 ', el('span', {class: 'big', id: 'whatif-newly', text: formatNumber(newly)}), ' 户·次',
         el('span', {class: 'count', text: `（计算用时 ${res.elapsed_ms.toFixed(1)} 毫秒）`})),
       el('ul', {id: 'whatif-kinds'}, items),
@@ -297,7 +343,7 @@ export function initAccess(app) {
     parts.push(el('p', {}, closed.length
       ? `缺口得以补齐的小区（${closed.length} 个）：${closed.slice(0, 12).map((c) => `${c.name}（${c.closed_gaps.map((k) => k.name).join('、')}）`).join('；')}${closed.length > 12 ? ' 等' : ''}`
       : '没有小区的配套缺口因此补齐。'));
-    box.replaceChildren(...parts);
+    box.replaceChildren(...parts.filter(Boolean));
   }
   function clearScenario() {
     state.facilities = [];
@@ -319,7 +365,7 @@ export function initAccess(app) {
       clearScenario();
       setMode('');
     } catch (err) {
-      toast(`保存失败：${err.message}`);
+      toast(`保存失败：${errorText(err)}`);
     }
   }
   function preferMissingKind() {
@@ -328,7 +374,7 @@ export function initAccess(app) {
     if (g && g.kinds.length && !state.facilities.length) $('whatif-kind').value = g.kinds[0].kind;
   }
 
-  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${err.message}`));
+  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${errorText(err)}`));
   showCircles();
   return {select, clear, onMapClick, state, setOverlay, capturing: () => Boolean(state.mode)};
 }

@@ -1,15 +1,15 @@
 // Who is logged in: the account line of every page (name, role, what the role may do, logout),
 // and sendJSON, which every state-changing request uses so it carries the session's CSRF token.
 import {el} from './util.js';
+import {request} from './api.js';
+import {t} from './msg.js';
 
 let me = null;
 
 /** whoami returns /api/v1/me (cached), or null when nobody is logged in. */
 export async function whoami() {
   if (me) return me;
-  const res = await fetch('/api/v1/me', {headers: {Accept: 'application/json'}, credentials: 'same-origin'});
-  if (!res.ok) return null;
-  me = await res.json();
+  me = await request('/api/v1/me').catch(() => null);
   return me;
 }
 
@@ -19,19 +19,8 @@ export async function whoami() {
  */
 export async function sendJSON(method, url, body, headers = {}) {
   const who = await whoami();
-  const res = await fetch(url, {
-    method,
-    credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': who ? who.csrf_token : '', ...headers},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error((data && data.error) || `${res.status} ${res.statusText}`);
-  return data;
+  return request(url, {method, body, headers: {'X-CSRF-Token': who ? who.csrf_token : '', ...headers}});
 }
-
-const ROLE_NAMES = {viewer: '查看者', planner: '规划人员', designer: '设计人员', leader: '领导', admin: '管理员'};
 
 /** renderAccount fills container with the account line. */
 export async function renderAccount(container) {
@@ -43,7 +32,7 @@ export async function renderAccount(container) {
   if (who.may.download) may.push('下载数据');
   if (who.may.sensitive) may.push('查看地下管线');
   if (who.may.admin) may.push('管理账号');
-  const logout = el('button', {class: 'link-button', type: 'button', id: 'logout', text: '退出登录'});
+  const logout = el('button', {class: 'link-button', type: 'button', id: 'logout', text: t('logout')});
   logout.addEventListener('click', async () => {
     try {
       await sendJSON('POST', '/api/v1/logout');
@@ -53,7 +42,7 @@ export async function renderAccount(container) {
   });
   container.replaceChildren(
     el('span', {class: 'account-name', id: 'account-name', text: u.display_name || u.username}),
-    el('span', {class: 'account-role', text: ROLE_NAMES[u.role] || u.role,
+    el('span', {class: 'account-role', text: t(`role.${u.role}`),
       title: may.length ? `可以：${may.join('、')}` : '仅可浏览地图（不含地下管线）'}),
     ...(who.may.admin ? [el('a', {class: 'link-button', href: '/admin', text: '账号管理'})] : []),
     logout,

@@ -2,6 +2,7 @@
 // read the audit log.
 import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
 
 const ROLES = [
   ['viewer', '查看者（地图，不含管线）'],
@@ -51,7 +52,7 @@ async function change(username, body, done) {
     await sendJSON('PATCH', `/api/v1/users/${encodeURIComponent(username)}`, body);
     say(done);
   } catch (e) {
-    say(e.message, true);
+    say(errorText(e), true);
   }
   await loadUsers();
   await loadThrottle();
@@ -69,7 +70,7 @@ async function loadThrottle() {
         await sendJSON('POST', `/api/v1/users/${encodeURIComponent(t.account)}/unlock`, {});
         say(`${t.account} 的登录限制已解除`);
       } catch (e) {
-        say(e.message, true);
+        say(errorText(e), true);
       }
       await loadThrottle();
       await loadAudit(true);
@@ -99,7 +100,7 @@ document.getElementById('new-user').addEventListener('submit', async (ev) => {
     say(`已创建 ${res.user.username}，初始密码：${res.password}（仅显示这一次，请转交本人）`);
     f.reset();
   } catch (e) {
-    say(e.message, true);
+    say(errorText(e), true);
   }
   await loadUsers();
   await loadAudit(true);
@@ -122,6 +123,6 @@ document.getElementById('audit-more').addEventListener('click', () => loadAudit(
 
 document.getElementById('new-role').replaceChildren(...ROLES.map(([code, name]) => el('option', {value: code, text: name})));
 renderAccount(document.getElementById('account'));
-loadUsers().catch((e) => say(e.message, true));
-loadThrottle().catch((e) => say(e.message, true));
-loadAudit(true).catch((e) => say(e.message, true));
+loadUsers().catch((e) => say(errorText(e), true));
+loadThrottle().catch((e) => say(errorText(e), true));
+loadAudit(true).catch((e) => say(errorText(e), true));

@@ -2,12 +2,37 @@
 // sections of tables, with print CSS. DOM is built with textContent only (util.el).
 import {el, getJSON, formatNumber} from './util.js';
 import {renderAccount} from './account.js';
+import {errorText} from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const num = (n) => formatNumber(n);
 const money = (n) => new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 0}).format(n);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const LEVELS = {'15min': '15分钟', '10min': '10分钟', '5min': '5分钟', block: '居住街坊'};
+
+// drawMap shows the area's communities (blue) on the district map, framed to them; the canvas
+// keeps its pixels so the map prints.
+async function drawMap(members) {
+  const maplibregl = window.maplibregl;
+  if (!maplibregl) return;
+  const ids = members.map((m) => m.id);
+  const {communities} = await getJSON('/api/v1/communities?limit=500');
+  const box = communities.filter((c) => ids.includes(c.id) && Array.isArray(c.bbox)).reduce((b, c) =>
+    [Math.min(b[0], c.bbox[0]), Math.min(b[1], c.bbox[1]), Math.max(b[2], c.bbox[2]), Math.max(b[3], c.bbox[3])], [180, 90, -180, -90]);
+  const map = new maplibregl.Map({container: 'report-map', style: `${location.origin}/tiles/style.json`, interactive: false,
+    attributionControl: {compact: true}, canvasContextAttributes: {preserveDrawingBuffer: true},
+    bounds: box[0] < box[2] ? [[box[0], box[1]], [box[2], box[3]]] : undefined, fitBoundsOptions: {padding: 30, maxZoom: 16}});
+  window.renewmapReport = {map};
+  map.once('load', () => {
+    const before = map.getLayer('community_labels') ? 'community_labels' : undefined;
+    const like = map.getStyle().layers.find((l) => l['source-layer'] === 'communities');
+    if (!like) return;
+    map.addLayer({id: 'report-members', type: 'fill', source: like.source, 'source-layer': 'communities',
+      filter: ['in', ['id'], ['literal', ids]], paint: {'fill-color': '#1f5f99', 'fill-opacity': 0.45}}, before);
+    map.addLayer({id: 'report-members-line', type: 'line', source: like.source, 'source-layer': 'communities',
+      filter: ['in', ['id'], ['literal', ids]], paint: {'line-color': '#1f5f99', 'line-width': 2.5}}, before);
+  });
+}
 
 function rows(tbody, list, cells) {
   $(tbody).tBodies[0].replaceChildren(...list.map((x) => el('tr', {}, cells(x).map((c) =>
@@ -28,7 +53,7 @@ async function start() {
   try {
     [r, labels] = await Promise.all([getJSON(`/api/v1/areas/${id}/report`), getJSON('/api/v1/labels')]);
   } catch (err) {
-    $('status').textContent = `报告生成失败：${err.message}`;
+    $('status').textContent = `报告生成失败：${errorText(err)}`;
     $('status').classList.add('error');
     return;
   }
@@ -44,10 +69,18 @@ async function start() {
     ['批次', Object.entries(t.batches).map(([k, n]) => `${L('batch', k)}${n}`).join('、')],
     ['阶段', Object.entries(t.stages).map(([k, n]) => `${L('plan_stage', k)}${n}`).join('、')]];
   $('totals').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {text: v})]));
+  drawMap(a.members).catch(() => { $('report-map').hidden = true; });
   rows('members', a.members, (m) => [m.name, m.subdistrict, m.completed_year == null ? '未知' : String(m.completed_year), num(m.buildings), num(m.households),
     num(m.floor_area), L('batch', m.batch), L('plan_stage', m.stage)]);
 
   const names = new Map(a.members.map((m) => [m.id, m.name]));
+  // A gap without a site of its own: either no candidate site can host the kind, or those that
+  // can (listed in 五) went to other gaps — saying "none can" then would contradict 五.
+  const noSite = (kind) => {
+    const able = r.sites.filter((x) => (x.hostable_kinds || []).includes(kind));
+    return able.length ? `可承载的${able.slice(0, 2).map((x) => x.name).join('、')}${able.length > 2 ? '等' : ''}已安排给其他设施`
+      : '无可承载的候选用地';
+  };
   const siteFor = new Map(r.gap_sites.map((g) => [g.kind.kind, g]));
   const gaps = r.gaps.filter((g) => g.gap);
   rows('gaps', gaps, (g) => {
@@ -55,7 +88,7 @@ async function start() {
     return [g.name, LEVELS[g.level] || g.level, `${num(g.covered)}/${num(g.households)}`,
       el('td', {class: 'bad', text: pct(g.share)}), el('td', {class: 'text', text: g.gap_members.length === a.members.length ? `全部${a.members.length}个小区`
         : g.gap_members.slice(0, 4).map((m) => names.get(m) || m).join('、') + (g.gap_members.length > 4 ? `等${g.gap_members.length}个` : '')}),
-      el('td', {class: 'text', text: s?.site ? `${s.site.name}${s.site.inside ? '（片区内）' : `（片区外${Math.round(s.site.distance_m)}m）`}` : '无可承载的候选用地'}),
+      el('td', {class: 'text', text: s?.site ? `${s.site.name}${s.site.inside ? '（片区内）' : `（片区外${Math.round(s.site.distance_m)}m）`}` : noSite(g.kind)}),
       s?.site ? `${num(s.newly_covered)}户` : '—'];
   });
   if (!gaps.length) $('gaps').tBodies[0].replaceChildren(el('tr', {}, el('td', {colspan: 7, text: '无共性缺口'})));

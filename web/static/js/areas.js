@@ -4,6 +4,9 @@
 // parking gap and the dig-once list. DOM is built with textContent only (util.el).
 import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
+import {addExport} from './tables.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -29,6 +32,10 @@ function mix(obj, name) {
 }
 
 // ---- tabs
+// tabSources: the map sources a tab draws, shown only while that tab is open (the siting
+// markers do not linger over the 停车缺口 table).
+const tabSources = {'p-siting': 'sites', 'p-dig': 'dig'};
+
 function initTabs() {
   const tabs = [...document.querySelectorAll('.tabs button')];
   for (const tab of tabs) {
@@ -37,6 +44,12 @@ function initTabs() {
         const on = t === tab;
         t.setAttribute('aria-selected', String(on));
         $(t.dataset.panel).hidden = !on;
+      }
+      const style = app.map?.getStyle();
+      for (const [panel, source] of Object.entries(tabSources)) {
+        for (const l of style?.layers || []) {
+          if (l.source === source) app.map.setLayoutProperty(l.id, 'visibility', panel === tab.dataset.panel ? 'visible' : 'none');
+        }
       }
     });
   }
@@ -74,6 +87,11 @@ function initMap() {
       paint: {'fill-color': ['case', ['get', 'active'], '#c51b7d', '#e7a1c9'], 'fill-opacity': ['case', ['get', 'active'], 0.28, 0.14]}}, before);
     map.addLayer({id: 'suggest-line', type: 'line', source: 'suggest',
       paint: {'line-color': '#c51b7d', 'line-width': ['case', ['get', 'active'], 3, 1.5]}}, before);
+    map.addLayer({id: 'suggest-label', type: 'symbol', source: 'suggest',
+      layout: {'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 13},
+      paint: {'text-color': '#7a0f4d', 'text-halo-color': '#fff', 'text-halo-width': 2}});
+    map.on('mousemove', 'suggest-fill', (ev) => hoverSuggestion(ev.features?.[0]?.properties?.key ?? null));
+    map.on('mouseleave', 'suggest-fill', () => hoverSuggestion(null));
     map.addLayer({id: 'members-line', type: 'line', source: 'renewmap', 'source-layer': 'communities',
       filter: ['in', ['id'], ['literal', []]], paint: {'line-color': '#0077cc', 'line-width': 3}}, before);
     map.addLayer({id: 'dig-line', type: 'line', source: 'dig', layout: {'line-cap': 'round'},
@@ -108,10 +126,20 @@ function bboxOf(geom) {
 }
 
 // ---- suggestions
+// drawSuggestions draws the suggested areas labelled with their key (as in the list); the one
+// edited, and the one under the pointer (on the map or in the list), stand out.
 function drawSuggestions() {
   const active = app.edit?.key;
   app.map.getSource('suggest').setData({type: 'FeatureCollection', features: app.suggestions.map((f) => ({
-    type: 'Feature', geometry: f.geometry, properties: {key: f.properties.key, active: f.properties.key === active}}))});
+    type: 'Feature', geometry: f.geometry, properties: {key: f.properties.key, label: `${f.properties.key} · ${f.properties.totals.communities}个小区`,
+      active: f.properties.key === active || f.properties.key === app.hover}}))});
+}
+
+function hoverSuggestion(key) {
+  if (app.hover === key) return;
+  app.hover = key;
+  for (const li of $('suggestions').children) li.classList.toggle('hover', li.dataset.key === key);
+  drawSuggestions();
 }
 
 async function runSuggest() {
@@ -135,13 +163,15 @@ async function runSuggest() {
         el('div', {class: 'card-meta', text: `${num(t.households)}户 · ${t.buildings}栋 · ${num(t.floor_area)}m² · 建成${t.completed_from}–${t.completed_to}年`}),
         el('div', {class: 'card-meta', text: `批次：${mix(t.batches, batchName)}`}));
       li.addEventListener('click', () => startEdit(f));
+      li.addEventListener('mouseenter', () => hoverSuggestion(p.key));
+      li.addEventListener('mouseleave', () => hoverSuggestion(null));
       list.append(li);
     }
     setStatus('suggest-status', fc.features.length
       ? `间距${fc.gap}米：${fc.features.length}个建议片区，点击一个进行调整和保存。`
       : '没有符合条件的建议片区。');
   } catch (err) {
-    setStatus('suggest-status', `生成失败：${err.message}`, true);
+    setStatus('suggest-status', `生成失败：${errorText(err)}`, true);
   }
 }
 
@@ -173,7 +203,23 @@ function renderEditor() {
   app.map.setFilter('members-line', ['in', ['id'], ['literal', ms.map((m) => m.id)]]);
 }
 
+// pickRoad selects the road of the 先里子后面子 list under a click: lines are hit within a few
+// pixels either side, so a north–south road (a thin vertical line) is as easy to click as others.
+function pickRoad(ev) {
+  if ($('p-dig').hidden || !app.dig || !app.map.getLayer('dig-line')) return false;
+  const {x, y} = ev.point;
+  const hit = app.map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], {layers: ['dig-line']})[0];
+  if (!hit) return false;
+  for (const li of $('dig-list').children) {
+    const on = li.dataset.road === String(hit.properties.id);
+    li.classList.toggle('active', on);
+    if (on) li.scrollIntoView({block: 'nearest'});
+  }
+  return true;
+}
+
 function onMapClick(ev) {
+  if (pickRoad(ev)) return;
   if (!app.edit || $('editor').hidden) return;
   const hits = app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']});
   if (!hits.length) return;
@@ -199,7 +245,7 @@ async function saveArea() {
     await loadSaved();
     document.getElementById('tab-saved').click();
   } catch (err) {
-    toast(`保存失败：${err.message}`);
+    toast(`保存失败：${errorText(err)}`);
   }
 }
 
@@ -233,7 +279,7 @@ async function loadSaved() {
           await sendJSON('DELETE', `/api/v1/areas/${a.id}`, undefined, {'If-Match': a.version});
           refreshTiles(app.map);
           await loadSaved();
-        } catch (err) { toast(`删除失败：${err.message}`); }
+        } catch (err) { toast(`删除失败：${errorText(err)}`); }
       });
       actions.append(del);
     }
@@ -289,7 +335,7 @@ async function runSiting() {
       if (Number.isFinite(b[0])) fitBBox([b[0] - 0.004, b[1] - 0.003, b[2] + 0.004, b[3] + 0.003]);
     }
   } catch (err) {
-    setStatus('siting-status', `选址失败：${err.message}`, true);
+    setStatus('siting-status', `选址失败：${errorText(err)}`, true);
   }
 }
 
@@ -307,7 +353,7 @@ async function runWhatIf() {
     if (closed.length) items.push(el('li', {text: `补齐配套缺口的小区：${closed.map((c) => c.name).join('、')}`}));
     box.replaceChildren(el('p', {text: '方案推演结果（未写入数据库）：'}), el('ul', {}, items));
   } catch (err) {
-    box.replaceChildren(el('p', {class: 'status error', text: `推演失败：${err.message}（方案推演接口不可用时仅显示选址结果）`}));
+    box.replaceChildren(el('p', {class: 'status error', text: `推演失败：${errorText(err)}（方案推演接口不可用时仅显示选址结果）`}));
   }
 }
 
@@ -326,7 +372,7 @@ async function runParking() {
     $('parking-table').tFoot.replaceChildren(row('合计', r.total));
     setStatus('parking-status', `按每户${r.ratio}个车位、充电桩占车位${Math.round(r.charger_share * 100)}%：缺车位${num(r.total.gap)}个，缺充电桩${num(r.total.charger_gap)}个；现有每百户${r.total.spaces_per_100}个车位。`);
   } catch (err) {
-    setStatus('parking-status', `计算失败：${err.message}`, true);
+    setStatus('parking-status', `计算失败：${errorText(err)}`, true);
   }
 }
 
@@ -346,7 +392,7 @@ async function runDig() {
       el('dt', {text: '待更新管线'}), el('dd', {text: `${num(s.pipe_length_m)}m`}),
       el('dt', {text: '按管线单位'}), el('dd', {text: s.by_operator.slice(0, 4).map((l) => `${l.key}${num(l.length_m)}m`).join('、') || '—'}));
     $('dig-list').replaceChildren(...r.roads.slice(0, 200).map((x) => {
-      const li = el('li', {class: 'clickable'},
+      const li = el('li', {class: 'clickable', dataset: {road: String(x.id)}},
         el('div', {class: 'card-title'}, el('span', {text: x.name || x.code}), el('span', {text: `${x.resurface_year}年翻修`})),
         el('div', {class: 'card-meta', text: `道路${num(x.length_m)}m · 待更新管线${x.pipes.length}条 ${num(x.pipe_length_m)}m`}),
         el('div', {class: 'card-meta', text: kinds(x.by_kind)}));
@@ -355,7 +401,7 @@ async function runDig() {
     }));
     setStatus('dig-status', `${r.from}–${r.to}年计划翻修的道路中，${s.roads}条下有待更新管线（走廊${r.buffer_m}米）。`);
   } catch (err) {
-    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${err.message}`, true);
+    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${errorText(err)}`, true);
   }
 }
 
@@ -370,9 +416,9 @@ function toggleDig() {
 async function start() {
   initTabs();
   renderAccount($('account'));
-  if (!maplibregl) { toast('地图组件加载失败（maplibre-gl.js）'); return; }
+  if (!maplibregl) { toast(t('map.failed')); return; }
   const [labels, me] = await Promise.all([
-    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${err.message}`); return {}; }),
+    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; }),
     whoami(), initMap(),
   ]);
   app.labels = labels;
@@ -395,6 +441,17 @@ async function start() {
   $('save-area').addEventListener('click', saveArea);
   $('cancel-edit').addEventListener('click', cancelEdit);
   $('siting-run').addEventListener('click', runSiting);
+  // 导出 Excel / CSV of the three tools' results.
+  addExport($('parking-table').closest('.table-wrap'), '停车缺口', $('parking-table'));
+  addExport($('siting-picks'), '设施选址', () => ({
+    head: ['名次', '用地', '来源', '面积（m²）', '新增覆盖（户）', '单独可覆盖（户）', '累计覆盖（户）'],
+    rows: (app.siting?.picks || []).map((p) => [String(p.rank), p.site.name, app.labels.site_origin?.[p.site.origin] || p.site.origin,
+      num(p.site.area_m2), num(p.newly_covered), num(p.alone), num(p.cumulative)]),
+  }));
+  addExport($('dig-list'), '先里子后面子', () => ({
+    head: ['道路', '翻修年份', '道路长度（m）', '待更新管线（条）', '待更新管线长度（m）'],
+    rows: (app.dig?.roads || []).map((x) => [x.name || x.code, String(x.resurface_year), num(x.length_m), String(x.pipes.length), num(x.pipe_length_m)]),
+  }));
   $('whatif').addEventListener('click', runWhatIf);
   $('parking-run').addEventListener('click', runParking);
   $('dig-run').addEventListener('click', runDig);
@@ -403,7 +460,7 @@ async function start() {
     const hit = app.edit && !$('editor').hidden && app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']}).length > 0;
     app.map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
-  await loadSaved().catch((err) => toast(`片区列表加载失败：${err.message}`));
+  await loadSaved().catch((err) => toast(`片区列表加载失败：${errorText(err)}`));
   app.ready = true;
 }
 

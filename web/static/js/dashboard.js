@@ -5,6 +5,9 @@
 // Everything is measured at an as-of date: ?as_of=, else the programme's setting, else today.
 import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {errorText} from './api.js';
+import {addExport} from './tables.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const echarts = window.echarts;
@@ -51,9 +54,10 @@ async function load() {
     const data = await getJSON(progressURL());
     state.data = data;
     render(data);
+    if (state.ready) renderTrend();
     say('');
   } catch (err) {
-    say(`进度数据加载失败：${err.message}`, true);
+    say(`进度数据加载失败：${errorText(err)}`, true);
   }
 }
 
@@ -99,7 +103,8 @@ function bar(started, completed) {
 }
 
 function renderCards(d) {
-  const t = d.targets[0];
+  // The target of the batch shown: none under 全部方案 (the cards then count all plans).
+  const t = d.targets.find((x) => x.batch_year === d.batch_year);
   const tot = d.totals;
   if (t) {
     targetCard('card-communities', '改造小区（个）', t.progress_communities, '个');
@@ -114,7 +119,7 @@ function renderCards(d) {
     $('card-time').classList.toggle('alert', late || t.overdue > 0);
   } else {
     const plain = (id, title, value) => $(id).replaceChildren(el('h3', {text: title}), el('p', {class: 'big', text: value}),
-      el('p', {class: 'sub', text: '该批次未设定目标'}));
+      el('p', {class: 'sub', text: d.batch_year ? '该批次未设定目标' : '全部批次合计'}));
     plain('card-communities', '改造小区（个）', fmt0.format(tot.communities));
     plain('card-buildings', '楼栋（栋）', fmt0.format(tot.buildings));
     plain('card-households', '户数（户）', fmt0.format(tot.households));
@@ -131,6 +136,49 @@ function renderCards(d) {
 
 // ---------- charts ----------
 
+/** monthsOf lists the months (YYYY-MM) from the first to the last of dates. */
+function monthsOf(dates) {
+  const sorted = dates.filter(Boolean).map((d) => d.slice(0, 7)).sort();
+  if (!sorted.length) return [];
+  const out = [];
+  let [y, m] = sorted[0].split('-').map(Number);
+  const last = sorted[sorted.length - 1];
+  for (let guard = 0; guard < 600; guard++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(key);
+    if (key >= last) break;
+    m++; if (m > 12) { m = 1; y++; }
+  }
+  return out;
+}
+
+// renderTrend draws, month by month, how many plans of the batch shown were planned to start and
+// finish and how many actually did (cumulative), from the plans' dates (loaded plans have no
+// stage history, so the dates are the record).
+function renderTrend() {
+  const batch = state.data?.batch_year;
+  const plans = [...state.plans.values()].filter((p) => !batch || p.batch_year === batch);
+  const fields = [['planned_start', '计划开工', '#9ecae1', 'dashed'], ['actual_start', '实际开工', '#1f5f99', 'solid'],
+    ['planned_end', '计划竣工', '#a1d99b', 'dashed'], ['actual_end', '实际竣工', '#238443', 'solid']];
+  const months = monthsOf(plans.flatMap((p) => fields.map(([f]) => p[f])));
+  const asOf = state.data?.as_of?.slice(0, 7);
+  chart('chart-trend')?.setOption({
+    animation: false,
+    grid: {left: 48, right: 24, top: 34, bottom: 28},
+    legend: {top: 0, textStyle: {fontSize: 13}},
+    tooltip: {trigger: 'axis'},
+    xAxis: {type: 'category', data: months, axisLabel: axisText},
+    yAxis: {type: 'value', name: '小区', minInterval: 1, axisLabel: axisText},
+    series: fields.map(([f, name, color, type]) => ({type: 'line', name, symbol: 'none', step: 'end',
+      lineStyle: {color, type, width: 2}, itemStyle: {color},
+      // actual dates are known only up to the as-of month
+      data: months.map((mo) => (f.startsWith('actual') && asOf && mo > asOf ? null
+        : plans.filter((p) => p[f] && p[f].slice(0, 7) <= mo).length)),
+      markLine: f === 'actual_start' && asOf ? {symbol: 'none', label: {formatter: '统计截至'}, lineStyle: {color: '#b35806'},
+        data: [{xAxis: asOf}]} : undefined})),
+  }, true);
+}
+
 function stageColours() {
   const expr = state.style?.layers.find((l) => l.id === 'communities-fill')?.paint?.['fill-color'];
   const out = {};
@@ -140,16 +188,21 @@ function stageColours() {
   return out;
 }
 
+// chart returns the chart drawn in the element id; every option set on it carries the 保存为图片
+// tool (ECharts saveAsImage, the file named after the panel's heading), for reports.
 function chart(id) {
   if (!echarts) return null;
   if (!state.charts[id]) state.charts[id] = echarts.init($(id), null, {renderer: 'canvas'});
-  return state.charts[id];
+  const inst = state.charts[id];
+  const name = $(id).closest('.panel')?.querySelector('h2')?.firstChild?.textContent || '图表';
+  const toolbox = {right: 4, top: 0, itemSize: 14, feature: {saveAsImage: {title: '保存为图片', name, pixelRatio: 2}}};
+  return {setOption: (option, notMerge) => inst.setOption({toolbox, ...option}, notMerge)};
 }
 
 const axisText = {fontSize: 13, color: '#52606d'};
 
 function renderCharts(d) {
-  if (!echarts) { say('图表组件加载失败（echarts.min.js）', true); return; }
+  if (!echarts) { say('图表组件加载失败，请刷新页面', true); return; }
   const colours = stageColours();
   const stages = d.by_stage;
   chart('chart-stage')?.setOption({
@@ -224,7 +277,7 @@ async function loadSatisfaction() {
   try {
     s = await getJSON('/api/v1/satisfaction');
   } catch (err) {
-    summary.textContent = `满意度数据加载失败：${err.message}`;
+    summary.textContent = `满意度数据加载失败：${errorText(err)}`;
     return;
   }
   const table = $('table-satisfaction');
@@ -291,13 +344,13 @@ function renderTables(d) {
 const MODES = {
   stage: {groups: new Set(['base', 'roads', 'communities']), title: '改造阶段'},
   goals: {groups: new Set(['base', 'roads', 'goals']), title: '六个目标（已达标目标数）'},
-  coverage: {groups: new Set(['base', 'roads', 'coverage', 'living_circles']), title: '生活圈配套缺口'},
+  coverage: {groups: new Set(['base', 'roads', 'coverage-areas']), title: '生活圈配套完整度'},
   pipelines: {groups: new Set(['base', 'roads', 'pipelines']), title: '地下管线状况'},
 };
 const ALWAYS = new Set(['communities-line', 'community_labels', 'subdistrict_labels']);
 
 function startMap() {
-  if (!maplibregl) { say('地图组件加载失败（maplibre-gl.js）', true); return; }
+  if (!maplibregl) { say(t('map.failed'), true); return; }
   const map = new maplibregl.Map({
     container: 'dash-map', style: `${origin}/tiles/style.json`, center: [124.35, 43.165], zoom: 13.2,
     minZoom: 10, maxZoom: 19, attributionControl: false, dragRotate: false, pitchWithRotate: false,
@@ -312,10 +365,53 @@ function startMap() {
   map.once('load', () => {
     state.mapLoaded = true;
     if (map.getLayer('pipelines-line')) map.setPaintProperty('pipelines-line', 'line-color', PIPE_CONDITION);
+    addCoverageAreas(map);
     setMode(state.mode);
     wireClicks(map);
   });
   map.on('zoomend', () => updateHint());
+}
+
+// The 生活圈配套 overlay: one colour per community or per 街道, by the share of the required
+// facility kinds its households reach on average (GET /api/v1/coverage/complete), instead of
+// every community's circles at once.
+const COMPLETE_RAMP = [[0, '#d73027', '低于25%'], [0.25, '#fc8d59', '25%–35%'], [0.35, '#fee08b', '35%–45%'],
+  [0.45, '#91cf60', '45%–60%'], [0.6, '#1a9850', '60%及以上']];
+const COVERAGE_LAYERS = {communities: 'coverage-communities', subdistricts: 'coverage-subdistricts'};
+
+function completeColour(share) {
+  let colour = COMPLETE_RAMP[0][1];
+  for (const [from, c] of COMPLETE_RAMP) if (share >= from) colour = c;
+  return colour;
+}
+
+function addCoverageAreas(map) {
+  const before = map.getLayer('communities-line') ? 'communities-line' : undefined;
+  for (const [sourceLayer, id] of Object.entries(COVERAGE_LAYERS)) {
+    const like = map.getStyle().layers.find((l) => l['source-layer'] === sourceLayer);
+    if (!like) continue;
+    map.addLayer({id, type: 'fill', source: like.source, 'source-layer': sourceLayer,
+      metadata: {'renewmap:group': 'coverage-areas'}, layout: {visibility: 'none'},
+      paint: {'fill-color': '#f0f0f0', 'fill-opacity': 0.78, 'fill-outline-color': '#ffffff'}}, before);
+  }
+}
+
+async function paintCoverageAreas() {
+  const map = state.map;
+  try {
+    state.complete ??= await getJSON('/api/v1/coverage/complete');
+  } catch (err) {
+    say(`配套完整度加载失败：${errorText(err)}`, true);
+    return;
+  }
+  const by = $('coverage-by').value;
+  for (const [key, id] of Object.entries(COVERAGE_LAYERS)) {
+    if (!map.getLayer(id)) continue;
+    const list = state.complete[key] || [];
+    map.setPaintProperty(id, 'fill-color', list.length
+      ? ['match', ['id'], ...list.flatMap((a) => [a.id, completeColour(a.required_share)]), '#f0f0f0'] : '#f0f0f0');
+    map.setLayoutProperty(id, 'visibility', state.mode === 'coverage' && key === by ? 'visible' : 'none');
+  }
 }
 
 // fitCommunities frames the communities in the programme (those with a stage).
@@ -340,6 +436,8 @@ function setMode(mode) {
     map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
   }
   if (mode === 'pipelines' && map.getZoom() < 15) map.easeTo({zoom: 15, duration: 600});
+  $('coverage-by').hidden = mode !== 'coverage';
+  if (mode === 'coverage') paintCoverageAreas();
   renderLegend(mode);
   updateHint();
 }
@@ -347,7 +445,7 @@ function setMode(mode) {
 function updateHint() {
   const hint = $('map-hint');
   const z = state.map?.getZoom() ?? 0;
-  const minzoom = {pipelines: 15, coverage: 13}[state.mode];
+  const minzoom = {pipelines: 15}[state.mode];
   hint.hidden = !(minzoom && z < minzoom);
   hint.textContent = minzoom ? `放大至${minzoom}级可见${MODES[state.mode].title}` : '';
 }
@@ -356,14 +454,6 @@ function swatch(colour, line = false) {
   const s = el('span', {class: `swatch${line ? ' line' : ''}`, 'aria-hidden': 'true'});
   if (line) s.style.borderColor = colour; else s.style.backgroundColor = colour;
   return s;
-}
-
-function stepPairs(expr) {
-  // ['step', input, c0, s1, c1, …] → [[label, colour]]
-  if (!Array.isArray(expr) || expr[0] !== 'step') return [];
-  const out = [[`< ${expr[3]}`, expr[2]]];
-  for (let i = 3; i + 1 < expr.length; i += 2) out.push([`≥ ${expr[i]}`, expr[i + 1]]);
-  return out;
 }
 
 function renderLegend(mode) {
@@ -381,7 +471,7 @@ function renderLegend(mode) {
       for (let i = 3; i + 1 < expr.length; i += 2) items.push([`${expr[i]} 个目标达标`, expr[i + 1]]);
     }
   } else if (mode === 'coverage') {
-    items = stepPairs(layer('coverage-fill')?.paint?.['fill-color']).map(([k, c], i) => [i === 0 ? '必配设施齐全' : `缺 ${k.replace('≥ ', '')} 类及以上`, c]);
+    items = [...COMPLETE_RAMP].reverse().map(([, c, text]) => [`可达必配设施 ${text}`, c]);
   } else if (mode === 'pipelines') {
     for (let i = 2; i + 1 < PIPE_CONDITION.length; i += 2) items.push([state.labels.pipe_condition?.[PIPE_CONDITION[i]] || PIPE_CONDITION[i], PIPE_CONDITION[i + 1], true]);
   }
@@ -418,6 +508,17 @@ function wireClicks(map) {
 
 // ---------- controls ----------
 
+// setWall turns the 大屏 mode on or off: the page fills the screen (full screen when asked by a
+// click), without the navigation header and the controls, its text scaled for a wall display
+// (dashboard.css, html.wall); ?screen=wall opens the dashboard in it.
+function setWall(on, fullscreen) {
+  document.documentElement.classList.toggle('wall', on);
+  $('wall').setAttribute('aria-pressed', String(on));
+  if (fullscreen && on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+  if (fullscreen && !on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  setTimeout(() => { Object.values(state.charts).forEach((c) => c.resize()); state.map?.resize(); }, 100);
+}
+
 function navigate(changes) {
   for (const [k, v] of Object.entries(changes)) {
     if (v === null || v === undefined) state.params.delete(k); else state.params.set(k, v);
@@ -437,15 +538,19 @@ function wireControls() {
       await sendJSON('PATCH', '/api/v1/programme/settings', {as_of: $('asof').value});
       navigate({as_of: null});
       say(`已将 ${$('asof').value} 设为看板的默认统计日期`);
-    } catch (err) { say(err.message, true); }
+    } catch (err) { say(errorText(err), true); }
   });
   $('asof-today').addEventListener('click', async () => {
     try {
       await sendJSON('PATCH', '/api/v1/programme/settings', {as_of: null});
       navigate({as_of: null});
-    } catch (err) { say(err.message, true); }
+    } catch (err) { say(errorText(err), true); }
   });
   for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  $('coverage-by').addEventListener('change', () => paintCoverageAreas());
+  $('wall').addEventListener('click', () => setWall(!document.documentElement.classList.contains('wall'), true));
+  $('print').addEventListener('click', () => window.print());
+  document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) setWall(false, false); });
   let t;
   window.addEventListener('resize', () => {
     clearTimeout(t);
@@ -456,6 +561,7 @@ function wireControls() {
 async function start() {
   renderAccount($('account'));
   wireControls();
+  if (state.params.get('screen') === 'wall') setWall(true, false);
   const [me, labels, style] = await Promise.all([
     whoami(), getJSON('/api/v1/labels').catch(() => ({})), getJSON('/tiles/style.json').catch(() => null),
   ]);
@@ -470,6 +576,9 @@ async function start() {
   const goals = document.querySelector('.modes button[data-mode="goals"]');
   goals.hidden = !state.vectorLayers.has('goals');
   $('csv-link').hidden = !['planner', 'leader', 'admin'].includes(me?.user?.role);
+  $('xlsx-link').hidden = $('csv-link').hidden;
+  for (const [id, name] of [['table-subdistrict', '按街道'], ['table-department', '按责任部门'], ['table-overdue', '逾期提醒'],
+    ['table-satisfaction', '居民满意度']]) addExport($(id), name, $(id));
   startMap();
   getJSON('/api/v1/communities?limit=500').then((b) => fitCommunities(b.communities || [])).catch(() => {});
   const plansP = getJSON('/api/v1/plans').then((b) => {
@@ -477,6 +586,7 @@ async function start() {
   }).catch(() => {});
   await Promise.all([load(), loadSatisfaction()]);
   await plansP;
+  renderTrend();
   state.ready = true;
 }
 

@@ -1,6 +1,8 @@
 // The designer downloads page: choose a community, area, bbox or the whole layer, the layers and
 // the coordinate system, then download GeoJSON files or a zip bundle. Downloads are plain links
 // to /download/…, so the browser streams them to disk (no file is held in page memory).
+import {request, errorText} from './api.js';
+import {t} from './msg.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,17 +29,14 @@ function status(text, isError = false) {
   s.classList.toggle('error', isError);
 }
 
+// getJSON sends a visitor whose session ended to the login page.
 async function getJSON(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
-  if (res.status === 401) {
-    location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
-    throw new Error('请先登录');
+  try {
+    return await request(path);
+  } catch (err) {
+    if (err.status === 401) location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+    throw err;
   }
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}));
-    throw new Error(body.error || `HTTP ${res.status}`);
-  }
-  return res.json();
 }
 
 // parseBBox checks "west,south,east,north" in WGS84 degrees; returns an error message or null.
@@ -156,7 +155,7 @@ async function search() {
       list.replaceChildren(li);
     }
   } catch (err) {
-    status(String(err.message || err), true);
+    status(errorText(err), true);
   }
 }
 
@@ -245,7 +244,7 @@ async function main() {
 
   try {
     const me = await getJSON('/api/v1/me');
-    $('account').textContent = `${me.user.display_name || me.user.username}（${me.user.role}）`;
+    $('account').textContent = `${me.user.display_name || me.user.username}（${t(`role.${me.user.role}`)}）`;
     if (!me.may.download) {
       $('role-warning').hidden = false;
       $('download-layers').disabled = true;
@@ -259,7 +258,7 @@ async function main() {
     }
     document.body.dataset.ready = 'true';
   } catch (err) {
-    status(String(err.message || err), true);
+    status(errorText(err), true);
     document.body.dataset.ready = 'error';
   }
 }

@@ -7,6 +7,9 @@ import {initPanel} from './panel.js';
 import {renderAccount} from './account.js';
 import {initAccess} from './access.js';
 import {initQuality} from './quality.js';
+import {scopeParam, setScope} from './nav.js';
+import {errorText} from './api.js';
+import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
 const origin = window.location.origin;
@@ -21,7 +24,7 @@ const NEAR_LAYERS = /^(roads-|pipelines-|facilities-|gates-|parking-circle)/;
 function start() {
   renderAccount(document.getElementById('account'));
   if (!maplibregl) {
-    toast('地图组件加载失败（maplibre-gl.js）');
+    toast(t('map.failed'));
     return;
   }
   const map = new maplibregl.Map({
@@ -62,24 +65,29 @@ function start() {
   });
 
   // Data the panel and popups need, fetched while the style loads.
-  const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${err.message}`); return {}; });
+  const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; });
   const layoutP = getJSON('/static/fields.json').catch(() => ({}));
   const communitiesP = getJSON('/api/v1/communities?limit=500').then((b) => b.communities || [])
-    .catch((err) => { toast(`小区列表加载失败：${err.message}`); return []; });
+    .catch((err) => { toast(`小区列表加载失败：${errorText(err)}`); return []; });
   const loaded = new Promise((resolve) => map.once('load', resolve));
 
   app.ready = (async () => {
     const [labels, layout] = await Promise.all([labelsP, layoutP, loaded]);
     app.labels = labels;
     app.layout = layout;
-    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${err.message}`));
+    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${errorText(err)}`));
     for (const l of layers) {
       app.catalogue[l.id] = {title: l.description || l.id, fields: l.fields || {}, minzoom: l.minzoom, maxzoom: l.maxzoom};
     }
     app.panel = initPanel({map, catalogue: app.catalogue, labels, communities: [],
       onSelect: (c) => app.access?.select(c), onClear: () => app.access?.clear()});
     app.access = initAccess(app);
-    communitiesP.then((list) => app.panel.setCommunities(list));
+    communitiesP.then((list) => {
+      app.panel.setCommunities(list);
+      // A deep link (/?community=ID from another page) opens with that community selected.
+      const chosen = list.find((c) => String(c.id) === scopeParam('community'));
+      if (chosen) app.panel.selectCommunity(chosen);
+    });
     initQuality(app, communitiesP);
     wirePopups(app);
     return app;
@@ -114,6 +122,7 @@ function wirePopups(app) {
     if (f.sourceLayer === 'communities' && f.properties?.code) {
       app.panel?.highlight(f.properties.code);
       app.access?.select({id: f.id, name: f.properties.name});
+      setScope({community: f.id});
     }
   });
 

@@ -4,6 +4,7 @@
 // locally. Also exports the small helpers the other residents' pages share.
 import qrcode from '/static/vendor/qrcode-generator.mjs';
 import {el, getJSON} from './util.js';
+import {errorText} from './api.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -123,7 +124,7 @@ async function showNotice() {
     n = await getJSON(`/api/public/notices/${encodeURIComponent(code)}`);
   } catch (err) {
     document.getElementById('title').textContent = '暂无公示';
-    showError(err.status === 404 ? '该小区暂无公示的改造方案。方案经审核、居民代表签字确认后才会在此公示。' : `读取公示失败：${err.message}`);
+    showError(err.status === 404 ? '该小区暂无公示的改造方案。方案经审核、居民代表签字确认后才会在此公示。' : `读取公示失败：${errorText(err)}`);
     return;
   }
   document.title = `${n.community_name} 改造方案公示 · 铁西区老旧小区改造`;
@@ -141,6 +142,13 @@ async function showNotice() {
     ['改造批次', n.batch_year ? `${n.batch_year} 年` : null],
   ]);
   summary.hidden = false;
+  // 公示期 and where to send views, when the planners have set them.
+  const np = n.notice_period;
+  document.getElementById('period-card').hidden = !np;
+  if (np) {
+    document.getElementById('period').textContent = `公示期：${np.opens_on} 至 ${np.closes_on}`;
+    document.getElementById('feedback').textContent = `对方案有意见或建议，请在公示期内反馈：${np.feedback}`;
+  }
 
   const tbody = document.querySelector('#works tbody');
   tbody.replaceChildren(...n.items.map((it) => el('tr', {},
@@ -191,7 +199,7 @@ async function showNotices() {
   try {
     ({notices: list} = await getJSON('/api/public/notices'));
   } catch (err) {
-    showError(`读取公示列表失败：${err.message}`);
+    showError(`读取公示列表失败：${errorText(err)}`);
     return;
   }
   document.getElementById('count').textContent = `公示中的方案（${list.length} 个小区）`;

@@ -2,6 +2,8 @@
 // with its legend. Everything it shows about codes and colours comes from /api/v1/labels and from
 // the style itself, so the legend cannot drift from what the map draws.
 import {el, getJSON, debounce, matchPairs, toast} from './util.js';
+import {setScope} from './nav.js';
+import {errorText} from './api.js';
 
 // Style layers that draw communities; filters apply to all of them.
 const COMMUNITY_LAYERS = ['communities-fill', 'communities-line', 'community_labels'];
@@ -182,7 +184,7 @@ export function initPanel(ctx) {
       found = body.communities || [];
       renderResults(q);
     } catch (err) {
-      if (err.name !== 'AbortError') toast(`搜索失败：${err.message}`);
+      if (err.name !== 'AbortError') toast(`搜索失败：${errorText(err)}`);
     }
   }, 180);
   input.addEventListener('input', () => search(input.value.trim()));
@@ -203,6 +205,7 @@ export function initPanel(ctx) {
   }
   function selectCommunity(c, {fly = true} = {}) {
     state.selected = c;
+    setScope({community: c.id});
     highlight(c.code);
     if (fly && Array.isArray(c.bbox) && c.bbox.length === 4) {
       map.fitBounds([[c.bbox[0], c.bbox[1]], [c.bbox[2], c.bbox[3]]], {padding: 60, maxZoom: 17, duration: 900});
@@ -220,6 +223,7 @@ export function initPanel(ctx) {
   }
   $('selected-clear').addEventListener('click', () => {
     state.selected = null;
+    setScope({community: null});
     highlight('');
     $('selected').hidden = true;
     ctx.onClear?.();

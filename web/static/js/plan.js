@@ -4,6 +4,7 @@
 // source. Planners and admins edit; other roles read. Every rule is the server's: the page shows
 // what the API answers, refusals included, in Chinese.
 import {el, getJSON} from './util.js';
+import {request, errorText} from './api.js';
 import {renderAccount, whoami} from './account.js';
 
 const $ = (id) => document.getElementById(id);
@@ -29,20 +30,10 @@ const label = (enumName, code) => state.labels[enumName]?.[code] ?? code;
 
 // send makes a state-changing request with the CSRF token and the plan's version (If-Match); it
 // returns the new plan view, or throws the server's message.
-async function send(method, url, body) {
+function send(method, url, body) {
   const headers = {'X-CSRF-Token': state.me?.csrf_token || ''};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (state.view?.version) headers['If-Match'] = state.view.version;
-  const res = await fetch(url, {method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body)});
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const err = new Error((data && data.error) || `${res.status} ${res.statusText}`);
-    err.status = res.status;
-    throw err;
-  }
-  return data;
+  return request(url, {method, body, headers});
 }
 
 // act runs a change and shows its outcome; a stale version reloads the plan.
@@ -56,10 +47,10 @@ async function act(method, url, body, done) {
   } catch (err) {
     if (err.status === 412) {
       await show(state.view.plan.id);
-      say(`${err.message}（已重新载入最新方案）`, true);
+      say(`${errorText(err)}（已重新载入最新方案）`, true);
       return false;
     }
-    say(err.message, true);
+    say(errorText(err), true);
     return false;
   }
 }
@@ -72,7 +63,7 @@ async function refreshList() {
     state.plans = body.plans || [];
     renderList();
   } catch (err) {
-    say(`方案列表加载失败：${err.message}`, true);
+    say(`方案列表加载失败：${errorText(err)}`, true);
   }
 }
 
@@ -105,8 +96,33 @@ async function show(id) {
     render(view);
     say('');
   } catch (err) {
-    say(`方案加载失败：${err.message}`, true);
+    say(`方案加载失败：${errorText(err)}`, true);
   }
+}
+
+// The 公示期 and feedback channel (PUT /api/v1/plans/:id/notice-period); the form shows what the
+// public notice holds once the plan is public.
+const PUBLIC_STAGES = new Set(['approved', 'construction', 'accepted', 'handed_over']);
+
+async function loadNoticePeriod(code, stage) {
+  const f = $('notice-period');
+  f.reset();
+  if (!PUBLIC_STAGES.has(stage)) return;
+  const n = await getJSON(`/api/public/notices/${encodeURIComponent(code)}`).catch(() => null);
+  if (n?.notice_period) {
+    f.opens_on.value = n.notice_period.opens_on;
+    f.closes_on.value = n.notice_period.closes_on;
+    f.feedback.value = n.notice_period.feedback;
+  }
+}
+
+async function saveNoticePeriod() {
+  const f = $('notice-period');
+  try {
+    await send('PUT', `/api/v1/plans/${state.view.plan.id}/notice-period`,
+      {opens_on: f.opens_on.value, closes_on: f.closes_on.value, feedback: f.feedback.value});
+    say(`已保存公示期 ${f.opens_on.value} 至 ${f.closes_on.value}`);
+  } catch (err) { say(errorText(err), true); }
 }
 
 function render(view) {
@@ -131,6 +147,7 @@ function render(view) {
   ].flat());
   $('readonly').hidden = view.may_edit;
   for (const n of document.querySelectorAll('.edit-only')) n.hidden = !view.may_edit;
+  if (view.may_edit && state.noticeFor !== p.id) { state.noticeFor = p.id; loadNoticePeriod(c.code, p.stage); }
   document.title = `${c.name} · 改造方案`;
   renderStages(view);
   renderGoals(view);
@@ -282,6 +299,7 @@ function renderFunding(view) {
 // ---------- edits ----------
 
 function wireForms() {
+  $('save-notice').addEventListener('click', saveNoticePeriod);
   $('save-basic').addEventListener('click', () => {
     const f = $('basic');
     const p = state.view.plan;
@@ -331,7 +349,7 @@ function wireForms() {
       render(view);
       refreshList();
       say('已创建改造方案（调查摸底阶段）');
-    } catch (err) { say(err.message, true); }
+    } catch (err) { say(errorText(err), true); }
   });
   $('list-q').addEventListener('input', renderList);
   $('list-stage').addEventListener('change', renderList);
@@ -385,7 +403,7 @@ async function start() {
     state.menu = menu.menu || [];
     state.departments = depts.departments || [];
   } catch (err) {
-    say(`基础数据加载失败：${err.message}`, true);
+    say(`基础数据加载失败：${errorText(err)}`, true);
     return;
   }
   options($('list-stage'), STAGES.map((s) => [s, label('plan_stage', s)]), '', '全部阶段');

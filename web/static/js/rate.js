@@ -3,6 +3,7 @@
 // (排水通、路面平、路灯亮、功能全、环境美、管理优) and a comment.
 import {el} from './util.js';
 import {charCounter, message, startSurvey} from './survey.js';
+import {errorText} from './api.js';
 
 const HINTS = {
   drain: '雨天不积水，下水通畅', road: '小区道路平整、无坑洼', light: '路灯、楼道灯正常照明',
@@ -38,7 +39,7 @@ function renderRating(info, prev, submit) {
       message(res.changed ? '已更新您的评价。调查结束前仍可修改。' : '评价已提交，感谢参与！');
       document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
     } catch (err) {
-      message(err.message, true);
+      message(errorText(err), true);
     } finally {
       button.disabled = false;
     }

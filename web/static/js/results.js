@@ -3,6 +3,7 @@
 // comments are listed as plain text (textContent, pre-wrap): they are never markup.
 import {el} from './util.js';
 import {num, pct} from './notice.js';
+import {addExport} from './tables.js';
 
 function bar(share) {
   const fill = el('span', {class: 'fill'});
@@ -87,5 +88,9 @@ export function renderResults(container, r) {
     ...(s.kind === 'menu' ? menuResults(r, r.labels || {}) : satisfactionResults(r)).filter(Boolean),
     ...comments(r.comments),
   );
+  const names = {ranking: '居民选择排名', 'goal-results': '满意度评价'};
+  for (const table of container.querySelectorAll('table[id]')) {
+    addExport(table.closest('.table-wrap') || table, `${s.community_name}${names[table.id] || '调查结果'}`, table);
+  }
   container.hidden = false;
 }

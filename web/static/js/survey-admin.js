@@ -6,6 +6,7 @@ import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON} from './account.js';
 import {num, pct, qrSVG} from './notice.js';
 import {renderResults} from './results.js';
+import {errorText} from './api.js';
 
 const KIND_NAMES = {menu: '改造内容征求意见', satisfaction: '满意度评价'};
 const params = new URLSearchParams(location.search);
@@ -30,7 +31,8 @@ async function loadPlans() {
   const usable = plans.filter((p) => kindFor(p.stage));
   select.replaceChildren(el('option', {value: '', text: '— 选择制定方案或竣工验收阶段的方案 —'}),
     ...usable.map((p) => el('option', {value: p.id, text: `${p.community.name}（${p.stage_name}）`})));
-  const want = params.get('plan');
+  // Opened for a plan (?plan=ID) or, from another page's header, for a community (?community=ID).
+  const want = params.get('plan') || String(usable.find((p) => String(p.community.id) === params.get('community'))?.id);
   if (want && usable.some((p) => String(p.id) === want)) select.value = want;
   syncKind();
 }
@@ -95,7 +97,7 @@ async function issue(survey, count) {
     message(`已发放 ${res.codes.length} 个登记码（共 ${res.survey.codes_issued} 个）。请立即打印。`);
     await loadSurveys();
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -111,7 +113,7 @@ async function close(survey) {
     await loadSurveys();
     await showResults(survey.id);
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -125,7 +127,7 @@ async function showResults(id) {
     history.replaceState(null, '', u);
     document.body.dataset.results = String(id);
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   }
 }
 
@@ -145,7 +147,7 @@ document.getElementById('open-form').addEventListener('submit', async (ev) => {
     message(`已发起“${s.community_name}”的${KIND_NAMES[s.kind]}。下一步：发放登记码并打印入户通知单。`);
     await loadSurveys();
   } catch (err) {
-    message(err.message, true);
+    message(errorText(err), true);
   } finally {
     button.disabled = false;
   }
@@ -168,5 +170,5 @@ try {
   if (params.get('survey')) await showResults(Number(params.get('survey')));
   document.body.dataset.ready = 'true';
 } catch (err) {
-  message(`读取失败：${err.message}`, true);
+  message(`读取失败：${errorText(err)}`, true);
 }

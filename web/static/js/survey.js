@@ -4,6 +4,7 @@
 // the credential; re-entering it shows the previous ballot. Also exports the code step, which
 // the satisfaction page (rate.js) shares. Every text goes in with textContent.
 import {el, getJSON} from './util.js';
+import {request, errorText, showError} from './api.js';
 import {communityFromPath} from './notice.js';
 
 /** message shows a line at the top of the page (error = red). */
@@ -16,19 +17,8 @@ export function message(text, error = false) {
 }
 
 /** postPublic sends a resident's POST (same origin; no session) and throws the server's message. */
-export async function postPublic(url, body) {
-  const res = await fetch(url, {
-    method: 'POST', credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', Accept: 'application/json'},
-    body: JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = new Error((data && data.error) || `HTTP ${res.status}`);
-    err.status = res.status;
-    throw err;
-  }
-  return data;
+export function postPublic(url, body) {
+  return request(url, {method: 'POST', body});
 }
 
 /** charCounter keeps "n / max 字" under a textarea. */
@@ -50,7 +40,7 @@ export async function startSurvey(kind, render) {
   try {
     info = await getJSON(`${base}?kind=${kind}`);
   } catch (err) {
-    message(err.status === 404 ? '本小区目前没有进行中的居民调查。请留意社区通知。' : `读取调查失败：${err.message}`, true);
+    message(err.status === 404 ? '本小区目前没有进行中的居民调查。请留意社区通知。' : `读取调查失败：${errorText(err)}`, true);
     return;
   }
   document.getElementById('subtitle').textContent = [info.community_name,
@@ -87,7 +77,7 @@ export async function startSurvey(kind, render) {
       document.getElementById('ballot-form').hidden = false;
       document.body.dataset.ready = 'form';
     } catch (err) {
-      message(err.message, true);
+      message(errorText(err), true);
     } finally {
       button.disabled = false;
     }
@@ -164,7 +154,10 @@ function renderMenu(info, prev, submit) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const consent = document.querySelector('#consent input:checked');
-    if (!consent) { message('请选择是否同意本小区实施改造。', true); document.getElementById('consent').scrollIntoView(); return; }
+    const consentError = document.getElementById('consent-error');
+    consentError.hidden = true;
+    // The refusal is shown beside the question, on screen (not at the top of a long form).
+    if (!consent) { showError(consentError, '请选择是否同意本小区实施改造。'); return; }
     button.disabled = true;
     try {
       const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
@@ -173,7 +166,7 @@ function renderMenu(info, prev, submit) {
       message(res.changed ? '已更新您的意见。调查结束前仍可用同一登记码修改。' : '提交成功，感谢参与！调查结束前可用同一登记码修改。');
       document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
     } catch (err) {
-      message(err.message, true);
+      message(errorText(err), true);
     } finally {
       button.disabled = false;
     }

@@ -1,5 +1,9 @@
 // Small helpers shared by the planner map's modules. DOM is always built with textContent, never
-// with innerHTML, so data from tiles and the API cannot inject markup.
+// with innerHTML, so data from tiles and the API cannot inject markup. getJSON is the shared fetch
+// wrapper's (api.js), re-exported for the modules that import it from here.
+import {getJSON} from './api.js';
+
+export {getJSON};
 
 /**
  * el creates an element: el('li', {class: 'x', text: '…', title: '…', dataset: {code: 'a'}}, child…).
@@ -20,22 +24,6 @@ export function el(tag, props = {}, ...children) {
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return node;
-}
-
-/** getJSON fetches a same-origin URL and parses JSON; a non-2xx answer throws with its message. */
-export async function getJSON(url, {signal} = {}) {
-  const res = await fetch(url, {signal, headers: {Accept: 'application/json'}, credentials: 'same-origin'});
-  if (!res.ok) {
-    let msg = `${res.status} ${res.statusText}`;
-    try {
-      const body = await res.json();
-      if (body && body.error) msg = body.error;
-    } catch { /* not JSON */ }
-    const err = new Error(`${url}: ${msg}`);
-    err.status = res.status;
-    throw err;
-  }
-  return res.json();
 }
 
 /**

@@ -1,0 +1,199 @@
+// Headless-browser test of every staff page at the three office screen sizes (1280×720,
+// 1440×900, 1920×1080), as an administrator (who may use every page): the navigation header is
+// there, nothing scrolls sideways, no two panels (maps, charts, tables) overlap, and a screenshot
+// of each goes to artifacts/screens-<page>-<size>.png. Then each error path a user can hit
+// (a wrong password, a forbidden page, a missing page, bad input in a form, a refused stage
+// move, a wrong survey code) is triggered and the text shown must be Chinese: no Latin word
+// outside the names in ALLOWED, no URL and no snake_case code.
+import {suite} from './harness.mjs';
+
+const t = suite();
+const {check} = t;
+
+const SIZES = [[1280, 720], [1440, 900], [1920, 1080]];
+const PAGES = ['/', '/plan', '/areas', '/dashboard', '/downloads', '/survey-admin', '/admin'];
+const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS']);
+
+/** latinProblem returns what in text a Chinese user should not see, or null. */
+function latinProblem(text) {
+  if (/https?:\/\/|\/api\//.test(text)) return `a URL in ${JSON.stringify(text)}`;
+  const snake = text.match(/\b[a-z]+_[a-z_]+\b/);
+  if (snake) return `the code ${snake[0]} in ${JSON.stringify(text)}`;
+  const words = (text.match(/\b[A-Za-z][A-Za-z]+\b/g) || []).filter((w) => !ALLOWED.has(w));
+  return words.length ? `the Latin words ${words.join(', ')} in ${JSON.stringify(text)}` : null;
+}
+
+// layoutProblem checks, in the page, sideways scroll and overlapping panels.
+function layoutProblem(wantNav = true) {
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth + 1) return `scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`;
+  const visible = (e) => {
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    return r.width > 4 && r.height > 4 && s.visibility !== 'hidden' && s.display !== 'none' && !e.closest('[hidden]');
+  };
+  const panels = [...document.querySelectorAll('.maplibregl-map, .chart-box, [_echarts_instance_], table')]
+    .filter(visible)
+    .filter((e, _, all) => !all.some((o) => o !== e && o.contains(e)));
+  const boxes = panels.map((e) => ({e, r: e.getBoundingClientRect()}));
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r;
+      const b = boxes[j].r;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 2 && h > 2) {
+        const name = (e) => e.id || e.className || e.tagName;
+        return `${name(boxes[i].e)} overlaps ${name(boxes[j].e)} by ${Math.round(w)}×${Math.round(h)} px`;
+      }
+    }
+  }
+  const nav = document.querySelector('body > .site-nav');
+  if (wantNav !== (!!nav && nav.getBoundingClientRect().height > 0)) return wantNav ? 'no navigation header' : 'the navigation header is shown';
+  return null;
+}
+
+await t.run(async () => {
+  const {browser, context, page} = await t.browser({viewport: {width: 1280, height: 720}});
+  try {
+    await check('a wrong password is refused in Chinese', async () => {
+      await page.goto(`${t.base}/login`);
+      await page.fill('#username', t.user);
+      await page.fill('#password', 'not-the-password');
+      await page.click('#login-submit');
+      await page.waitForSelector('#login-error:not([hidden])');
+      t.forgetExpected(401, '/api/v1/login');
+      return latinProblem(await page.textContent('#login-error'));
+    });
+
+    const err = await t.login(page, '/');
+    if (err) throw new Error(err);
+
+    await check('the header shows every page to an administrator', async () => {
+      await page.waitForSelector('.site-nav a.site-link');
+      const links = await page.$$eval('.site-nav a.site-link', (as) => as.map((a) => a.getAttribute('href').split('?')[0]));
+      const missing = PAGES.filter((p) => !links.includes(p));
+      return missing.length ? `missing ${missing.join(', ')}` : null;
+    });
+
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({width: w, height: h});
+      for (const p of PAGES) {
+        await check(`${p} at ${w}×${h}: no sideways scroll, no overlapping panels`, async () => {
+          await page.goto(t.base + p, {waitUntil: 'networkidle'});
+          await page.waitForSelector('.site-nav');
+          const problem = await page.evaluate(layoutProblem);
+          const name = p === '/' ? 'map' : p.slice(1);
+          await page.screenshot({path: `${t.artifacts}/screens-${name}-${w}x${h}.png`});
+          return problem;
+        });
+      }
+    }
+
+    for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+      await page.setViewportSize({width: w, height: h});
+      await check(`the dashboard's 大屏 mode at ${w}×${h}: no header, no sideways scroll, no overlapping panels`, async () => {
+        await page.goto(`${t.base}/dashboard?screen=wall`, {waitUntil: 'networkidle'});
+        await page.waitForFunction(() => window.renewmapDashboard?.ready);
+        const problem = await page.evaluate(layoutProblem, false);
+        await page.screenshot({path: `${t.artifacts}/screens-dashboard-wall-${w}x${h}.png`});
+        return problem;
+      });
+    }
+
+    await page.setViewportSize({width: 1440, height: 900});
+    await check('under 全部方案 the KPI cards count all plans, not the 2021 target', async () => {
+      await page.goto(`${t.base}/dashboard?batch_year=`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmapDashboard?.ready);
+      const card = await page.textContent('#card-communities');
+      const {plans} = await t.getJSON('/api/v1/plans');
+      return !card.includes('/ 目标') && card.includes('全部批次') && card.includes(String(plans.length)) ? null : `card ${JSON.stringify(card)} with ${plans.length} plans`;
+    });
+
+    await check('the monthly chart shows planned and actual starts and finishes, ending at the plans\' count', async () => {
+      const series = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption().series
+        .map((s) => ({name: s.name, last: s.data.filter((v) => v !== null).at(-1)})));
+      const {plans} = await t.getJSON('/api/v1/plans');
+      const planned = plans.filter((p) => p.planned_start).length;
+      const names = series.map((s) => s.name).join(',');
+      if (names !== '计划开工,实际开工,计划竣工,实际竣工') return `series ${names}`;
+      return series[0].last === planned ? null : `计划开工 ends at ${series[0].last}, ${planned} plans have a planned start`;
+    });
+
+    await check('the 按街道 table downloads as Excel and CSV with the rows shown', async () => {
+      await page.goto(`${t.base}/dashboard`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmapDashboard?.ready);
+      const bar = page.locator('#table-subdistrict').locator('xpath=preceding-sibling::div[contains(@class,"export-bar")]');
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), bar.getByText('导出 Excel').click()]);
+      const [csv] = await Promise.all([page.waitForEvent('download'), bar.getByText('导出 CSV').click()]);
+      const {readFile} = await import('node:fs/promises');
+      const book = await readFile(await xlsx.path());
+      const text = (await readFile(await csv.path())).toString('utf8');
+      const first = await page.textContent('#table-subdistrict tbody tr td');
+      if (xlsx.suggestedFilename() !== '按街道.xlsx' || book.subarray(0, 2).toString() !== 'PK') return `xlsx ${xlsx.suggestedFilename()} ${book.length} bytes`;
+      return csv.suggestedFilename() === '按街道.csv' && text.startsWith('\uFEFF街道,') && text.includes(first.trim()) ? null : `csv ${JSON.stringify(text.slice(0, 80))}`;
+    });
+
+    await check('a deep link keeps the community: /?community=ID → 改造方案 and 数据下载 carry it', async () => {
+      const {communities} = await t.getJSON('/api/v1/communities?limit=1');
+      const id = communities[0].id;
+      await page.goto(`${t.base}/?community=${id}`, {waitUntil: 'networkidle'});
+      await page.waitForSelector('#selected:not([hidden])');
+      const hrefs = await page.$$eval('.site-nav a.site-link, a[data-carries]', (as) => as.map((a) => a.getAttribute('href')));
+      const want = [`/plan?community=${id}`, `/downloads?community=${id}`];
+      const missing = want.filter((u) => !hrefs.includes(u));
+      return missing.length ? `links ${hrefs.join(' ')} lack ${missing.join(', ')}` : null;
+    });
+
+    await check('bad input in the 停车缺口 form is refused in Chinese', async () => {
+      await page.goto(`${t.base}/areas`, {waitUntil: 'networkidle'});
+      await page.click('#tab-parking');
+      await page.fill('#ratio', '9');
+      await page.click('#parking-run');
+      await page.waitForFunction(() => document.querySelector('#parking-status').classList.contains('error'), null, {timeout: 10000});
+      t.forgetExpected(400, 'ratio=9');
+      const shown = await page.evaluate(() => window.renewmap.map.getStyle().layers
+        .filter((l) => l.source === 'sites' && window.renewmap.map.getLayoutProperty(l.id, 'visibility') !== 'none').map((l) => l.id));
+      if (shown.length) return `siting markers still shown on the 停车缺口 tab: ${shown.join(', ')}`;
+      const text = await page.textContent('#parking-status');
+      return text.includes('车位配比') ? latinProblem(text) : `message ${JSON.stringify(text)}`;
+    });
+
+    await check('a page that does not exist is a Chinese page', async () => {
+      const res = await page.goto(`${t.base}/no-such-page`);
+      t.forgetExpected(404, '/no-such-page');
+      const text = await page.innerText('main');
+      return res.status() === 404 && text.includes('页面不存在') ? latinProblem(text) : `${res.status()} ${JSON.stringify(text)}`;
+    });
+
+    await t.finalChecks(page);
+  } finally {
+    await context.close();
+    await browser.close();
+  }
+
+  // A viewer may not use the account page, nor the survey page.
+  const viewer = process.env.E2E_VIEWER;
+  if (viewer) {
+    const {browser: b2, context: c2, page: vp} = await t.browser({viewport: {width: 1280, height: 720}});
+    try {
+      await vp.goto(`${t.base}/login`);
+      await vp.fill('#username', viewer);
+      await vp.fill('#password', process.env.E2E_VIEWER_PASSWORD);
+      await Promise.all([vp.waitForURL(`${t.base}/`), vp.click('#login-submit')]);
+      for (const p of ['/admin', '/survey-admin']) {
+        await check(`${p} is a Chinese 403 page for a viewer, and not in the viewer's header`, async () => {
+          const res = await vp.goto(t.base + p);
+          await vp.waitForSelector('.site-nav');
+          const text = await vp.innerText('main');
+          const links = await vp.$$eval('.site-nav a.site-link', (as) => as.map((a) => a.getAttribute('href')));
+          if (links.includes(p)) return `the header offers ${p}`;
+          return res.status() === 403 && text.includes('没有权限') ? latinProblem(text) : `${res.status()} ${JSON.stringify(text)}`;
+        });
+      }
+    } finally {
+      await c2.close();
+      await b2.close();
+    }
+  }
+}, 400000);
