@@ -156,7 +156,9 @@ check "the instances' connections on the replica are named renewmap-read" \
 psql_r "SELECT pg_wal_replay_pause()" >/dev/null
 renamed="${name}改"
 t_edit=$(date +%s%N)
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -b "$cookie" -H "X-CSRF-Token: $csrf" \
+# Area writes name the version they were made from (If-Match: the ETag of a read).
+area_etag=$(curl -s -D - -o /dev/null -b "$cookie" "$CLUSTER_A/api/v1/areas/$area_id" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -b "$cookie" -H "X-CSRF-Token: $csrf" -H "If-Match: $area_etag" \
   -H 'Content-Type: application/json' -d "{\"name\":\"$renamed\"}" "$CLUSTER_A/api/v1/areas/$area_id")
 check "A renamed the area while the replica's replay is paused (PATCH → $code)" test "$code" = 200
 sleep 0.3
