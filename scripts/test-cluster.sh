@@ -109,6 +109,18 @@ code=$(get "$CLUSTER_B$all_tile" "$W/all.before")
 check "B serves the composite tile $all_tile ($code)" test "$code" = 200
 get "$CLUSTER_B$all_tile" "$W/all.before2" >/dev/null
 check "B's composite tile $all_tile is stable before the edit" cmp -s "$W/all.before" "$W/all.before2"
+# A composite tile over a community 2.5 km away, cached by B: the edit must not drop it.
+read -r fx fy < <(psql_p "
+  SELECT floor((lon + 180) / 360 * 16384)::int,
+         floor((1 - ln(tan(radians(lat)) + 1 / cos(radians(lat))) / pi()) / 2 * 16384)::int
+  FROM (SELECT ST_X(p) AS lon, ST_Y(p) AS lat
+        FROM (SELECT ST_PointOnSurface(c.geom) AS p FROM communities c, communities f
+              WHERE f.id = $cid AND ST_DistanceSphere(ST_PointOnSurface(c.geom), ST_PointOnSurface(f.geom)) > 2500
+              ORDER BY c.id LIMIT 1) c) d" | tr '|' ' ')
+far_tile=/tiles/all/14/$fx/$fy.mvt
+cache_of() { curl -s -D - -o /dev/null -b "$cookie" "$CLUSTER_B$1" | tr -d '\r' | sed -n 's/^[Xx]-[Cc]ache: //p'; }
+cache_of "$far_tile" >/dev/null
+check "B serves the far composite tile $far_tile from its cache before the edit" test "$(cache_of "$far_tile")" = HIT
 
 name="集群测试片区$RANDOM"
 t_edit=$(date +%s%N)
@@ -126,6 +138,7 @@ else
 fi
 get "$CLUSTER_B$all_tile" "$W/all.after" >/dev/null
 check "B's cached composite tile was replaced (content changed)" bash -c "! cmp -s '$W/all.before' '$W/all.after' && grep -aqF '$name' '$W/all.after'"
+check "B still serves the tile 2.5 km away from its cache after the edit" test "$(cache_of "$far_tile")" = HIT
 api_names() { curl -s -b "$cookie" "$CLUSTER_B/api/v1/areas" | grep -qF "$1"; }
 check "B's JSON API lists the new area" eventually 10 api_names "$name"
 ogc_names() { curl -s -b "$cookie" "$CLUSTER_B/ogc/collections/areas/items?limit=1000" | grep -qF "$1"; }

@@ -26,15 +26,16 @@ BEGIN
 END $$;
 
 -- tile_change_boxes_sql is the query of how many rows rows_sql yields and the boxes of box_sql
--- (an expression over its row r, a geometry or NULL where the row shows nowhere); beyond 64
+-- (an expression over its row r, a geometry, or NULL or an empty geometry where the row shows
+-- nowhere: an empty one has no box, and a box of NULLs could not be read); beyond 64
 -- boxes, their extent. The trigger functions EXECUTE it themselves: only they see the statement's
 -- transition tables.
 CREATE FUNCTION tile_change_boxes_sql(rows_sql text, box_sql text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $f$
   SELECT format($q$
     SELECT n, CASE WHEN nb > 64 THEN ARRAY[[ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)]] ELSE boxes END
-    FROM (SELECT count(*) AS n, count(g) AS nb, ST_Extent(g) AS ext,
-                 array_agg(ARRAY[ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g)]) FILTER (WHERE g IS NOT NULL) AS boxes
+    FROM (SELECT count(*) AS n, count(g) FILTER (WHERE NOT ST_IsEmpty(g)) AS nb, ST_Extent(g) AS ext,
+                 array_agg(ARRAY[ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g)]) FILTER (WHERE NOT ST_IsEmpty(g)) AS boxes
           FROM (SELECT (%s)::geometry AS g FROM (%s) r OFFSET 0) x) y $q$, coalesce(nullif(box_sql, ''), 'NULL'), rows_sql)
 $f$;
 
