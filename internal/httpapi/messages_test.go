@@ -15,7 +15,8 @@ import (
 
 // latinAllowed are the names a Chinese message may hold in Latin letters.
 var latinAllowed = map[string]bool{"OGC": true, "GeoJSON": true, "geojson": true, "EPSG": true,
-	"QGIS": true, "OpenStreetMap": true, "CSV": true, "Excel": true, "WGS": true, "CGCS": true, "CRS": true}
+	"QGIS": true, "OpenStreetMap": true, "CSV": true, "Excel": true, "WGS": true, "CGCS": true, "CRS": true,
+	"Shapefile": true, "GeoPackage": true, "KML": true, "DXF": true, "DWG": true}
 
 var latinWordRE = regexp.MustCompile(`\b[A-Za-z][A-Za-z_]+\b`)
 
