@@ -13,16 +13,13 @@ import (
 // circles of every community and the blind-spot overlay, printing how long each step took.
 func circles(ctx context.Context, args []string, e *env) error {
 	force := true
-	db, _, err := openFromFlags(ctx, "circles", args, e, func(fs *flag.FlagSet) {
+	db, _, err := openMigrated(ctx, "circles", args, e, func(fs *flag.FlagSet) {
 		fs.BoolVar(&force, "force", true, "recompute even when the stored circles are of the current network version")
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := requireMigrated(ctx, db); err != nil {
-		return err
-	}
 	h := access.NewHolder(db, db, access.HolderOptions{Log: newLogger(e.stderr, 0)})
 	start := time.Now()
 	eng, err := h.Refresh(ctx)

@@ -60,16 +60,13 @@ func demoBatch() (*ingest.Batch, error) {
 // database that holds real data too (postgis.RemoveImported: rows whose code and geometry are
 // still the demo's), and the demo's as-of date with them.
 func demoCmd(ctx context.Context, args []string, e *env) error {
-	db, rest, err := openFromFlags(ctx, "demo", args, e, func(*flag.FlagSet) {})
+	db, rest, err := openMigrated(ctx, "demo", args, e, func(*flag.FlagSet) {})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if len(rest) != 1 || rest[0] != "remove" {
 		return fmt.Errorf("usage: renewmap demo remove   (the demo is loaded by serve -load-demo into an empty database)")
-	}
-	if err := requireMigrated(ctx, db); err != nil {
-		return err
 	}
 	b, err := demoBatch()
 	if err != nil {

@@ -18,7 +18,7 @@ func importFile(ctx context.Context, args []string, e *env) error {
 	var mappingPath, sourceLayer, encoding, control string
 	var choice foreign.CRSChoice
 	var dryRun, replace, allowUnmatched bool
-	db, paths, err := openFromFlags(ctx, "import", args, e, func(fs *flag.FlagSet) {
+	db, paths, err := openMigrated(ctx, "import", args, e, func(fs *flag.FlagSet) {
 		fs.StringVar(&mappingPath, "mapping", "", "the mapping file (YAML or JSON); without it, print a proposed mapping")
 		fs.StringVar(&sourceLayer, "source-layer", "", "the layer (or sheet) of the file, when it has several")
 		fs.StringVar(&choice.CRS, "crs", "", "the coordinate system when the file does not say (EPSG:4550, EPSG:4490, GCJ02, BD09, a PROJ string)")

@@ -23,7 +23,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 	var replace bool
 	var prefix, name string
 	var topo func() topology.Options
-	db, paths, err := openFromFlags(ctx, "import-osm", args, e, func(fs *flag.FlagSet) {
+	db, paths, err := openMigrated(ctx, "import-osm", args, e, func(fs *flag.FlagSet) {
 		fs.BoolVar(&replace, "replace", false, "also delete each layer's features with this -code-prefix that the file does not produce (other data stays)")
 		fs.StringVar(&prefix, "code-prefix", osm.DefaultCodePrefix, "prefix of every code (use another one for another area)")
 		fs.StringVar(&name, "name", "", `name of the synthesized district (default "`+osm.DefaultAreaName+` FILE")`)
@@ -33,9 +33,6 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
-	if err := requireMigrated(ctx, db); err != nil {
-		return err
-	}
 	if len(paths) != 1 {
 		return fmt.Errorf("import-osm: name one OpenStreetMap XML file (.osm or .osm.gz; see docs/osm-mapping.md)")
 	}

@@ -15,7 +15,7 @@ func load(ctx context.Context, args []string, e *env) error {
 	var replace bool
 	var replacePrefix string
 	var topo func() topology.Options
-	db, paths, err := openFromFlags(ctx, "load", args, e, func(fs *flag.FlagSet) {
+	db, paths, err := openMigrated(ctx, "load", args, e, func(fs *flag.FlagSet) {
 		fs.StringVar(&layer, "layer", "", "layer of the files named (default: from each file's name)")
 		fs.BoolVar(&replace, "replace", false, "also delete each loaded layer's features that the files do not contain")
 		fs.StringVar(&replacePrefix, "replace-prefix", "", "with -replace, delete only features whose code starts with this (default: any)")
@@ -25,9 +25,6 @@ func load(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
-	if err := requireMigrated(ctx, db); err != nil {
-		return err
-	}
 	if len(paths) == 0 {
 		return fmt.Errorf("load: name GeoJSON files or folders (see docs/data-format.md)")
 	}

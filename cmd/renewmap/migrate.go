@@ -60,6 +60,20 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// openMigrated is openFromFlags for the commands that work on the data: it refuses a database
+// whose schema is missing or behind the binary's (requireMigrated) and closes it then.
+func openMigrated(ctx context.Context, name string, args []string, e *env, extra ...func(*flag.FlagSet)) (*postgis.DB, []string, error) {
+	db, rest, err := openFromFlags(ctx, name, args, e, extra...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireMigrated(ctx, db); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, rest, nil
+}
+
 // requireMigrated refuses to work on a database whose schema is missing or behind the binary's,
 // naming the command that fixes it.
 func requireMigrated(ctx context.Context, db *postgis.DB) error {

@@ -19,7 +19,7 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	var opt postgis.OutlineOptions
 	var list string
 	var save bool
-	db, rest, err := openFromFlags(ctx, "outlines", args, e, func(fs *flag.FlagSet) {
+	db, rest, err := openMigrated(ctx, "outlines", args, e, func(fs *flag.FlagSet) {
 		fs.StringVar(&list, "list", "", "a CSV list of communities (columns 名称, 地址, 建成年份) to match by name and address")
 		fs.BoolVar(&save, "save", false, "store the proposals as provisional (待核实) communities")
 		fs.Float64Var(&opt.MinArea, "min-area", 0, "smallest block in m² (default 2000)")

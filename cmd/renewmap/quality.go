@@ -23,7 +23,7 @@ var isolationReasons = map[string]string{
 func quality(ctx context.Context, args []string, e *env) error {
 	var asJSON bool
 	var topo func() topology.Options
-	db, _, err := openFromFlags(ctx, "quality", args, e, func(fs *flag.FlagSet) {
+	db, _, err := openMigrated(ctx, "quality", args, e, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON (as GET /api/v1/quality)")
 		topo = topologyFlags(fs)
 	})
@@ -31,9 +31,6 @@ func quality(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer db.Close()
-	if err := requireMigrated(ctx, db); err != nil {
-		return err
-	}
 	h := access.NewHolder(db, db, access.HolderOptions{Log: newLogger(io.Discard, 0)})
 	eng, err := h.Refresh(ctx)
 	if err != nil {
