@@ -43,7 +43,8 @@ command -v go >/dev/null 2>&1 || { echo "install.sh: Go 1.26 or newer is require
 # npm packages of the web app (MapLibre GL JS, playwright-core for the browser tests), pinned by
 # web/package-lock.json.
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$root/web/node_modules" ]; then
+# npm ci again when the lock file changed since (a pull that adds a package).
+if [ ! -d "$root/web/node_modules" ] || [ "$root/web/package-lock.json" -nt "$root/web/node_modules/.package-lock.json" ]; then
   command -v npm >/dev/null 2>&1 || { echo "install.sh: Node.js 20 and npm are required for the web tests" >&2; exit 1; }
   echo "install.sh: npm ci in web/"
   (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
