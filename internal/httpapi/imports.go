@@ -56,23 +56,32 @@ func (s *server) uploadImport(c echo.Context) error {
 	return c.JSON(http.StatusCreated, up)
 }
 
+// importTask is the preamble of the handlers of one upload: the importer and the upload's id.
+func (s *server) importTask(c echo.Context) (Importer, int64, error) {
+	im, err := s.importer()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(c, "id", "导入任务")
+	return im, int64(id), err
+}
+
 // mappingBody reads {"mapping": "YAML or JSON text"}.
 func mappingBody(c echo.Context) ([]byte, error) {
 	var body struct {
 		Mapping string `json:"mapping"`
 	}
-	if err := c.Bind(&body); err != nil || body.Mapping == "" {
+	if err := bindJSON(c, &body); err != nil {
+		return nil, err
+	}
+	if body.Mapping == "" {
 		return nil, renew.Invalid(`请求须为 {"mapping": "…"} (want {"mapping": "the mapping as YAML or JSON"})`)
 	}
 	return []byte(body.Mapping), nil
 }
 
 func (s *server) previewImport(c echo.Context) error {
-	im, err := s.importer()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "导入任务")
+	im, id, err := s.importTask(c)
 	if err != nil {
 		return err
 	}
@@ -80,7 +89,7 @@ func (s *server) previewImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pv, err := im.PreviewImport(c.Request().Context(), int64(id), m)
+	pv, err := im.PreviewImport(c.Request().Context(), id, m)
 	if err != nil {
 		return err
 	}
@@ -88,11 +97,7 @@ func (s *server) previewImport(c echo.Context) error {
 }
 
 func (s *server) runImport(c echo.Context) error {
-	im, err := s.importer()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "导入任务")
+	im, id, err := s.importTask(c)
 	if err != nil {
 		return err
 	}
@@ -100,10 +105,10 @@ func (s *server) runImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := im.StartImport(c.Request().Context(), auditBy(c), int64(id), m); err != nil {
+	if err := im.StartImport(c.Request().Context(), auditBy(c), id, m); err != nil {
 		return err
 	}
-	job, err := im.ImportJob(c.Request().Context(), int64(id))
+	job, err := im.ImportJob(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -111,15 +116,11 @@ func (s *server) runImport(c echo.Context) error {
 }
 
 func (s *server) importJob(c echo.Context) error {
-	im, err := s.importer()
+	im, id, err := s.importTask(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", "导入任务")
-	if err != nil {
-		return err
-	}
-	job, err := im.ImportJob(c.Request().Context(), int64(id))
+	job, err := im.ImportJob(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -128,21 +129,20 @@ func (s *server) importJob(c echo.Context) error {
 
 // proposeImport proposes a mapping for another layer: {"layer": "…"}.
 func (s *server) proposeImport(c echo.Context) error {
-	im, err := s.importer()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "导入任务")
+	im, id, err := s.importTask(c)
 	if err != nil {
 		return err
 	}
 	var body struct {
 		Layer string `json:"layer"`
 	}
-	if err := c.Bind(&body); err != nil || body.Layer == "" {
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Layer == "" {
 		return renew.Invalid(`请求须为 {"layer": "…"} (want {"layer": "a layer of the upload"})`)
 	}
-	p, err := im.ProposeImport(c.Request().Context(), int64(id), body.Layer)
+	p, err := im.ProposeImport(c.Request().Context(), id, body.Layer)
 	if err != nil {
 		return err
 	}

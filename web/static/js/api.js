@@ -17,16 +17,17 @@ const statusCodes = {400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404:
 
 /**
  * request sends a same-origin request and returns the parsed JSON answer (null when empty).
- * body is sent as JSON; headers are added (e.g. the CSRF token, If-Match); as: 'blob' returns the
- * answer as a Blob (a file to save).
+ * body is sent as JSON, or as it is when it is a Blob (a File to upload); headers are added (e.g.
+ * the CSRF token, If-Match); as: 'blob' returns the answer as a Blob (a file to save).
  */
 export async function request(url, {method = 'GET', body, headers = {}, signal, as = 'json'} = {}) {
   const h = {Accept: 'application/json', ...headers};
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined && !raw) h['Content-Type'] = 'application/json';
   let res;
   try {
     res = await fetch(url, {method, signal, headers: h, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body)});
+      body: body === undefined || raw ? body : JSON.stringify(body)});
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(codeText('network'), 0, 'network');

@@ -3,7 +3,8 @@
 // run: the report says what would be inserted and updated), then import in the background with a
 // progress bar fed by the job the database holds (docs/import.md).
 import {el, toast} from './util.js';
-import {renderAccount, whoami} from './account.js';
+import {renderAccount, sendJSON} from './account.js';
+import {errorText, getJSON} from './api.js';
 
 let job = null;
 let map = null;
@@ -17,19 +18,6 @@ function message(text, error = false) {
   box.hidden = !text;
 }
 
-/** send posts body (a File or JSON) with the CSRF token; a non-2xx answer throws its message. */
-async function send(url, body, json = true) {
-  const who = await whoami();
-  const headers = {'X-CSRF-Token': who ? who.csrf_token : ''};
-  if (json) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url, {method: 'POST', credentials: 'same-origin', headers, body: json ? JSON.stringify(body) : body});
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (!res.ok) throw new Error((data && data.error) || `${res.status} ${res.statusText}`);
-  return data;
-}
-
 async function upload(ev) {
   ev.preventDefault();
   const file = document.getElementById('file').files[0];
@@ -38,7 +26,7 @@ async function upload(ev) {
   message('正在识别文件……');
   for (const id of ['fields-card', 'mapping-card', 'preview-card', 'run-card']) document.getElementById(id).hidden = true;
   try {
-    const up = await send(`/api/v1/imports?name=${encodeURIComponent(file.name)}`, file, false);
+    const up = await sendJSON('POST', `/api/v1/imports?name=${encodeURIComponent(file.name)}`, file);
     job = up.job;
     layers = up.layers;
     format = up.format;
@@ -48,7 +36,7 @@ async function upload(ev) {
     showLayer(layers[0], {samples: layers[0].samples, proposal: up.proposal, why: up.why});
     message((up.notes || []).join('；'));
   } catch (err) {
-    message(`文件无法导入：${err.message}`, true);
+    message(`文件无法导入：${errorText(err)}`, true);
   }
 }
 
@@ -70,11 +58,11 @@ async function chooseLayer() {
   const name = document.getElementById('layer').value;
   message('正在读取图层……');
   try {
-    const p = await send(`/api/v1/imports/${job.id}/propose`, {layer: name});
+    const p = await sendJSON('POST', `/api/v1/imports/${job.id}/propose`, {layer: name});
     showLayer(layers.find((l) => l.name === name), p);
     message('');
   } catch (err) {
-    message(`无法读取图层：${err.message}`, true);
+    message(`无法读取图层：${errorText(err)}`, true);
   }
 }
 
@@ -82,7 +70,7 @@ async function preview() {
   message('正在预览（试运行，不写入）……');
   document.getElementById('run-card').hidden = true;
   try {
-    const pv = await send(`/api/v1/imports/${job.id}/preview`, {mapping: document.getElementById('mapping').value});
+    const pv = await sendJSON('POST', `/api/v1/imports/${job.id}/preview`, {mapping: document.getElementById('mapping').value});
     document.getElementById('crs').textContent = `坐标：${pv.crs}`;
     document.getElementById('report').textContent = `将导入 ${pv.count} 条：\n${pv.report}` +
       (pv.unmatched && pv.unmatched.length ? `\n未匹配（不会导入）：\n${pv.unmatched.join('\n')}` : '');
@@ -91,7 +79,7 @@ async function preview() {
     message('');
   } catch (err) {
     document.getElementById('preview-card').hidden = true;
-    message(`预览未通过，数据未改动：${err.message}`, true);
+    message(`预览未通过，数据未改动：${errorText(err)}`, true);
   }
 }
 
@@ -127,19 +115,17 @@ async function run() {
   document.getElementById('run').disabled = true;
   document.getElementById('run-card').hidden = false;
   try {
-    let j = await send(`/api/v1/imports/${job.id}/run`, {mapping: document.getElementById('mapping').value});
+    let j = await sendJSON('POST', `/api/v1/imports/${job.id}/run`, {mapping: document.getElementById('mapping').value});
     while (j.state === 'running') {
       progress(j);
       await new Promise((r) => setTimeout(r, 400));
-      const res = await fetch(`/api/v1/imports/${job.id}`, {credentials: 'same-origin'});
-      j = await res.json();
-      if (!res.ok) throw new Error(j.error || res.statusText);
+      j = await getJSON(`/api/v1/imports/${job.id}`);
     }
     progress(j);
     document.getElementById('notes').textContent = j.message;
     if (j.state === 'done') { message('导入完成'); toast('导入完成'); } else message(j.message, true);
   } catch (err) {
-    message(`导入失败：${err.message}`, true);
+    message(`导入失败：${errorText(err)}`, true);
   }
 }
 
