@@ -11,7 +11,7 @@ const t = suite();
 const {check} = t;
 
 const SIZES = [[1280, 720], [1440, 900], [1920, 1080]];
-const PAGES = ['/', '/plan', '/areas', '/dashboard', '/downloads', '/survey-admin', '/admin'];
+const PAGES = ['/', '/plan', '/areas', '/dashboard', '/downloads', '/import', '/survey-admin', '/account', '/admin'];
 const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS']);
 
 /** latinProblem returns what in text a Chinese user should not see, or null. */
