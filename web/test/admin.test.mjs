@@ -65,7 +65,7 @@ await t.run(async () => {
           const me = await fetch('/api/v1/me');
           if (me.ok) await fetch('/api/v1/logout', {method: 'POST', headers: {'X-CSRF-Token': (await me.json()).csrf_token}});
         });
-        await page.goto(`${t.base}/login?next=${next}`, {waitUntil: 'load'});
+        await page.goto(`${t.base}/login?next=${next}`, {waitUntil: 'domcontentloaded'});
         await page.fill('#username', t.user);
         await page.fill('#password', t.password);
         await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login'), {timeout: 15000}), page.click('#login-submit')]);
