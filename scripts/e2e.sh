@@ -19,11 +19,9 @@ prefix=${DATABASE_URL%%\?*}
 prefix=${prefix%/*}
 admin_url="$prefix/postgres$query"
 e2e_url="$prefix/$db$query"
-PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" \
-  -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
-  || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 base="http://127.0.0.1:$port"
 mkdir -p artifacts
 log=artifacts/e2e-server.log
@@ -67,56 +65,63 @@ if [ -z "$ready" ]; then
 fi
 
 status=0
-node web/test/map.test.mjs "$base" artifacts || status=$?
-E2E_USER=e2e-admin E2E_PASSWORD=$admin_password node web/test/admin.test.mjs "$base" artifacts || status=$?
-node web/test/downloads.test.mjs "$base" artifacts || status=$?
-node web/test/account.test.mjs "$base" artifacts || status=$?
-node web/test/ogc.test.mjs "$base" artifacts || status=$?
-E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/access.test.mjs "$base" artifacts || status=$?
-E2E_USER=e2e-leader E2E_PASSWORD=$leader_password node web/test/dashboard.test.mjs "$base" artifacts || status=$?
-E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
-  node web/test/plan.test.mjs "$base" artifacts || status=$?
-E2E_USER=e2e-areas E2E_PASSWORD=$areas_password node web/test/areas.test.mjs "$base" artifacts || status=$?
+# E2E_ONLY="map quality" runs only the named suites (web/test/NAME.test.mjs); empty runs them all.
+wanted() { [ -z "${E2E_ONLY:-}" ] || [[ " $E2E_ONLY " == *" $1 "* ]]; }
+# suite NAME URL [VAR=value…]: one browser suite against URL, with its own account in the variables.
+suite() {
+  local name=$1 url=$2; shift 2
+  wanted "$name" || return 0
+  env "$@" node "web/test/$name.test.mjs" "$url" artifacts || status=$?
+}
+suite map "$base"
+suite admin "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password
+suite downloads "$base"
+suite account "$base"
+suite ogc "$base"
+suite access "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
+suite dashboard "$base" E2E_USER=e2e-leader E2E_PASSWORD=$leader_password
+suite plan "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password
+suite areas "$base" E2E_USER=e2e-areas E2E_PASSWORD=$areas_password
 # Every staff page at 1280×720, 1440×900 and 1920×1080, and the Chinese error paths.
-E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password \
-  node web/test/screens.test.mjs "$base" artifacts || status=$?
+suite screens "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password
 # The residents' pages (public notice, survey on a phone, the planner's results).
-E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/residents.test.mjs "$base" artifacts || status=$?
+suite residents "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
 # The 天地图 base map: a second server on the same database, its tiles asked of a stand-in host
 # that the test answers in the browser (no Internet).
-port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-RENEWMAP_BASE_MAP=tianditu RENEWMAP_TIANDITU_KEY=e2e-key RENEWMAP_TIANDITU_URL='http://127.0.0.1:9/t{n}' \
-  DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port2" -load-demo=false >"artifacts/e2e-server-basemap.log" 2>&1 &
-server2=$!
-for _ in $(seq 1 60); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port2/readyz" || true)" = 200 ] && break
-  sleep 0.5
-done
-node web/test/basemap.test.mjs "http://127.0.0.1:$port2" artifacts || status=$?
-kill "$server2" 2>/dev/null || true
-wait "$server2" 2>/dev/null || true
+if wanted basemap; then
+  port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  RENEWMAP_BASE_MAP=tianditu RENEWMAP_TIANDITU_KEY=e2e-key RENEWMAP_TIANDITU_URL='http://127.0.0.1:9/t{n}' DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port2" -load-demo=false >"artifacts/e2e-server-basemap.log" 2>&1 &
+  server2=$!
+  for _ in $(seq 1 60); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port2/readyz" || true)" = 200 ] && break
+    sleep 0.5
+  done
+  suite basemap "http://127.0.0.1:$port2"
+  kill "$server2" 2>/dev/null || true
+  wait "$server2" 2>/dev/null || true
+fi
 # The data-quality panel: a second server on a database holding only the network with faults on
 # purpose (internal/ingest/testdata/faults: a dangle 3 m short, a community joined nowhere).
-faults_db=renewmap_e2e_faults
-faults_url="$prefix/$faults_db$query"
-PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" \
-  -c "DROP DATABASE IF EXISTS $faults_db WITH (FORCE)" -c "CREATE DATABASE $faults_db" >/dev/null
-DATABASE_URL="$faults_url" ./bin/renewmap migrate >/dev/null
-DATABASE_URL="$faults_url" ./bin/renewmap load internal/ingest/testdata/faults >/dev/null 2>&1
-quality_password=$(DATABASE_URL="$faults_url" ./bin/renewmap user add e2e-quality -role planner -name "浏览器测试数据质量" | sed -n 's/^password: //p')
-faults_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-DATABASE_URL="$faults_url" ./bin/renewmap serve -addr "127.0.0.1:$faults_port" >artifacts/e2e-faults-server.log 2>&1 &
-faults_server=$!
-for _ in $(seq 1 120); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$faults_port/readyz" || true)" = 200 ] && break
-  sleep 0.5
-done
-E2E_USER=e2e-quality E2E_PASSWORD=$quality_password node web/test/quality.test.mjs "http://127.0.0.1:$faults_port" artifacts || status=$?
+if wanted quality; then
+  faults_db=renewmap_e2e_faults
+  faults_url="$prefix/$faults_db$query"
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin_url" -c "DROP DATABASE IF EXISTS $faults_db WITH (FORCE)" -c "CREATE DATABASE $faults_db" >/dev/null
+  DATABASE_URL="$faults_url" ./bin/renewmap migrate >/dev/null
+  DATABASE_URL="$faults_url" ./bin/renewmap load internal/ingest/testdata/faults >/dev/null 2>&1
+  quality_password=$(DATABASE_URL="$faults_url" ./bin/renewmap user add e2e-quality -role planner -name "浏览器测试数据质量" | sed -n 's/^password: //p')
+  faults_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  DATABASE_URL="$faults_url" ./bin/renewmap serve -addr "127.0.0.1:$faults_port" >artifacts/e2e-faults-server.log 2>&1 &
+  faults_server=$!
+  for _ in $(seq 1 120); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$faults_port/readyz" || true)" = 200 ] && break
+    sleep 0.5
+  done
+  suite quality "http://127.0.0.1:$faults_port" E2E_USER=e2e-quality E2E_PASSWORD=$quality_password
+fi
 # Editing runs late: it changes the data (a path, an outline, a gate) the other suites read.
-E2E_USER=e2e-edit1 E2E_PASSWORD=$edit1_password E2E_USER2=e2e-edit2 E2E_PASSWORD2=$edit2_password \
-  node web/test/edit.test.mjs "$base" artifacts || status=$?
+suite edit "$base" E2E_USER=e2e-edit1 E2E_PASSWORD=$edit1_password E2E_USER2=e2e-edit2 E2E_PASSWORD2=$edit2_password
 # The import page (upload, proposal, preview, background import); it adds two roads, so it runs last,
 # after the editing suite.
-E2E_USER=e2e-planner E2E_PASSWORD=$planner_password node web/test/import.test.mjs "$base" artifacts || status=$?
+suite import "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
 if [ "$status" != 0 ]; then echo "e2e.sh: browser test failed; server log in $log, screenshots in artifacts/" >&2; fi
 exit "$status"
