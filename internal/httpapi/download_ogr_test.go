@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,18 +42,37 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 			}
 		}
 	}
+	matches := func(what, out, pattern string) {
+		t.Helper()
+		if !regexp.MustCompile(pattern).MatchString(out) {
+			t.Errorf("%s lacks a coordinate like %s:\n%.3000s", what, pattern, out)
+		}
+	}
 	layers := regexp.MustCompile(`(?m)^\d+: (\w+)`)
+	names := func(out string) []string {
+		var ns []string
+		for _, m := range layers.FindAllStringSubmatch(out, -1) {
+			ns = append(ns, m[1])
+		}
+		return ns
+	}
+	// The community's layers, as the GeoPackage holds them (no layer_styles): the other
+	// formats must hold the same.
+	var community []string
 
 	t.Run("gpkg", func(t *testing.T) {
 		p := save("/download/community/"+c1+".gpkg?crs=4550", "c1.gpkg")
-		list := layers.FindAllStringSubmatch(ogrinfo(t, "-ro", p), -1)
+		list := names(ogrinfo(t, "-ro", p))
+		community = slices.DeleteFunc(slices.Clone(list), func(n string) bool { return n == "layer_styles" })
 		rec := f.as(t, renew.RoleDesigner, http.MethodGet, "/ogc/collections", "")
 		if want := strings.Count(rec.Body.String(), `"itemType"`) + 1; len(list) != want { // + layer_styles
 			t.Errorf("%d layers in the GeoPackage, want %d: %v", len(list), want, list)
 		}
 		out := ogrinfo(t, "-ro", "-al", p, "buildings")
 		contains("GeoPackage buildings", out, "Feature Count: 2", "community_name (String) = 机械厂家属楼",
-			"structure (String) = 砖混", "POLYGON ((6", "CGCS2000 / 3-degree Gauss-Kruger CM 123E")
+			"structure (String) = 砖混", "CGCS2000 / 3-degree Gauss-Kruger CM 123E")
+		// EPSG:4550 metres, easting first as GeoPackage stores them: 124.35°E is some 110 km east of 123°E.
+		matches("GeoPackage buildings", out, `POLYGON \(\(6[01]\d{4}\.\d+ 47[78]\d{4}\.\d+,`)
 		styles := ogrinfo(t, "-ro", "-al", p, "-sql", "SELECT f_table_name, styleQML, useAsDefault FROM layer_styles WHERE f_table_name = 'buildings'")
 		contains("layer_styles", styles, "Feature Count: 1", `<alias field="structure"`, `name="结构"`, "useAsDefault (Integer(Boolean)) = 1", "renderer-v2")
 		// Pipelines: coded values as Chinese labels, a categorised style on the labels.
@@ -65,6 +85,27 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 	t.Run("shapefile", func(t *testing.T) {
 		for _, c := range []struct{ file, cpg string }{{".shp.zip", "UTF-8"}, {".gbk.shp.zip", "CP936"}} {
 			p := save("/download/community/"+c1+c.file+"?crs=4490", "c1"+c.file)
+			// One Shapefile per layer; a layer of points and polygons is one per geometry type.
+			shp := names(ogrinfo(t, "-ro", "/vsizip/"+p))
+			of := func(s string) string {
+				for _, n := range community {
+					if s == n || s == n+"_point" || s == n+"_line" || s == n+"_polygon" {
+						return n
+					}
+				}
+				return ""
+			}
+			var held []string
+			for _, s := range shp {
+				if n := of(s); n == "" {
+					t.Errorf("%s: Shapefile %s is no layer of the GeoPackage %v", c.file, s, community)
+				} else if !slices.Contains(held, n) {
+					held = append(held, n)
+				}
+			}
+			if len(held) != len(community) {
+				t.Errorf("%s: %d Shapefiles %v hold %d layers, the GeoPackage %d %v", c.file, len(shp), shp, len(held), len(community), community)
+			}
 			out := ogrinfo(t, "-ro", "-al", "/vsizip/"+p+"/buildings.shp")
 			contains("Shapefile "+c.file, out, "Feature Count: 2", "community_ (String) = 机械厂家属楼", "POLYGON ((124.35", "China Geodetic Coordinate System 2000")
 			cpg := ogrinfo(t, "-ro", "-al", "/vsizip/"+p+"/parking_point.shp")
@@ -80,7 +121,15 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 		dxf := "/vsizip/" + p + "/community-" + c1 + "_EPSG4550.dxf"
 		out := ogrinfo(t, "-ro", "-al", dxf)
 		contains("DXF", out, "Layer (String) = buildings", "Layer (String) = gates_both", "Layer (String) = buildings_label",
-			"Text (String) = 1号楼", "POLYGON ((6", "POINT (60")
+			"Text (String) = 1号楼")
+		matches("DXF", out, `POLYGON \(\(6[01]\d{4}\.\d+ 47[78]\d{4}\.\d+`)
+		matches("DXF", out, `POINT \(6[01]\d{4}\.\d+ 47[78]\d{4}\.\d+`)
+		// DXF holds one layer of entities: each CAD layer holds the community's features.
+		if ls := names(ogrinfo(t, "-ro", dxf)); len(ls) != 1 || ls[0] != "entities" {
+			t.Errorf("DXF layers %v, want [entities]", ls)
+		}
+		count := ogrinfo(t, "-ro", dxf, "-dialect", "SQLite", "-sql", "SELECT Layer, COUNT(*) AS n FROM entities GROUP BY Layer")
+		contains("DXF CAD layers", count, "Layer (String) = buildings\n  n (Integer) = 2", "Layer (String) = buildings_label\n  n (Integer) = 2")
 		csv := ogrinfo(t, "-ro", "-al", "/vsizip/"+p+"/buildings.csv")
 		contains("DXF attributes", csv, "C1-B1", "砖混")
 	})
@@ -106,6 +155,9 @@ func TestDownloadFormatsOpenInGDAL(t *testing.T) {
 	})
 	t.Run("kml", func(t *testing.T) {
 		p := save("/download/community/"+c1+".kml?crs=4550", "c1.kml")
+		if ls := names(ogrinfo(t, "-ro", p)); !slices.Equal(slices.Sorted(slices.Values(ls)), slices.Sorted(slices.Values(community))) {
+			t.Errorf("KML layers %v, want the GeoPackage's %v", ls, community)
+		}
 		out := ogrinfo(t, "-ro", "-al", p, "buildings")
 		contains("KML", out, "Feature Count: 2", "机械厂家属楼", "POLYGON ((124.35")
 	})

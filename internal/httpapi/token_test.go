@@ -230,6 +230,20 @@ func TestAccessTokenWithGDAL(t *testing.T) {
 		}
 	}
 
+	// A viewer's token: GDAL lists no pipelines, and the composite tile carries none.
+	vtok, _ := f.newToken(t, renew.RoleViewer, `{"name":"GDAL 查看"}`)
+	var viewerListed []string
+	for _, m := range layers.FindAllStringSubmatch(ogrinfo(t, "--config", "GDAL_HTTP_AUTH", "BASIC", "--config", "GDAL_HTTP_USERPWD", "viewer:"+vtok, "-ro", api), -1) {
+		viewerListed = append(viewerListed, m[1])
+	}
+	if slices.Contains(viewerListed, "pipelines") || !slices.Contains(viewerListed, "buildings") {
+		t.Errorf("GDAL lists with a viewer's token: %v", viewerListed)
+	}
+	out = ogrinfo(t, "--config", "GDAL_HTTP_HEADERS", "Authorization: Bearer "+vtok, "-ro", "-al", "-so", mvt)
+	if !strings.Contains(out, "Layer name: buildings") || strings.Contains(out, "pipelines") {
+		t.Errorf("GDAL read the tile with a viewer's token:\n%s", out)
+	}
+
 	// Revoked: GDAL gets nothing.
 	if rec := f.as(t, renew.RoleDesigner, http.MethodDelete, "/api/v1/tokens/"+itoa(id), ""); rec.Code != http.StatusOK {
 		t.Fatalf("revoke: %d", rec.Code)
