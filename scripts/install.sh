@@ -21,6 +21,7 @@ elif ! ls "/usr/share/postgresql/$major/extension/pgrouting.control" >/dev/null 
 fi
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/time ] || need+=(time) # GNU time: bench-download.sh reads the ogr2ogr child's peak memory
 # The browser tests (web/test): Debian's Chromium and a CJK font, without which every Chinese label
 # renders as empty boxes.
 deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -377,7 +377,9 @@ func (cv *Conversion) Run(ctx context.Context, out string) error {
 // a client.
 func runOGR(ctx context.Context, driver string, args ...string) error {
 	cmd := exec.CommandContext(ctx, "ogr2ogr", append([]string{"-f", driver}, args...)...)
-	cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_NUM_THREADS=1")
+	// One thread, and a 1 MB SQLite page cache for a GeoPackage instead of SQLite's 2 MB: the
+	// child's peak for 236,000 pipelines falls by about 1 MB (docs/performance.md).
+	cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_NUM_THREADS=1", "OGR_SQLITE_CACHE=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
