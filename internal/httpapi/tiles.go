@@ -141,24 +141,14 @@ func (t *tileServer) tile(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("X-Cache", from)
 	h.Set("Cache-Control", tileCacheControl)
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("ETag", tile.ETag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, tile.ETag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	if len(tile.Raw) == 0 {
-		return c.NoContent(http.StatusNoContent)
-	}
-	if !acceptsGzip(c.Request()) {
-		return c.Blob(http.StatusOK, mvtType, tile.Raw)
-	}
-	gz := tile.Gzip
-	if gz == nil {
-		gz = gzipBytes(tile.Raw)
-		t.cache.SetGzip(tileKey(set, coord), tile, gz)
-	}
-	h.Set("Content-Encoding", "gzip")
-	return c.Blob(http.StatusOK, mvtType, gz)
+	return serveCached(c, tile.ETag, mvtType, tile.Raw, func() []byte {
+		if tile.Gzip == nil {
+			gz := gzipBytes(tile.Raw, gzip.BestSpeed)
+			t.cache.SetGzip(tileKey(set, coord), tile, gz)
+			return gz
+		}
+		return tile.Gzip
+	})
 }
 
 func tileKey(set string, c tiles.Coord) string {
@@ -225,14 +215,6 @@ func tileETag(raw []byte) string {
 	h := fnv.New64a()
 	h.Write(raw)
 	return fmt.Sprintf(`"%x-%x"`, h.Sum64(), len(raw))
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
 }
 
 // document serves style.json and the TileJSON of a layer or of "all".
