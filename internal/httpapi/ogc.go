@@ -102,8 +102,8 @@ func (f *features) collections(ctx context.Context, role renew.Role) ([]collecti
 		return nil, errNoFeatures
 	}
 	var out []collection
-	for _, l := range f.cat.Layers {
-		if !l.IsCollection() || (l.Sensitive && !role.SeesSensitive()) {
+	for _, l := range f.cat.ForRole(role) {
+		if !l.IsCollection() {
 			continue
 		}
 		tc, err := f.tableColumns(ctx, l.Table)
@@ -127,8 +127,8 @@ func (f *features) collection(ctx context.Context, id string, role renew.Role) (
 	if l == nil || !l.IsCollection() {
 		return collection{}, renew.NotFound("图层 %q 不存在 (unknown collection %q)", clipText(id, 60), clipText(id, 60))
 	}
-	if l.Sensitive && !role.SeesSensitive() {
-		return collection{}, &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权查看该图层 (your role may not see this layer)"}
+	if !l.SeenBy(role) {
+		return collection{}, tiles.ErrHidden
 	}
 	tc, err := f.tableColumns(ctx, l.Table)
 	if err != nil {
