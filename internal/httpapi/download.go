@@ -5,8 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -279,10 +280,9 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 			}
 			if len(want) > 0 {
 				var unknown []string
-				for l := range want {
+				for _, l := range slices.Sorted(maps.Keys(want)) {
 					unknown = append(unknown, clipText(l, 40))
 				}
-				sort.Strings(unknown)
 				return renew.Invalid("layers: unknown or not allowed: %s (图层不存在或无权下载)", strings.Join(unknown, ", "))
 			}
 		}

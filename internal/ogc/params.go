@@ -1,9 +1,10 @@
 package ogc
 
 import (
+	"maps"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -139,15 +140,11 @@ func ParseFilters(q url.Values, props []tiles.Property) ([]Filter, error) {
 	for _, p := range props {
 		byName[p.Name] = p
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		if !Reserved[k] {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
 	var out []Filter
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if Reserved[k] {
+			continue
+		}
 		p, ok := byName[k]
 		if !ok {
 			names := make([]string, len(props))

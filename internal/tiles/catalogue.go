@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 
 	"renewmap/internal/renew"
 )
@@ -167,15 +168,10 @@ func VisibleAt(ls []*Layer, z int) []*Layer {
 // Tables returns the tables the layers depend on, sorted and unique.
 func Tables(ls []*Layer) []string {
 	seen := map[string]bool{}
-	var out []string
 	for _, l := range ls {
 		for _, t := range l.DependsOn {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
+			seen[t] = true
 		}
 	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
