@@ -122,14 +122,14 @@ func onlyParams(c echo.Context, allowed ...string) error {
 	return nil
 }
 
-// placeID reads a positive integer id.
-func placeID(v, name string) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1<<31-1 {
-		return 0, renew.Invalid("%s: a positive integer id expected, got %q (编号无效)", name, clipText(v, 30))
-	}
-	return n, nil
+// placeID reads the id of a place of kind community or area (parseID).
+func placeID(kind, v string) (int, error) {
+	n, err := parseID(kind, placeNames[kind], v)
+	return int(n), err
 }
+
+// placeNames are the Chinese names of the kinds of place a download is cut to.
+var placeNames = map[string]string{"community": "小区", "area": "片区"}
 
 // startDownload prepares the response of a long download: its own deadline (see
 // downloadTimeout), the connection's write deadline moved out to match, and the attachment
@@ -188,7 +188,7 @@ func (d *downloads) layer(c echo.Context) error {
 	if len(scope) == 1 {
 		switch k := scope[0]; k {
 		case "community", "area":
-			n, err := placeID(c.QueryParam(k), k)
+			n, err := placeID(k, c.QueryParam(k))
 			if err != nil {
 				return err
 			}
@@ -249,7 +249,7 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 			}
 			format.Key, format.Ext = "zip", ".zip"
 		}
-		id, err := placeID(v, kind)
+		id, err := placeID(kind, v)
 		if err != nil {
 			return err
 		}

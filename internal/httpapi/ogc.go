@@ -459,9 +459,10 @@ func (o *ogcAPI) item(c echo.Context) error {
 			return err
 		}
 	}
-	fid, err := strconv.ParseInt(c.Param("fid"), 10, 64)
+	// OGC API feature ids are opaque: one that is not a row id names no feature.
+	fid, err := pathID(c, "fid", "要素")
 	notFound := renew.NotFound("要素 %q 不存在 (no feature %q in %s)", clipText(c.Param("fid"), 30), clipText(c.Param("fid"), 30), x.layer.ID)
-	if err != nil || fid < 1 || fid > maxID {
+	if err != nil {
 		return notFound
 	}
 	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,

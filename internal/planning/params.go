@@ -149,15 +149,6 @@ func ParseCodes(name, s string, allowed []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseID reads a positive database id (1…2³¹−1, the range of a serial column).
-func ParseID(name, s string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 1 || n > math.MaxInt32 {
-		return 0, renew.Invalid("%s: a positive id", name)
-	}
-	return n, nil
-}
-
 // CheckMembers validates an area's member ids: 1…MaxMembers positive ids. It returns them
 // without duplicates, in the order given.
 func CheckMembers(ids []int64) ([]int64, error) {
