@@ -210,7 +210,8 @@ func (d *downloads) layer(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			fq.BBox, fq.BBoxSRID = &[4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY}, 4326
+			box := b.Box()
+			fq.BBox, fq.BBoxSRID = &box, 4326
 			params["bbox"] = fq.BBox[:]
 			ascii += "_bbox"
 			name += "_范围"

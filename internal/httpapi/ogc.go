@@ -363,7 +363,8 @@ func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, in
 		if err != nil {
 			return fq, crs, 0, 0, err
 		}
-		fq.BBox, fq.BBoxSRID = &[4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY}, bc.SRID
+		box := b.Box()
+		fq.BBox, fq.BBoxSRID = &box, bc.SRID
 	} else if v := q.Get("bbox-crs"); v != "" {
 		if _, err := ogc.ParseCRS(v); err != nil {
 			return fq, crs, 0, 0, renew.Invalid("bbox-crs: %s", renew.UserMessage(err))

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/access"
+	"renewmap/internal/ogc"
 	"renewmap/internal/planning"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
@@ -425,8 +426,12 @@ func (s *server) siting(c echo.Context) error {
 		return renew.Invalid("area, bbox: give one or neither")
 	}
 	if bboxParam != "" {
-		b, err := planning.ParseBBox(bboxParam)
+		bb, err := ogc.ParseBBox(bboxParam, ogc.CRS84)
 		if err != nil {
+			return err
+		}
+		b := bb.Box()
+		if err := planning.CheckSitingBox(b); err != nil {
 			return err
 		}
 		q.BBox = &b

@@ -20,6 +20,9 @@ type BBox struct {
 	CRS                    CRS
 }
 
+// Box is the box as west, south, east, north (minimum x, minimum y, maximum x, maximum y).
+func (b BBox) Box() [4]float64 { return [4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY} }
+
 // ParseBBox parses the bbox parameter: four numbers (or six, for a 3D box, whose heights are
 // ignored) separated by commas, in the axis order of c (Part 2: bbox-crs): for CRS84
 // west,south,east,north; for EPSG:4490 and EPSG:4326 south,west,north,east; for EPSG:4550

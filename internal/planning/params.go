@@ -101,27 +101,14 @@ func ParseYears(from, to string, defFrom, defTo int) (int, int, error) {
 	return f, t, nil
 }
 
-// ParseBBox reads "west,south,east,north" in lon/lat: finite, west < east, south < north, within
-// ±180/±90, each side at most MaxBBoxDeg.
-func ParseBBox(s string) ([4]float64, error) {
-	var b [4]float64
-	bad := renew.Invalid("bbox: west,south,east,north in degrees (lon/lat), each side at most %g°", MaxBBoxDeg)
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return b, bad
+// CheckSitingBox checks the box a siting question is asked in (west, south, east, north in
+// lon/lat, as ogc.ParseBBox reads the bbox parameter): it must have an area, and each side be at
+// most MaxBBoxDeg.
+func CheckSitingBox(b [4]float64) error {
+	if !(b[0] < b[2] && b[1] < b[3]) || b[2]-b[0] > MaxBBoxDeg || b[3]-b[1] > MaxBBoxDeg {
+		return renew.Invalid("bbox: west,south,east,north in degrees (lon/lat), each side at most %g°", MaxBBoxDeg)
 	}
-	for i, p := range parts {
-		f, ok := number(p)
-		if !ok {
-			return b, bad
-		}
-		b[i] = f
-	}
-	if b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3] ||
-		b[2]-b[0] > MaxBBoxDeg || b[3]-b[1] > MaxBBoxDeg {
-		return b, bad
-	}
-	return b, nil
+	return nil
 }
 
 // ParseCodes reads a comma-separated list of codes, each one of allowed; empty gives nil.
