@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -156,9 +155,9 @@ func (s *server) accessStatus(c echo.Context) error {
 func (s *server) coverage(c echo.Context) error {
 	var comm int64
 	if v := c.QueryParam("community"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			return renew.Invalid("community: a positive community id")
+		n, err := parseID("community", "小区", v)
+		if err != nil {
+			return err
 		}
 		comm = n
 	}
@@ -229,9 +228,9 @@ type reachedJSON struct {
 // minutes per level and profile), the facilities within its largest circle with their network
 // distances (nearest first), its coverage per kind and its gaps per level.
 func (s *server) communityAccess(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id < 1 {
-		return renew.Invalid("id: a positive community id")
+	id, err := pathID(c, "id", "小区")
+	if err != nil {
+		return err
 	}
 	e, err := s.engine(c)
 	if err != nil {

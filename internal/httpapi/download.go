@@ -5,8 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,14 +122,14 @@ func onlyParams(c echo.Context, allowed ...string) error {
 	return nil
 }
 
-// placeID reads a positive integer id.
-func placeID(v, name string) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1<<31-1 {
-		return 0, renew.Invalid("%s: a positive integer id expected, got %q (编号无效)", name, clipText(v, 30))
-	}
-	return n, nil
+// placeID reads the id of a place of kind community or area (parseID).
+func placeID(kind, v string) (int, error) {
+	n, err := parseID(kind, placeNames[kind], v)
+	return int(n), err
 }
+
+// placeNames are the Chinese names of the kinds of place a download is cut to.
+var placeNames = map[string]string{"community": "小区", "area": "片区"}
 
 // startDownload prepares the response of a long download: its own deadline (see
 // downloadTimeout), the connection's write deadline moved out to match, and the attachment
@@ -187,7 +188,7 @@ func (d *downloads) layer(c echo.Context) error {
 	if len(scope) == 1 {
 		switch k := scope[0]; k {
 		case "community", "area":
-			n, err := placeID(c.QueryParam(k), k)
+			n, err := placeID(k, c.QueryParam(k))
 			if err != nil {
 				return err
 			}
@@ -209,7 +210,8 @@ func (d *downloads) layer(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			fq.BBox, fq.BBoxSRID = &[4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY}, 4326
+			box := b.Box()
+			fq.BBox, fq.BBoxSRID = &box, 4326
 			params["bbox"] = fq.BBox[:]
 			ascii += "_bbox"
 			name += "_范围"
@@ -248,7 +250,7 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 			}
 			format.Key, format.Ext = "zip", ".zip"
 		}
-		id, err := placeID(v, kind)
+		id, err := placeID(kind, v)
 		if err != nil {
 			return err
 		}
@@ -279,10 +281,9 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 			}
 			if len(want) > 0 {
 				var unknown []string
-				for l := range want {
+				for _, l := range slices.Sorted(maps.Keys(want)) {
 					unknown = append(unknown, clipText(l, 40))
 				}
-				sort.Strings(unknown)
 				return renew.Invalid("layers: unknown or not allowed: %s (图层不存在或无权下载)", strings.Join(unknown, ", "))
 			}
 		}

@@ -75,7 +75,7 @@ func target(c echo.Context) (string, int64, error) {
 		return layer, 0, nil
 	}
 	id, err := pathID(c, "id", "要素")
-	return layer, int64(id), err
+	return layer, id, err
 }
 
 // editor is who asks: admins edit everywhere, planners within their edit zones.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -8,22 +9,29 @@ import (
 	"renewmap/internal/renew"
 )
 
-// maxID is the largest row id the database holds (int4 primary keys).
-const maxID = 1<<31 - 1
+// maxID is the largest id a row can have: the primary keys the API is asked for are serial
+// (int4) columns.
+const maxID = math.MaxInt32
 
-// pathID reads a positive integer id from the path parameter name. Not a positive integer: a
-// renew.ErrInvalid saying what was expected (what, in Chinese). A number beyond maxID cannot name
-// a row, so it is a renew.ErrNotFound, like any other id that names nothing.
-func pathID(c echo.Context, name, what string) (int, error) {
-	v := c.Param(name)
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil && !isDigits(v) || n < 1 && err == nil {
-		return 0, renew.Invalid("%s: %s应为正整数 (a positive integer id)", name, what)
+// parseID reads v, the value of parameter name, as a row id; what names the thing in Chinese
+// (方案, 小区). An id is written in decimal digits only (no sign, no spaces). A value that is not
+// a positive integer is a renew.ErrInvalid (400) saying which parameter wants one; a positive
+// integer beyond maxID cannot name a row, so it is a renew.ErrNotFound (404), like any other id
+// that names nothing.
+func parseID(name, what, v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if !isDigits(v) || err == nil && n < 1 {
+		return 0, renew.Invalid("%s: %s编号应为正整数 (a positive integer id)", name, what)
 	}
 	if err != nil || n > maxID {
 		return 0, renew.NotFound("%s %s 不存在 (not found)", what, clipText(v, 30))
 	}
-	return int(n), nil
+	return n, nil
+}
+
+// pathID is parseID of the path parameter name.
+func pathID(c echo.Context, name, what string) (int64, error) {
+	return parseID(name, what, c.Param(name))
 }
 
 func isDigits(s string) bool {

@@ -63,7 +63,7 @@ func (s *server) importTask(c echo.Context) (Importer, int64, error) {
 		return nil, 0, err
 	}
 	id, err := pathID(c, "id", "导入任务")
-	return im, int64(id), err
+	return im, id, err
 }
 
 // mappingBody reads {"mapping": "YAML or JSON text"}.

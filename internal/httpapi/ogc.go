@@ -102,8 +102,8 @@ func (f *features) collections(ctx context.Context, role renew.Role) ([]collecti
 		return nil, errNoFeatures
 	}
 	var out []collection
-	for _, l := range f.cat.Layers {
-		if !l.IsCollection() || (l.Sensitive && !role.SeesSensitive()) {
+	for _, l := range f.cat.ForRole(role) {
+		if !l.IsCollection() {
 			continue
 		}
 		tc, err := f.tableColumns(ctx, l.Table)
@@ -127,8 +127,8 @@ func (f *features) collection(ctx context.Context, id string, role renew.Role) (
 	if l == nil || !l.IsCollection() {
 		return collection{}, renew.NotFound("图层 %q 不存在 (unknown collection %q)", clipText(id, 60), clipText(id, 60))
 	}
-	if l.Sensitive && !role.SeesSensitive() {
-		return collection{}, &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权查看该图层 (your role may not see this layer)"}
+	if !l.SeenBy(role) {
+		return collection{}, tiles.ErrHidden
 	}
 	tc, err := f.tableColumns(ctx, l.Table)
 	if err != nil {
@@ -363,7 +363,8 @@ func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, in
 		if err != nil {
 			return fq, crs, 0, 0, err
 		}
-		fq.BBox, fq.BBoxSRID = &[4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY}, bc.SRID
+		box := b.Box()
+		fq.BBox, fq.BBoxSRID = &box, bc.SRID
 	} else if v := q.Get("bbox-crs"); v != "" {
 		if _, err := ogc.ParseCRS(v); err != nil {
 			return fq, crs, 0, 0, renew.Invalid("bbox-crs: %s", renew.UserMessage(err))
@@ -459,9 +460,10 @@ func (o *ogcAPI) item(c echo.Context) error {
 			return err
 		}
 	}
-	fid, err := strconv.ParseInt(c.Param("fid"), 10, 64)
+	// OGC API feature ids are opaque: one that is not a row id names no feature.
+	fid, err := pathID(c, "fid", "要素")
 	notFound := renew.NotFound("要素 %q 不存在 (no feature %q in %s)", clipText(c.Param("fid"), 30), clipText(c.Param("fid"), 30), x.layer.ID)
-	if err != nil || fid < 1 || fid > maxID {
+	if err != nil {
 		return notFound
 	}
 	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,

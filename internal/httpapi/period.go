@@ -38,7 +38,7 @@ func (s *server) setNoticePeriod(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := store.SetNoticePeriod(c.Request().Context(), id, p, auditBy(c)); err != nil {
+	if err := store.SetNoticePeriod(c.Request().Context(), int(id), p, auditBy(c)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/access"
+	"renewmap/internal/ogc"
 	"renewmap/internal/planning"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
@@ -200,7 +201,7 @@ func (s *server) listAreas(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"areas": out})
 }
 
-func areaID(c echo.Context) (int64, error) { return planning.ParseID("id", c.Param("id")) }
+func areaID(c echo.Context) (int64, error) { return pathID(c, "id", "片区") }
 
 // GET /api/v1/areas/:id — one area with its outline.
 func (s *server) getArea(c echo.Context) error {
@@ -425,15 +426,19 @@ func (s *server) siting(c echo.Context) error {
 		return renew.Invalid("area, bbox: give one or neither")
 	}
 	if bboxParam != "" {
-		b, err := planning.ParseBBox(bboxParam)
+		bb, err := ogc.ParseBBox(bboxParam, ogc.CRS84)
 		if err != nil {
+			return err
+		}
+		b := bb.Box()
+		if err := planning.CheckSitingBox(b); err != nil {
 			return err
 		}
 		q.BBox = &b
 		scopeJSON = map[string]any{"type": "bbox", "bbox": b}
 	}
 	if areaParam != "" {
-		id, err := planning.ParseID("area", areaParam)
+		id, err := parseID("area", "片区", areaParam)
 		if err != nil {
 			return err
 		}
@@ -502,7 +507,7 @@ func parkingScope(c echo.Context, st PlanningStore) ([]int64, map[string]any, er
 	case areaParam != "" && commParam != "":
 		return nil, nil, renew.Invalid("area, community: give one or neither")
 	case areaParam != "":
-		id, err := planning.ParseID("area", areaParam)
+		id, err := parseID("area", "片区", areaParam)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -516,7 +521,7 @@ func parkingScope(c echo.Context, st PlanningStore) ([]int64, map[string]any, er
 		}
 		return ids, map[string]any{"type": "area", "id": a.ID, "code": a.Code, "name": a.Name}, nil
 	case commParam != "":
-		id, err := planning.ParseID("community", commParam)
+		id, err := parseID("community", "小区", commParam)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -215,7 +215,9 @@ func TestPlanningEndpoints(t *testing.T) {
 			t.Errorf("what-if of the siting: %d %s", rec.Code, short(rec.Body.String()))
 		}
 		for _, q := range []string{"", "kind=nope", "kind=elderly_day_care&k=0", "kind=elderly_day_care&k=21",
-			"kind=elderly_day_care&bbox=1,2,3", "kind=elderly_day_care&area=1&bbox=124,43,124.1,43.1", "kind=elderly_day_care&near=-1"} {
+			"kind=elderly_day_care&bbox=1,2,3", "kind=elderly_day_care&area=1&bbox=124,43,124.1,43.1", "kind=elderly_day_care&near=-1",
+			"kind=elderly_day_care&bbox=124,43,127,43.1", "kind=elderly_day_care&bbox=124,43,124,43.1",
+			"kind=elderly_day_care&bbox=124,43,181,43.1", "kind=elderly_day_care&bbox=124,43,Inf,43.1"} {
 			if rec := f.as(t, renew.RoleViewer, http.MethodGet, "/api/v1/siting?"+q, ""); rec.Code != http.StatusBadRequest {
 				t.Errorf("%q: %d %s", q, rec.Code, short(rec.Body.String()))
 			}

@@ -330,7 +330,7 @@ func (p *programmeAPI) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pl, err := p.store.Plan(ctx, id)
+	pl, err := p.store.Plan(ctx, int(id))
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (p *programmeAPI) change(c echo.Context, fn func(pl *renew.Plan, pc program
 	if err != nil {
 		return err
 	}
-	pl, err := p.store.ChangePlan(ctx, id, match, auditBy(c), func(pl *renew.Plan) (*renew.StageChange, error) {
+	pl, err := p.store.ChangePlan(ctx, int(id), match, auditBy(c), func(pl *renew.Plan) (*renew.StageChange, error) {
 		return fn(pl, pc)
 	})
 	if err != nil {
@@ -392,7 +392,7 @@ func (p *programmeAPI) updateItem(c echo.Context) error {
 		return err
 	}
 	return p.change(c, func(pl *renew.Plan, pc programmeContext) (*renew.StageChange, error) {
-		_, err := programme.UpdateItem(pl, item, req, pc.cat)
+		_, err := programme.UpdateItem(pl, int(item), req, pc.cat)
 		return nil, err
 	})
 }
@@ -403,7 +403,7 @@ func (p *programmeAPI) removeItem(c echo.Context) error {
 		return err
 	}
 	return p.change(c, func(pl *renew.Plan, _ programmeContext) (*renew.StageChange, error) {
-		_, err := programme.RemoveItem(pl, item)
+		_, err := programme.RemoveItem(pl, int(item))
 		return nil, err
 	})
 }
@@ -461,7 +461,7 @@ func (p *programmeAPI) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pl, err := p.store.CreatePlan(ctx, id, auditBy(c))
+	pl, err := p.store.CreatePlan(ctx, int(id), auditBy(c))
 	if err != nil {
 		return err
 	}

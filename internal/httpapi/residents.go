@@ -396,8 +396,6 @@ func (r *residentsAPI) ballot(c echo.Context) error {
 
 // ---- planners: surveys, codes, results ----
 
-func surveyID(c echo.Context) (int, error) { return pathID(c, "id", "调查") }
-
 func (r *residentsAPI) surveys(c echo.Context) error {
 	if err := r.ready(); err != nil {
 		return err
@@ -417,11 +415,11 @@ func (r *residentsAPI) survey(c echo.Context) error {
 	if err := r.ready(); err != nil {
 		return err
 	}
-	id, err := surveyID(c)
+	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
 	}
-	sv, err := r.store.Survey(c.Request().Context(), id)
+	sv, err := r.store.Survey(c.Request().Context(), int(id))
 	if err != nil {
 		return err
 	}
@@ -482,7 +480,7 @@ func (r *residentsAPI) issue(c echo.Context) error {
 	if err := r.ready(); err != nil {
 		return err
 	}
-	id, err := surveyID(c)
+	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
 	}
@@ -493,7 +491,7 @@ func (r *residentsAPI) issue(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	sv, err := r.store.Survey(ctx, id)
+	sv, err := r.store.Survey(ctx, int(id))
 	if err != nil {
 		return err
 	}
@@ -519,7 +517,7 @@ func (r *residentsAPI) issue(c echo.Context) error {
 		codes = append(codes, code)
 		hashes = append(hashes, residents.HashCode(canon))
 	}
-	sv, err = r.store.IssueCodes(ctx, id, hashes, max(2*sv.Households, minTotalCodes), auditBy(c))
+	sv, err = r.store.IssueCodes(ctx, int(id), hashes, max(2*sv.Households, minTotalCodes), auditBy(c))
 	if err != nil {
 		return err
 	}
@@ -541,11 +539,11 @@ func (r *residentsAPI) close(c echo.Context) error {
 	if err := r.ready(); err != nil {
 		return err
 	}
-	id, err := surveyID(c)
+	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
 	}
-	sv, applied, err := r.store.CloseSurvey(c.Request().Context(), id, auditBy(c))
+	sv, applied, err := r.store.CloseSurvey(c.Request().Context(), int(id), auditBy(c))
 	if err != nil {
 		return err
 	}
@@ -569,16 +567,16 @@ func (r *residentsAPI) results(c echo.Context) error {
 	if err := r.ready(); err != nil {
 		return err
 	}
-	id, err := surveyID(c)
+	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	sv, err := r.store.Survey(ctx, id)
+	sv, err := r.store.Survey(ctx, int(id))
 	if err != nil {
 		return err
 	}
-	ballots, err := r.store.SurveyBallots(ctx, id)
+	ballots, err := r.store.SurveyBallots(ctx, int(id))
 	if err != nil {
 		return err
 	}

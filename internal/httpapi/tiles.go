@@ -51,9 +51,9 @@ type tileServer struct {
 	store   TileStore // nil without -tile-store
 	timeout time.Duration
 	style   []byte
-	// publicStyle is the style without the layers drawn from sensitive source layers.
-	publicStyle []byte
-	flight      singleflight.Group
+	// styles holds, for every role, the style without what the role may not see.
+	styles map[renew.Role][]byte
+	flight singleflight.Group
 	// cacheLookup is told whether each cache lookup hit (metrics).
 	cacheLookup func(hit bool)
 	// active counts the users' tile requests in flight: the prewarmer waits while there are any.
@@ -79,8 +79,9 @@ func (s *server) routesTiles(e *echo.Group) {
 	t := &tileServer{cat: s.deps.Catalogue, src: s.deps.Tiles,
 		cache: s.deps.TileCache, store: s.deps.TileStore, timeout: s.cfg.TileTimeout, style: style,
 		cacheLookup: s.metrics.TileCache}
-	if s.deps.Catalogue != nil {
-		t.publicStyle = withoutSensitive(style, s.deps.Catalogue)
+	t.styles = map[renew.Role][]byte{}
+	for _, r := range renew.Roles {
+		t.styles[r] = t.styleFor(r)
 	}
 	if t.cache != nil && s.cfg.TilePrewarm {
 		t.warm = newWarmer(t)
@@ -99,8 +100,8 @@ func (s *server) routesTiles(e *echo.Group) {
 func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string, error) {
 	if id == "all" {
 		var ls []*tiles.Layer
-		for _, l := range t.cat.Layers {
-			if !l.Overlay && (!l.Sensitive || role.SeesSensitive()) {
+		for _, l := range t.cat.ForRole(role) {
+			if !l.Overlay {
 				ls = append(ls, l)
 			}
 		}
@@ -113,8 +114,8 @@ func (t *tileServer) layers(id string, role renew.Role) ([]*tiles.Layer, string,
 	if l == nil {
 		return nil, "", renew.NotFound("unknown layer %q", id)
 	}
-	if l.Sensitive && !role.SeesSensitive() {
-		return nil, "", &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权查看该图层 (your role may not see this layer)"}
+	if !l.SeenBy(role) {
+		return nil, "", tiles.ErrHidden
 	}
 	return []*tiles.Layer{l}, id, nil
 }
@@ -141,24 +142,14 @@ func (t *tileServer) tile(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("X-Cache", from)
 	h.Set("Cache-Control", tileCacheControl)
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("ETag", tile.ETag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, tile.ETag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	if len(tile.Raw) == 0 {
-		return c.NoContent(http.StatusNoContent)
-	}
-	if !acceptsGzip(c.Request()) {
-		return c.Blob(http.StatusOK, mvtType, tile.Raw)
-	}
-	gz := tile.Gzip
-	if gz == nil {
-		gz = gzipBytes(tile.Raw)
-		t.cache.SetGzip(tileKey(set, coord), tile, gz)
-	}
-	h.Set("Content-Encoding", "gzip")
-	return c.Blob(http.StatusOK, mvtType, gz)
+	return serveCached(c, tile.ETag, mvtType, tile.Raw, func() []byte {
+		if tile.Gzip == nil {
+			gz := gzipBytes(tile.Raw, gzip.BestSpeed)
+			t.cache.SetGzip(tileKey(set, coord), tile, gz)
+			return gz
+		}
+		return tile.Gzip
+	})
 }
 
 func tileKey(set string, c tiles.Coord) string {
@@ -227,14 +218,6 @@ func tileETag(raw []byte) string {
 	return fmt.Sprintf(`"%x-%x"`, h.Sum64(), len(raw))
 }
 
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
-}
-
 // document serves style.json and the TileJSON of a layer or of "all".
 func (t *tileServer) document(c echo.Context) error {
 	file := c.Param("file")
@@ -243,9 +226,9 @@ func (t *tileServer) document(c echo.Context) error {
 			return renew.NotFound("no map style is installed")
 		}
 		c.Response().Header().Set("Cache-Control", "no-cache")
-		style := t.style
-		if !roleOf(c).SeesSensitive() {
-			style = t.publicStyle
+		style, ok := t.styles[roleOf(c)]
+		if !ok {
+			style = t.styleFor(roleOf(c))
 		}
 		body := bytes.ReplaceAll(style, []byte("{base}"), []byte(origin(c)))
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
@@ -303,17 +286,19 @@ func (t *tileServer) tileJSON(c echo.Context, id string, ls []*tiles.Layer) map[
 	return doc
 }
 
-// withoutSensitive returns the style with every style layer that draws a sensitive source layer,
-// and the source of a sensitive overlay, removed, so roles that may not see pipelines are not offered them. A style that does not parse
-// is returned as it is (the map will then fail visibly, not silently leak).
-func withoutSensitive(style []byte, cat *tiles.Catalogue) []byte {
+// styleFor returns the style role is given: every style layer that draws a source layer the role
+// may not see (Layer.SeenBy), and the source of such an overlay, removed, so roles that may not
+// see pipelines are not offered them. A style that does not parse is returned as it is (the map
+// will then fail visibly, not silently leak).
+func (t *tileServer) styleFor(role renew.Role) []byte {
+	style, cat := t.style, t.cat
 	var doc map[string]any
-	if err := json.Unmarshal(style, &doc); err != nil {
+	if cat == nil || json.Unmarshal(style, &doc) != nil {
 		return style
 	}
 	sources, _ := doc["sources"].(map[string]any)
 	for id := range sources {
-		if cl := cat.Layer(id); cl != nil && cl.Sensitive {
+		if cl := cat.Layer(id); cl != nil && !cl.SeenBy(role) {
 			delete(sources, id)
 		}
 	}
@@ -322,7 +307,7 @@ func withoutSensitive(style []byte, cat *tiles.Catalogue) []byte {
 	for _, l := range layers {
 		m, _ := l.(map[string]any)
 		src, _ := m["source-layer"].(string)
-		if cl := cat.Layer(src); cl != nil && cl.Sensitive {
+		if cl := cat.Layer(src); cl != nil && !cl.SeenBy(role) {
 			continue
 		}
 		kept = append(kept, l)

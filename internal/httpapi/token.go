@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -199,12 +198,12 @@ func (s *server) createToken(c echo.Context) error {
 }
 
 func (s *server) revokeToken(c echo.Context) error {
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil || id < 1 {
-		return renew.Invalid("令牌编号无效 (token id: a positive integer)")
+	id, err := pathID(c, "id", "令牌")
+	if err != nil {
+		return err
 	}
 	sess, _ := sessionOf(c)
-	at, err := s.deps.Tokens.Revoke(c.Request().Context(), sess.User.Username, id, auditBy(c))
+	at, err := s.deps.Tokens.Revoke(c.Request().Context(), sess.User.Username, int(id), auditBy(c))
 	if errors.Is(err, renew.ErrNotFound) {
 		return renew.NotFound("没有这个令牌，或已撤销 (no such token, or already revoked)")
 	}

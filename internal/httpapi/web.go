@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -58,12 +56,8 @@ func (f *staticFile) gzipped() []byte {
 		if len(f.data) < 512 || !compressible(f.ctype) {
 			return
 		}
-		var b bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		w.Write(f.data)
-		w.Close()
-		if b.Len() < len(f.data) {
-			f.gz = b.Bytes()
+		if gz := gzipBytes(f.data, gzip.BestCompression); len(gz) < len(f.data) {
+			f.gz = gz
 		}
 	})
 	return f.gz
@@ -170,57 +164,12 @@ func (s *server) routesWeb(e *echo.Group) {
 	})
 }
 
-// serveStatic writes f with its content type, Cache-Control and ETag, answers If-None-Match with
-// 304, and sends the gzipped bytes to clients that accept gzip.
+// serveStatic writes f with its content type, Cache-Control and ETag (serveCached: a 304 for
+// If-None-Match, gzip for clients that accept it).
 func serveStatic(c echo.Context, f *staticFile) error {
 	if f == nil {
 		return echo.ErrNotFound
 	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", f.cache)
-	h.Set("ETag", f.etag)
-	h.Add("Vary", "Accept-Encoding")
-	if etagMatches(c.Request().Header.Get("If-None-Match"), f.etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	body := f.data
-	if gz := f.gzipped(); gz != nil && acceptsGzip(c.Request()) {
-		h.Set("Content-Encoding", "gzip")
-		body = gz
-	}
-	if c.Request().Method == http.MethodHead {
-		h.Set("Content-Type", f.ctype)
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		return c.NoContent(http.StatusOK)
-	}
-	return c.Blob(http.StatusOK, f.ctype, body)
-}
-
-func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
-			return true
-		}
-	}
-	return false
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	c.Response().Header().Set("Cache-Control", f.cache)
+	return serveCached(c, f.etag, f.ctype, f.data, f.gzipped)
 }

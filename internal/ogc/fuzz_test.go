@@ -14,7 +14,7 @@ import (
 
 func FuzzParseBBox(f *testing.F) {
 	for _, s := range []string{"124.33,43.15,124.37,43.18", "1,2,3", "NaN,1,2,3", "4780000,600000,4790000,620000",
-		"1,2,3,4,5,6", "", ",,,", "-180,-90,180,90", "1e308,1e308,1e308,1e308", "0x1p-2,1,2,3"} {
+		"1,2,3,4,5,6", "", ",,,", "-180,-90,180,90", "1e308,1e308,1e308,1e308", "0x1p-2,1,2,3", "1,1,1,1", "-180,-90,180,90.0000001"} {
 		f.Add(s, 0)
 		f.Add(s, 3)
 	}
@@ -34,6 +34,16 @@ func FuzzParseBBox(f *testing.F) {
 		}
 		if b.MinX > b.MaxX || b.MinY > b.MaxY {
 			t.Fatalf("inverted box accepted: %+v", b)
+		}
+		xr, yr := [2]float64{-180, 180}, [2]float64{-90, 90}
+		if !c.Geographic {
+			xr, yr = [2]float64{0, 1_000_000}, [2]float64{0, 10_000_000}
+		}
+		if b.MinX < xr[0] || b.MaxX > xr[1] || b.MinY < yr[0] || b.MaxY > yr[1] {
+			t.Fatalf("box outside %s accepted: %+v", c.Code, b)
+		}
+		if b.CRS != c {
+			t.Fatalf("box in %s, asked in %s", b.CRS.Code, c.Code)
 		}
 	})
 }

@@ -1,9 +1,10 @@
 package ogc
 
 import (
+	"maps"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +19,9 @@ type BBox struct {
 	MinX, MinY, MaxX, MaxY float64
 	CRS                    CRS
 }
+
+// Box is the box as west, south, east, north (minimum x, minimum y, maximum x, maximum y).
+func (b BBox) Box() [4]float64 { return [4]float64{b.MinX, b.MinY, b.MaxX, b.MaxY} }
 
 // ParseBBox parses the bbox parameter: four numbers (or six, for a 3D box, whose heights are
 // ignored) separated by commas, in the axis order of c (Part 2: bbox-crs): for CRS84
@@ -139,15 +143,11 @@ func ParseFilters(q url.Values, props []tiles.Property) ([]Filter, error) {
 	for _, p := range props {
 		byName[p.Name] = p
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		if !Reserved[k] {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
 	var out []Filter
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if Reserved[k] {
+			continue
+		}
 		p, ok := byName[k]
 		if !ok {
 			names := make([]string, len(props))

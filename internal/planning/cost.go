@@ -1,8 +1,10 @@
 package planning
 
 import (
+	"cmp"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 )
 
 // MenuItem is a row of the renovation menu (改造菜单) with its unit cost in yuan.
@@ -92,17 +94,8 @@ func EstimateWorks(menu map[string]MenuItem, parking ParkingGap, pipes map[strin
 	}
 	add(MenuParkingSpace, float64(parking.Gap), "停车缺口（按需求比例）")
 	add(MenuCharger, float64(parking.ChargerGap), "充电桩缺口")
-	kinds := make([]string, 0, len(pipes))
-	for k := range pipes {
-		kinds = append(kinds, k)
-	}
-	sort.Slice(kinds, func(i, j int) bool {
-		if PipeMenu[kinds[i]] != PipeMenu[kinds[j]] {
-			return PipeMenu[kinds[i]] < PipeMenu[kinds[j]]
-		}
-		return kinds[i] < kinds[j]
-	})
-	for _, k := range kinds {
+	byMenu := func(a, b string) int { return cmp.Or(cmp.Compare(PipeMenu[a], PipeMenu[b]), cmp.Compare(a, b)) }
+	for _, k := range slices.SortedFunc(maps.Keys(pipes), byMenu) {
 		code, ok := PipeMenu[k]
 		if !ok {
 			est.Missing = append(est.Missing, "管线类型"+k+"无对应菜单项")

@@ -101,27 +101,14 @@ func ParseYears(from, to string, defFrom, defTo int) (int, int, error) {
 	return f, t, nil
 }
 
-// ParseBBox reads "west,south,east,north" in lon/lat: finite, west < east, south < north, within
-// ±180/±90, each side at most MaxBBoxDeg.
-func ParseBBox(s string) ([4]float64, error) {
-	var b [4]float64
-	bad := renew.Invalid("bbox: west,south,east,north in degrees (lon/lat), each side at most %g°", MaxBBoxDeg)
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return b, bad
+// CheckSitingBox checks the box a siting question is asked in (west, south, east, north in
+// lon/lat, as ogc.ParseBBox reads the bbox parameter): it must have an area, and each side be at
+// most MaxBBoxDeg.
+func CheckSitingBox(b [4]float64) error {
+	if !(b[0] < b[2] && b[1] < b[3]) || b[2]-b[0] > MaxBBoxDeg || b[3]-b[1] > MaxBBoxDeg {
+		return renew.Invalid("bbox: west,south,east,north in degrees (lon/lat), each side at most %g°", MaxBBoxDeg)
 	}
-	for i, p := range parts {
-		f, ok := number(p)
-		if !ok {
-			return b, bad
-		}
-		b[i] = f
-	}
-	if b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] >= b[2] || b[1] >= b[3] ||
-		b[2]-b[0] > MaxBBoxDeg || b[3]-b[1] > MaxBBoxDeg {
-		return b, bad
-	}
-	return b, nil
+	return nil
 }
 
 // ParseCodes reads a comma-separated list of codes, each one of allowed; empty gives nil.
@@ -147,15 +134,6 @@ func ParseCodes(name, s string, allowed []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// ParseID reads a positive database id (1…2³¹−1, the range of a serial column).
-func ParseID(name, s string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 1 || n > math.MaxInt32 {
-		return 0, renew.Invalid("%s: a positive id", name)
-	}
-	return n, nil
 }
 
 // CheckMembers validates an area's member ids: 1…MaxMembers positive ids. It returns them

@@ -3,7 +3,8 @@ package postgis
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -74,13 +75,8 @@ func layerSQL(l *tiles.Layer) string {
 	}
 	where := fmt.Sprintf("%s && ST_TileEnvelope($1, $2, $3, margin => %g)", g, float64(mvtBuffer)/mvtExtent)
 	if zb := l.ZoomBy; zb != nil {
-		vals := make([]string, 0, len(zb.MinZoom))
-		for v := range zb.MinZoom {
-			vals = append(vals, v)
-		}
-		sort.Strings(vals)
 		var cs strings.Builder
-		for _, v := range vals {
+		for _, v := range slices.Sorted(maps.Keys(zb.MinZoom)) {
 			fmt.Fprintf(&cs, " WHEN '%s' THEN %d", v, zb.MinZoom[v])
 		}
 		where += fmt.Sprintf(" AND (CASE %s%s ELSE 0 END) <= $1", ident(zb.Column), cs.String())

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
+
+	"renewmap/internal/renew"
 )
 
 // Property is one attribute a layer puts in its tiles.
@@ -50,6 +53,13 @@ type Layer struct {
 
 // IsCollection reports whether the layer is served as a feature collection (OGC API, downloads).
 func (l *Layer) IsCollection() bool { return l.Collection == nil || *l.Collection }
+
+// SeenBy reports whether role may see the layer at all (tiles, styles, feature collections,
+// downloads): a sensitive layer (pipelines) only by the roles that see sensitive data.
+func (l *Layer) SeenBy(role renew.Role) bool { return !l.Sensitive || role.SeesSensitive() }
+
+// ErrHidden is the answer for a layer asked for by a role that may not see it.
+var ErrHidden error = &renew.Error{Kind: renew.ErrForbidden, Msg: "当前角色无权查看该图层 (your role may not see this layer)"}
 
 // Visible reports whether the layer has tiles at zoom z.
 func (l *Layer) Visible(z int) bool { return z >= l.MinZoom && z <= l.MaxZoom }
@@ -133,6 +143,17 @@ func (l *Layer) check() error {
 // Layer returns the layer with id, or nil.
 func (c *Catalogue) Layer(id string) *Layer { return c.byID[id] }
 
+// ForRole returns the layers role may see (Layer.SeenBy), in drawing order.
+func (c *Catalogue) ForRole(role renew.Role) []*Layer {
+	var out []*Layer
+	for _, l := range c.Layers {
+		if l.SeenBy(role) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // VisibleAt returns the layers among ls that have tiles at zoom z, in catalogue order.
 func VisibleAt(ls []*Layer, z int) []*Layer {
 	var out []*Layer
@@ -147,15 +168,10 @@ func VisibleAt(ls []*Layer, z int) []*Layer {
 // Tables returns the tables the layers depend on, sorted and unique.
 func Tables(ls []*Layer) []string {
 	seen := map[string]bool{}
-	var out []string
 	for _, l := range ls {
 		for _, t := range l.DependsOn {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
+			seen[t] = true
 		}
 	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -432,7 +434,7 @@ func (a *applier) value(f *ingest.Field, v any) (out any, known bool, msg string
 // vocabulary lists a vocabulary's labels for a message.
 func (a *applier) vocabulary(enum string) string {
 	var parts []string
-	for _, code := range sortedKeys(a.cat.Labels[enum]) {
+	for _, code := range slices.Sorted(maps.Keys(a.cat.Labels[enum])) {
 		parts = append(parts, a.cat.Labels[enum][code]+" "+code)
 	}
 	if len(parts) > 12 {

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -137,7 +138,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 		}
 		return f
 	}
-	for _, prop := range sortedKeys(m.Fields) {
+	for _, prop := range slices.Sorted(maps.Keys(m.Fields)) {
 		r := m.Fields[prop]
 		f := field("fields", prop)
 		if f == nil {
@@ -158,15 +159,15 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 			p.Add(`%s: fields.%s: match must be "code" or "name", got %q`, name, prop, r.Match)
 		}
 	}
-	for _, prop := range sortedKeys(m.Values) {
+	for _, prop := range slices.Sorted(maps.Keys(m.Values)) {
 		if f := field("values", prop); f != nil && f.Kind == ingest.KindRef {
 			p.Add("%s: values.%s: a reference is matched by code or name, not by a value map", name, prop)
 		}
 	}
-	for _, prop := range sortedKeys(m.Defaults) {
+	for _, prop := range slices.Sorted(maps.Keys(m.Defaults)) {
 		field("defaults", prop)
 	}
-	for _, prop := range sortedKeys(m.Constants) {
+	for _, prop := range slices.Sorted(maps.Keys(m.Constants)) {
 		field("constants", prop)
 	}
 	if m.Join != nil {
@@ -196,7 +197,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 			p.Add("%s: code: %q names no field ({…}), so every feature would get the same code", name, m.Code)
 		}
 	}
-	for _, f := range sortedKeys(m.Where) {
+	for _, f := range slices.Sorted(maps.Keys(m.Where)) {
 		if strings.TrimSpace(f) == "" || len(m.Where[f]) == 0 {
 			p.Add("%s: where: name a source field and the values to keep, e.g. where: {kind: [building]}", name)
 		}
@@ -233,13 +234,4 @@ func propNames(l *ingest.Layer) string {
 		names = append(names, f.Name)
 	}
 	return strings.Join(names, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
