@@ -59,7 +59,7 @@ func stylePaints() map[string]export.Paint {
 func (d *downloads) ogr(c echo.Context, f export.Format, crs ogc.CRS, items []ogrItem, name, ascii string) error {
 	dctx, cancel := startDownload(c)
 	defer cancel()
-	labels, err := d.s.deps.Store.Labels(dctx)
+	labels, err := d.s.deps.Lookups.Labels(dctx)
 	if err != nil {
 		return err
 	}

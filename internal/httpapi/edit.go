@@ -16,7 +16,7 @@ import (
 	"renewmap/internal/renew"
 )
 
-// EditStore is what the map's editing endpoints need (postgis.DB), found on Deps.Store.
+// EditStore is what the map's editing endpoints need (Deps.Edits).
 type EditStore interface {
 	MapFeature(ctx context.Context, layer string, id int64) (renew.MapFeature, error)
 	EditFeature(ctx context.Context, e postgis.Edit, who postgis.Editor) (renew.MapFeature, error)
@@ -29,8 +29,7 @@ type EditStore interface {
 }
 
 func (s *server) routesEdit(g *echo.Group) {
-	store, _ := s.deps.Store.(EditStore)
-	h := &editAPI{s: s, store: store}
+	h := &editAPI{s: s, store: s.deps.Edits}
 	edit := s.require(renew.Role.Edits)
 	g.GET("/api/v1/edit/schema", h.schema, edit)
 	g.GET("/api/v1/edit/:layer/:id", h.get, edit)

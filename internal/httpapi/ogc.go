@@ -22,8 +22,7 @@ import (
 	"renewmap/internal/tiles"
 )
 
-// FeatureSource is what OGC API – Features and the downloads read (postgis.DB). It is found on
-// Deps.Store, which the database implements as well.
+// FeatureSource is what OGC API – Features and the downloads read (Deps.Features).
 type FeatureSource interface {
 	postgis.FeatureReader
 	// FeatureColumns says whether a catalogue table has the EPSG:4326 geom column and a code
@@ -65,8 +64,7 @@ type collection struct {
 // routesFeatures registers OGC API – Features (/ogc), the downloads (/download) and the
 // downloads page (/downloads).
 func (s *server) routesFeatures(g *echo.Group) {
-	src, _ := s.deps.Store.(FeatureSource)
-	f := &features{cat: s.deps.Catalogue, src: src, versions: s.deps.Versions, log: s.log,
+	f := &features{cat: s.deps.Catalogue, src: s.deps.Features, versions: s.deps.Versions, log: s.log,
 		columns: map[string]tableColumns{}, extents: map[string]extent{}}
 	s.routesOGC(g, f)
 	s.routesDownload(g, f)
@@ -185,7 +183,7 @@ type ogcAPI struct {
 
 func (s *server) routesOGC(e *echo.Group, f *features) {
 	o := &ogcAPI{f: f, labels: func(ctx context.Context) (map[string]map[string]string, error) {
-		return s.deps.Store.Labels(ctx)
+		return s.deps.Lookups.Labels(ctx)
 	}}
 	if f.cat != nil {
 		o.attribution = f.cat.Attribution

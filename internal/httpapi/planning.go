@@ -17,7 +17,7 @@ import (
 )
 
 // PlanningStore is what the 片区, siting, parking-gap and dig-once endpoints read and write
-// (internal/postgis implements it; the handlers find it on Deps.Store).
+// (Deps.Planning).
 type PlanningStore interface {
 	PlanningSettings(ctx context.Context) (postgis.PlanningSettings, error)
 	ServiceLife(ctx context.Context) (planning.Life, error)
@@ -68,8 +68,8 @@ func (s *server) routesPlanning(e *echo.Group) {
 }
 
 func (s *server) planningStore() (PlanningStore, error) {
-	st, ok := s.deps.Store.(PlanningStore)
-	if !ok {
+	st := s.deps.Planning
+	if st == nil {
 		return nil, &renew.Error{Kind: renew.ErrUnavailable, Msg: "片区分析不可用 (planning is not configured)"}
 	}
 	return st, nil

@@ -16,8 +16,7 @@ import (
 	"renewmap/internal/renew"
 )
 
-// ProgrammeStore is what the plan, progress and dashboard endpoints need (postgis.DB). It is
-// found on Deps.Store, which the database implements as well.
+// ProgrammeStore is what the plan, progress and dashboard endpoints need (Deps.Programme).
 type ProgrammeStore interface {
 	Labels(ctx context.Context) (map[string]map[string]string, error)
 	Plans(ctx context.Context, f postgis.PlanFilter) ([]renew.Plan, error)
@@ -46,8 +45,7 @@ func setsAsOf(r renew.Role) bool { return r == renew.RoleLeader || r == renew.Ro
 // logged-in role reads them (progress is the programme's public face; pipelines are not involved);
 // planners and admins edit plans; the plan table as CSV is for planners, leaders and admins.
 func (s *server) routesProgramme(g *echo.Group) {
-	store, _ := s.deps.Store.(ProgrammeStore)
-	p := &programmeAPI{s: s, store: store}
+	p := &programmeAPI{s: s, store: s.deps.Programme}
 	read, edit := s.require(nil), s.require(renew.Role.Edits)
 	g.GET("/api/v1/menu", p.menu, read)
 	g.GET("/api/v1/departments", p.departments, read)

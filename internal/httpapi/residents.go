@@ -16,8 +16,8 @@ import (
 	"renewmap/internal/residents"
 )
 
-// ResidentsStore is what the residents' endpoints need (postgis.DB, found on Deps.Store): the
-// public notice, surveys, household codes and ballots (docs/residents.md).
+// ResidentsStore is what the residents' endpoints need (Deps.Residents): the public notice and
+// its 公示期, surveys, household codes and ballots (docs/residents.md).
 type ResidentsStore interface {
 	Labels(ctx context.Context) (map[string]map[string]string, error)
 	Menu(ctx context.Context) ([]renew.MenuItem, error)
@@ -38,6 +38,7 @@ type ResidentsStore interface {
 	ReserveCodeCheck(ctx context.Context, address string, communityID int, since, purgeBefore time.Time, limit int) (int64, int, error)
 	ForgetCodeCheck(ctx context.Context, id int64) error
 	SatisfactionBallots(ctx context.Context) ([]residents.Survey, [][]residents.Ballot, error)
+	SetNoticePeriod(ctx context.Context, planID int, p residents.NoticePeriod, a renew.AuditEntry) error
 }
 
 var errNoResidents = &renew.Error{Kind: renew.ErrUnavailable, Msg: "居民参与服务未配置 (residents store not configured)"}
@@ -54,8 +55,7 @@ const (
 // credential. Planners and admins open, issue codes for, close and read surveys; every logged-in
 // role reads the satisfaction summary (the dashboard).
 func (s *server) routesResidents(g *echo.Group) {
-	store, _ := s.deps.Store.(ResidentsStore)
-	r := &residentsAPI{s: s, store: store, limits: residents.DefaultLimits, now: time.Now}
+	r := &residentsAPI{s: s, store: s.deps.Residents, limits: residents.DefaultLimits, now: time.Now}
 	g.GET("/api/public/notices", r.notices)
 	g.GET("/api/public/notices/:code", r.notice)
 	g.GET("/api/public/notices/:code/map", r.noticeMap)
@@ -70,7 +70,7 @@ func (s *server) routesResidents(g *echo.Group) {
 	g.POST("/api/v1/surveys/:id/close", r.close, edit)
 	g.GET("/api/v1/surveys/:id/results", r.results, edit)
 	g.GET("/api/v1/satisfaction", r.satisfaction, s.require(nil))
-	g.PUT("/api/v1/plans/:id/notice-period", s.setNoticePeriod, edit) // period.go
+	g.PUT("/api/v1/plans/:id/notice-period", r.setNoticePeriod, edit) // period.go
 }
 
 type residentsAPI struct {

@@ -31,8 +31,16 @@ type Deps struct {
 	TileCache *tiles.Cache
 	// TileStore, if set, shares rendered tiles between instances and restarts (-tile-store).
 	TileStore TileStore
-	// Store answers the JSON API.
-	Store Store
+	// Lookups answers the labels of coded values and the community search; Features the OGC API
+	// and the downloads. The stores below each serve one part of the API; a nil one is "not
+	// configured": its endpoints answer 503. postgis.DB implements them all (checked at compile
+	// time where the program is wired, cmd/renewmap/serve.go).
+	Lookups   Lookups
+	Features  FeatureSource
+	Programme ProgrammeStore // plans, progress, the dashboard
+	Planning  PlanningStore  // 片区, siting, parking gap, dig once
+	Residents ResidentsStore // the public notice, surveys, satisfaction
+	Edits     EditStore      // editing the map, outlines, 街道 limits
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
 	Auth     Authenticator
 	Accounts Accounts
