@@ -17,21 +17,20 @@ import (
 
 	"renewmap/internal/export"
 	"renewmap/internal/ogc"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
 
 // FeatureSource is what OGC API – Features and the downloads read (Deps.Features).
 type FeatureSource interface {
-	postgis.FeatureReader
+	ogc.FeatureReader
 	// FeatureColumns says whether a catalogue table has the EPSG:4326 geom column and a code
 	// column; ok is false when the table does not exist.
 	FeatureColumns(ctx context.Context, table string) (hasGeom, hasCode, ok bool, err error)
 	// LayerExtent is the bounding box of a layer's features in EPSG:4326.
 	LayerExtent(ctx context.Context, l *tiles.Layer) (box [4]float64, ok bool, err error)
 	// Export runs fn on one read-only snapshot whose statements may take timeout.
-	Export(ctx context.Context, timeout time.Duration, fn func(postgis.FeatureReader) error) error
+	Export(ctx context.Context, timeout time.Duration, fn func(ogc.FeatureReader) error) error
 }
 
 // features is the state the OGC API and the downloads share: the catalogue, the source, and
@@ -333,9 +332,9 @@ func decimals(c ogc.CRS) int {
 }
 
 // itemsQuery reads the items parameters into a feature query.
-func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, int, int, error) {
+func itemsQuery(c echo.Context, x collection) (ogc.FeatureQuery, ogc.CRS, int, int, error) {
 	q := c.QueryParams()
-	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode}
+	fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode}
 	for _, k := range []string{"bbox", "bbox-crs", "crs", "limit", "offset", "f"} {
 		if len(q[k]) > 1 {
 			return fq, ogc.CRS{}, 0, 0, renew.Invalid("%s: give it once (参数重复)", k)
@@ -379,9 +378,7 @@ func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, in
 	if err != nil {
 		return fq, crs, 0, 0, err
 	}
-	for _, f := range filters {
-		fq.Filters = append(fq.Filters, postgis.Filter{Name: f.Name, Value: f.Value})
-	}
+	fq.Filters = filters
 	fq.Limit, fq.Offset = limit, offset
 	return fq, crs, limit, offset, nil
 }
@@ -415,7 +412,7 @@ func (o *ogcAPI) items(c echo.Context) error {
 			return err
 		}
 		page := &ogc.ItemsPage{Collection: x.layer.ID, CRS: crs.URI, NumberMatched: matched, Columns: cols}
-		err = o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
+		err = o.f.src.Features(ctx, fq, func(f *ogc.Feature) error {
 			page.Rows = append(page.Rows, ogc.NewItemRow(f.ID, collURL+"/items/"+strconv.FormatInt(f.ID, 10)+"?f=html",
 				f.Geometry, f.Properties, cols, labels))
 			return nil
@@ -462,11 +459,11 @@ func (o *ogcAPI) item(c echo.Context) error {
 	if err != nil || fid < 1 || fid > maxID {
 		return notFound
 	}
-	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,
+	fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,
 		SRID: crs.SRID, NorthFirst: crs.NorthFirst, Decimals: decimals(crs)}
 	var geom, props []byte
 	found := false
-	err = o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
+	err = o.f.src.Features(ctx, fq, func(f *ogc.Feature) error {
 		geom, props, found = bytes.Clone(f.Geometry), bytes.Clone(f.Properties), true
 		return nil
 	})
@@ -511,7 +508,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 // the query itself is still answered with a JSON error; a failure after that cuts the
 // connection, so the client sees a broken transfer rather than a short file that parses.
 // prepare, if set, runs just before the response is committed (to set headers).
-func (x *features) stream(ctx context.Context, c echo.Context, r postgis.FeatureReader, fq postgis.FeatureQuery,
+func (x *features) stream(ctx context.Context, c echo.Context, r ogc.FeatureReader, fq ogc.FeatureQuery,
 	media string, h export.Header, prepare func()) error {
 	var fw *export.FeatureWriter
 	start := func() error {
@@ -524,7 +521,7 @@ func (x *features) stream(ctx context.Context, c echo.Context, r postgis.Feature
 		fw, err = export.NewFeatureWriter(c.Response(), h)
 		return err
 	}
-	err := r.Features(ctx, fq, func(f *postgis.Feature) error {
+	err := r.Features(ctx, fq, func(f *ogc.Feature) error {
 		if fw == nil {
 			if err := start(); err != nil {
 				return err

@@ -12,24 +12,23 @@ import (
 
 	"renewmap/internal/access"
 	"renewmap/internal/planning"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 )
 
 // PlanningStore is what the 片区, siting, parking-gap and dig-once endpoints read and write
 // (Deps.Planning).
 type PlanningStore interface {
-	PlanningSettings(ctx context.Context) (postgis.PlanningSettings, error)
+	PlanningSettings(ctx context.Context) (planning.Settings, error)
 	ServiceLife(ctx context.Context) (planning.Life, error)
 	MenuCosts(ctx context.Context) (map[string]planning.MenuItem, error)
-	SuggestAreas(ctx context.Context, q postgis.SuggestQuery) ([]planning.Cluster, error)
+	SuggestAreas(ctx context.Context, q planning.SuggestQuery) ([]planning.Cluster, error)
 	Areas(ctx context.Context) ([]planning.Area, error)
 	Area(ctx context.Context, id int64) (planning.Area, error)
 	CreateArea(ctx context.Context, name, origin string, members []int64, a renew.AuditEntry) (planning.Area, error)
-	UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c postgis.AreaChange, a renew.AuditEntry) (planning.Area, error)
+	UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c planning.AreaChange, a renew.AuditEntry) (planning.Area, error)
 	DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a renew.AuditEntry) error
-	AreaPipelines(ctx context.Context, id int64, year int) ([]postgis.PipeGroup, error)
-	Sites(ctx context.Context, q postgis.SiteQuery) ([]planning.Site, error)
+	AreaPipelines(ctx context.Context, id int64, year int) ([]planning.PipeGroup, error)
+	Sites(ctx context.Context, q planning.SiteQuery) ([]planning.Site, error)
 	ParkingSupply(ctx context.Context, ids []int64) ([]planning.ParkingInput, error)
 	DigOnceData(ctx context.Context, from, to int, buffer float64) ([]planning.Road, []planning.PipePiece, error)
 	LoadNetwork(ctx context.Context) (access.Input, error)
@@ -146,7 +145,7 @@ func (s *server) suggestAreas(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, err := st.SuggestAreas(c.Request().Context(), postgis.SuggestQuery{Gap: gap, Batches: batches, Stages: stages})
+	cs, err := st.SuggestAreas(c.Request().Context(), planning.SuggestQuery{Gap: gap, Batches: batches, Stages: stages})
 	if err != nil {
 		return err
 	}
@@ -292,7 +291,7 @@ func (s *server) updateArea(c echo.Context) error {
 	if req.Origin != nil {
 		return renew.Invalid("origin: cannot be changed")
 	}
-	var ch postgis.AreaChange
+	var ch planning.AreaChange
 	if req.Name != nil {
 		n, err := planning.CheckName(*req.Name)
 		if err != nil {
@@ -417,7 +416,7 @@ func (s *server) siting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := postgis.SiteQuery{Kind: kindCode, NearM: float64(near)}
+	q := planning.SiteQuery{Kind: kindCode, NearM: float64(near)}
 	var scope map[int64]bool
 	scopeJSON := map[string]any{"type": "district"}
 	areaParam, bboxParam := c.QueryParam("area"), c.QueryParam("bbox")
@@ -617,23 +616,23 @@ func (s *server) digOnce(c echo.Context) error {
 
 // pipeSummary is the area report's pipeline section.
 type pipeSummary struct {
-	Year        int                 `json:"year"`
-	Groups      []postgis.PipeGroup `json:"groups"`
-	ByKind      []planning.Length   `json:"by_kind"`
-	ByCondition []planning.Length   `json:"by_condition"`
-	ByOperator  []planning.Length   `json:"by_operator"`
-	LengthM     float64             `json:"length_m"`
-	FailingM    float64             `json:"failing_m"`
+	Year        int                  `json:"year"`
+	Groups      []planning.PipeGroup `json:"groups"`
+	ByKind      []planning.Length    `json:"by_kind"`
+	ByCondition []planning.Length    `json:"by_condition"`
+	ByOperator  []planning.Length    `json:"by_operator"`
+	LengthM     float64              `json:"length_m"`
+	FailingM    float64              `json:"failing_m"`
 }
 
-func summarisePipes(gs []postgis.PipeGroup, year int) (pipeSummary, map[string]float64) {
+func summarisePipes(gs []planning.PipeGroup, year int) (pipeSummary, map[string]float64) {
 	ps := pipeSummary{Year: year, Groups: gs}
 	failing := map[string]float64{}
 	type acc struct {
 		l float64
 		n int
 	}
-	sum := func(key func(postgis.PipeGroup) string) []planning.Length {
+	sum := func(key func(planning.PipeGroup) string) []planning.Length {
 		m := map[string]*acc{}
 		for _, g := range gs {
 			k := key(g)
@@ -655,9 +654,9 @@ func summarisePipes(gs []postgis.PipeGroup, year int) (pipeSummary, map[string]f
 		})
 		return out
 	}
-	ps.ByKind = sum(func(g postgis.PipeGroup) string { return g.Kind })
-	ps.ByCondition = sum(func(g postgis.PipeGroup) string { return g.Condition })
-	ps.ByOperator = sum(func(g postgis.PipeGroup) string { return g.Operator })
+	ps.ByKind = sum(func(g planning.PipeGroup) string { return g.Kind })
+	ps.ByCondition = sum(func(g planning.PipeGroup) string { return g.Condition })
+	ps.ByOperator = sum(func(g planning.PipeGroup) string { return g.Operator })
 	for _, g := range gs {
 		ps.LengthM += g.LengthM
 		ps.FailingM += g.FailingM
@@ -728,7 +727,7 @@ func (s *server) areaReport(c echo.Context) error {
 	gaps := planning.AreaGaps(infos, covers)
 
 	// Candidate sites inside or near, and the best one for each shared gap.
-	sites, err := st.Sites(ctx, postgis.SiteQuery{Area: id, NearM: set.SiteNearM})
+	sites, err := st.Sites(ctx, planning.SiteQuery{Area: id, NearM: set.SiteNearM})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"renewmap/internal/postgis"
 	"renewmap/internal/programme"
 	"renewmap/internal/renew"
 )
@@ -19,9 +18,9 @@ import (
 // ProgrammeStore is what the plan, progress and dashboard endpoints need (Deps.Programme).
 type ProgrammeStore interface {
 	Labels(ctx context.Context) (map[string]map[string]string, error)
-	Plans(ctx context.Context, f postgis.PlanFilter) ([]renew.Plan, error)
+	Plans(ctx context.Context, f programme.PlanFilter) ([]renew.Plan, error)
 	Plan(ctx context.Context, id int) (renew.Plan, error)
-	ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change postgis.PlanChange) (renew.Plan, error)
+	ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change programme.PlanChange) (renew.Plan, error)
 	CreatePlan(ctx context.Context, communityID int, a renew.AuditEntry) (renew.Plan, error)
 	StageHistory(ctx context.Context, planID int) ([]renew.StageEvent, error)
 	Menu(ctx context.Context) ([]renew.MenuItem, error)
@@ -164,8 +163,8 @@ func (p *programmeAPI) departments(c echo.Context) error {
 var codeParam = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
 
 // planFilter reads ?stage=&batch=&batch_year=&subdistrict=.
-func planFilter(c echo.Context) (postgis.PlanFilter, error) {
-	var f postgis.PlanFilter
+func planFilter(c echo.Context) (programme.PlanFilter, error) {
+	var f programme.PlanFilter
 	if v := c.QueryParam("stage"); v != "" {
 		if !renew.Stage(v).Valid() {
 			return f, renew.Invalid("stage: 未知的阶段 (one of survey, reserve, planning, review, approved, construction, accepted, handed_over)")
