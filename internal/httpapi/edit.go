@@ -19,9 +19,9 @@ import (
 // EditStore is what the map's editing endpoints need (Deps.Edits).
 type EditStore interface {
 	MapFeature(ctx context.Context, layer string, id int64) (renew.MapFeature, error)
-	EditFeature(ctx context.Context, e postgis.Edit, who postgis.Editor) (renew.MapFeature, error)
+	EditFeature(ctx context.Context, e renew.Edit, who renew.Editor) (renew.MapFeature, error)
 	FeatureHistory(ctx context.Context, layer string, id int64) ([]renew.FeatureEdit, error)
-	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who postgis.Editor) (renew.MapFeature, error)
+	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who renew.Editor) (renew.MapFeature, error)
 	ProposeOutlines(ctx context.Context, opt postgis.OutlineOptions) ([]postgis.Outline, error)
 	SaveOutlines(ctx context.Context, outlines []postgis.Outline, a renew.AuditEntry) ([]string, []postgis.Outline, error)
 	EditZones(ctx context.Context, username string) ([]string, error)
@@ -78,13 +78,13 @@ func target(c echo.Context) (string, int64, error) {
 }
 
 // editor is who asks: admins edit everywhere, planners within their edit zones.
-func editor(c echo.Context) postgis.Editor {
-	return postgis.Editor{Audit: auditBy(c), Limited: roleOf(c) != renew.RoleAdmin}
+func editor(c echo.Context) renew.Editor {
+	return renew.Editor{Audit: auditBy(c), Limited: roleOf(c) != renew.RoleAdmin}
 }
 
 func (h *editAPI) answer(c echo.Context, status int, f renew.MapFeature, err error) error {
-	if errors.Is(err, postgis.ErrFeatureChanged) {
-		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrFeatureChanged.Msg, Code: "precondition_failed"})
+	if errors.Is(err, renew.ErrFeatureChanged) {
+		return c.JSON(http.StatusPreconditionFailed, apiError{Error: renew.ErrFeatureChanged.Msg, Code: "precondition_failed"})
 	}
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func (h *editAPI) get(c echo.Context) error {
 }
 
 // change runs one edit of the feature named by the path, with the body and If-Match.
-func (h *editAPI) change(c echo.Context, status int, e postgis.Edit, body bool) error {
+func (h *editAPI) change(c echo.Context, status int, e renew.Edit, body bool) error {
 	if err := h.ready(); err != nil {
 		return err
 	}
@@ -137,19 +137,19 @@ func (h *editAPI) change(c echo.Context, status int, e postgis.Edit, body bool) 
 }
 
 func (h *editAPI) create(c echo.Context) error {
-	return h.change(c, http.StatusCreated, postgis.Edit{}, true)
+	return h.change(c, http.StatusCreated, renew.Edit{}, true)
 }
 
 func (h *editAPI) update(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{}, true)
+	return h.change(c, http.StatusOK, renew.Edit{}, true)
 }
 
 func (h *editAPI) remove(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{Delete: true}, false)
+	return h.change(c, http.StatusOK, renew.Edit{Delete: true}, false)
 }
 
 func (h *editAPI) confirm(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{Confirm: true}, false)
+	return h.change(c, http.StatusOK, renew.Edit{Confirm: true}, false)
 }
 
 func (h *editAPI) history(c echo.Context) error {
