@@ -12,7 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest"
-	"renewmap/internal/postgis"
+	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
 
@@ -22,8 +22,8 @@ type EditStore interface {
 	EditFeature(ctx context.Context, e renew.Edit, who renew.Editor) (renew.MapFeature, error)
 	FeatureHistory(ctx context.Context, layer string, id int64) ([]renew.FeatureEdit, error)
 	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who renew.Editor) (renew.MapFeature, error)
-	ProposeOutlines(ctx context.Context, opt postgis.OutlineOptions) ([]postgis.Outline, error)
-	SaveOutlines(ctx context.Context, outlines []postgis.Outline, a renew.AuditEntry) ([]string, []postgis.Outline, error)
+	ProposeOutlines(ctx context.Context, opt planning.OutlineOptions) ([]planning.Outline, error)
+	SaveOutlines(ctx context.Context, outlines []planning.Outline, a renew.AuditEntry) ([]string, []planning.Outline, error)
 	EditZones(ctx context.Context, username string) ([]string, error)
 	SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error
 }
@@ -285,7 +285,7 @@ func (h *editAPI) proposals(c echo.Context) error {
 	if err := h.ready(); err != nil {
 		return err
 	}
-	out, err := h.store.ProposeOutlines(c.Request().Context(), postgis.OutlineOptions{})
+	out, err := h.store.ProposeOutlines(c.Request().Context(), planning.OutlineOptions{})
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func (h *editAPI) saveProposals(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	out, err := h.store.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	out, err := h.store.ProposeOutlines(ctx, planning.OutlineOptions{})
 	if err != nil {
 		return err
 	}
