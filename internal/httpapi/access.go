@@ -484,7 +484,7 @@ func (s *server) scenario(c echo.Context) error {
 }
 
 // saveScenario: POST /api/v1/scenarios/save (planners and admins) — writes the proposal (see
-// postgis.SaveScenario), audited, after checking it the way a what-if does; the engine then
+// AccessStore.SaveScenario), audited, after checking it the way a what-if does; the engine then
 // rebuilds from the changed data.
 func (s *server) saveScenario(c echo.Context) error {
 	p, _, err := readScenario(c)

@@ -86,7 +86,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // maxBodyBytes caps request bodies, uploads to the import page included (larger files go through
-// renewmap import on the server; postgis.MaxUploadBytes matches it).
+// renewmap import on the server; ingest.MaxUploadBytes matches it).
 const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.
