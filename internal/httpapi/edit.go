@@ -30,19 +30,20 @@ type EditStore interface {
 
 func (s *server) routesEdit(g *echo.Group) {
 	h := &editAPI{s: s, store: s.deps.Edits}
+	ready := available(h.store != nil, renew.ErrUnavailable)
 	edit := s.require(renew.Role.Edits)
-	g.GET("/api/v1/edit/schema", h.schema, edit)
-	g.GET("/api/v1/edit/:layer/:id", h.get, edit)
-	g.POST("/api/v1/edit/:layer", h.create, edit)
-	g.PUT("/api/v1/edit/:layer/:id", h.update, edit)
-	g.DELETE("/api/v1/edit/:layer/:id", h.remove, edit)
-	g.POST("/api/v1/edit/:layer/:id/confirm", h.confirm, edit)
-	g.GET("/api/v1/edit/:layer/:id/history", h.history, edit)
-	g.POST("/api/v1/edit/:layer/:id/restore", h.restore, edit)
-	g.GET("/api/v1/outlines/proposals", h.proposals, edit)
-	g.POST("/api/v1/outlines/proposals/save", h.saveProposals, s.require(renew.Role.Administers))
-	g.GET("/api/v1/edit-zones/:user", h.zones, s.require(renew.Role.Administers))
-	g.PUT("/api/v1/edit-zones/:user", h.setZones, s.require(renew.Role.Administers))
+	g.GET("/api/v1/edit/schema", h.schema, edit) // from the catalogue and the importer's schema
+	g.GET("/api/v1/edit/:layer/:id", ready(h.get), edit)
+	g.POST("/api/v1/edit/:layer", ready(h.create), edit)
+	g.PUT("/api/v1/edit/:layer/:id", ready(h.update), edit)
+	g.DELETE("/api/v1/edit/:layer/:id", ready(h.remove), edit)
+	g.POST("/api/v1/edit/:layer/:id/confirm", ready(h.confirm), edit)
+	g.GET("/api/v1/edit/:layer/:id/history", ready(h.history), edit)
+	g.POST("/api/v1/edit/:layer/:id/restore", ready(h.restore), edit)
+	g.GET("/api/v1/outlines/proposals", ready(h.proposals), edit)
+	g.POST("/api/v1/outlines/proposals/save", ready(h.saveProposals), s.require(renew.Role.Administers))
+	g.GET("/api/v1/edit-zones/:user", ready(h.zones), s.require(renew.Role.Administers))
+	g.PUT("/api/v1/edit-zones/:user", ready(h.setZones), s.require(renew.Role.Administers))
 }
 
 type editAPI struct {
@@ -55,13 +56,6 @@ type editAPI struct {
 type featureBody struct {
 	Properties map[string]json.RawMessage `json:"properties"`
 	Geometry   json.RawMessage            `json:"geometry"`
-}
-
-func (h *editAPI) ready() error {
-	if h.store == nil {
-		return renew.ErrUnavailable
-	}
-	return nil
 }
 
 // target reads :layer and :id.
@@ -98,9 +92,6 @@ func (h *editAPI) answer(c echo.Context, status int, f renew.MapFeature, err err
 }
 
 func (h *editAPI) get(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -111,9 +102,6 @@ func (h *editAPI) get(c echo.Context) error {
 
 // change runs one edit of the feature named by the path, with the body and If-Match.
 func (h *editAPI) change(c echo.Context, status int, e renew.Edit, body bool) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -153,9 +141,6 @@ func (h *editAPI) confirm(c echo.Context) error {
 }
 
 func (h *editAPI) history(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -169,9 +154,6 @@ func (h *editAPI) history(c echo.Context) error {
 }
 
 func (h *editAPI) restore(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -250,9 +232,6 @@ func (h *editAPI) schema(c echo.Context) error {
 }
 
 func (h *editAPI) zones(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	z, err := h.store.EditZones(c.Request().Context(), c.Param("user"))
 	if err != nil {
 		return err
@@ -261,9 +240,6 @@ func (h *editAPI) zones(c echo.Context) error {
 }
 
 func (h *editAPI) setZones(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	var req struct {
 		Subdistricts []string `json:"subdistricts"`
 	}
@@ -282,9 +258,6 @@ func (h *editAPI) setZones(c echo.Context) error {
 // proposals: GET /api/v1/outlines/proposals — street blocks no community covers, as GeoJSON, for
 // the map to show as proposed outlines (docs/editing.md).
 func (h *editAPI) proposals(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	out, err := h.store.ProposeOutlines(c.Request().Context(), planning.OutlineOptions{})
 	if err != nil {
 		return err
@@ -304,9 +277,6 @@ func (h *editAPI) proposals(c echo.Context) error {
 // saveProposals: POST /api/v1/outlines/proposals/save (admin) — stores the current proposals that
 // have a completed year as provisional (待核实) communities for planners to confirm.
 func (h *editAPI) saveProposals(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	out, err := h.store.ProposeOutlines(ctx, planning.OutlineOptions{})
 	if err != nil {

@@ -53,26 +53,21 @@ func seesPipeFigures(r renew.Role) bool { return r.SeesSensitive() || r.Edits() 
 
 func (s *server) routesPlanning(e *echo.Group) {
 	g := e.Group("/api/v1", s.require(nil))
-	g.GET("/planning/settings", s.planningSettings)
-	g.GET("/areas/suggest", s.suggestAreas, s.heavy())
-	g.GET("/areas", s.listAreas)
-	g.POST("/areas", s.createArea, s.require(renew.Role.Edits))
-	g.GET("/areas/:id", s.getArea)
-	g.PATCH("/areas/:id", s.updateArea, s.require(renew.Role.Edits))
-	g.DELETE("/areas/:id", s.deleteArea, s.require(renew.Role.Edits))
-	g.GET("/areas/:id/report", s.areaReport, s.heavy())
-	g.GET("/siting", s.siting, s.heavy())
-	g.GET("/parking-gap", s.parkingGap)
-	g.GET("/dig-once", s.digOnce, s.require(seesPipeFigures), s.heavy())
+	ready := available(s.deps.Planning != nil, errNoPlanning)
+	g.GET("/planning/settings", ready(s.planningSettings))
+	g.GET("/areas/suggest", ready(s.suggestAreas), s.heavy())
+	g.GET("/areas", ready(s.listAreas))
+	g.POST("/areas", ready(s.createArea), s.require(renew.Role.Edits))
+	g.GET("/areas/:id", ready(s.getArea))
+	g.PATCH("/areas/:id", ready(s.updateArea), s.require(renew.Role.Edits))
+	g.DELETE("/areas/:id", ready(s.deleteArea), s.require(renew.Role.Edits))
+	g.GET("/areas/:id/report", ready(s.areaReport), s.heavy())
+	g.GET("/siting", ready(s.siting), s.heavy())
+	g.GET("/parking-gap", ready(s.parkingGap))
+	g.GET("/dig-once", ready(s.digOnce), s.require(seesPipeFigures), s.heavy())
 }
 
-func (s *server) planningStore() (PlanningStore, error) {
-	st := s.deps.Planning
-	if st == nil {
-		return nil, &renew.Error{Kind: renew.ErrUnavailable, Msg: "片区分析不可用 (planning is not configured)"}
-	}
-	return st, nil
-}
+var errNoPlanning = &renew.Error{Kind: renew.ErrUnavailable, Msg: "片区分析不可用 (planning is not configured)"}
 
 // planningEngine is the shared walk-network engine when the service holds one, otherwise one
 // built for this request from the database (about 20 ms on the demo district).
@@ -89,10 +84,7 @@ func (s *server) planningEngine(ctx context.Context, st PlanningStore) (*access.
 
 // GET /api/v1/planning/settings — the defaults the planning tools start from.
 func (s *server) planningSettings(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	ctx := c.Request().Context()
 	set, err := st.PlanningSettings(ctx)
 	if err != nil {
@@ -125,10 +117,7 @@ func geometryOf(g orb.Geometry) *geojson.Geometry {
 // gap metres of each other, clustered into suggested areas (a GeoJSON FeatureCollection, largest
 // first, with members and totals in the properties).
 func (s *server) suggestAreas(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	gap, err := planning.ParseGap(c.QueryParam("gap"))
 	if err != nil {
 		return err
@@ -184,10 +173,7 @@ func areaView(c echo.Context, status int, a planning.Area) error {
 // GET /api/v1/areas — the saved areas with their members and totals (no outlines: the areas tile
 // layer draws them).
 func (s *server) listAreas(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	as, err := st.Areas(c.Request().Context())
 	if err != nil {
 		return err
@@ -203,10 +189,7 @@ func areaID(c echo.Context) (int64, error) { return planning.ParseID("id", c.Par
 
 // GET /api/v1/areas/:id — one area with its outline.
 func (s *server) getArea(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	id, err := areaID(c)
 	if err != nil {
 		return err
@@ -227,10 +210,7 @@ type areaRequest struct {
 // POST /api/v1/areas {name, members: [community ids], origin?} (planners) — saves an area,
 // audited.
 func (s *server) createArea(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	var req areaRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -272,10 +252,7 @@ func oneOf(s string, set []string) bool {
 // PATCH /api/v1/areas/:id {name?, members?} with If-Match (planners) — renames an area and/or
 // replaces its members, audited with before and after; 412 when the area changed since.
 func (s *server) updateArea(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	id, err := areaID(c)
 	if err != nil {
 		return err
@@ -317,10 +294,7 @@ func (s *server) updateArea(c echo.Context) error {
 // DELETE /api/v1/areas/:id with If-Match (planners) — removes an area, audited; 412 when the
 // area changed since.
 func (s *server) deleteArea(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	id, err := areaID(c)
 	if err != nil {
 		return err
@@ -395,10 +369,7 @@ func communityNames(e *access.Engine, gs []planning.Gain) []map[string]any {
 // district (sites within bbox, or all). The proposal of the picks can be sent to
 // POST /api/v1/scenarios as it is.
 func (s *server) siting(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	ctx := c.Request().Context()
 	kindCode := c.QueryParam("kind")
 	if kindCode == "" || len(kindCode) > 64 {
@@ -528,10 +499,7 @@ func parkingScope(c echo.Context, st PlanningStore) ([]int64, map[string]any, er
 // (households × ratio, and × 1.0) and chargers against a share of the spaces, per community and
 // in total; without area or community, for every old community.
 func (s *server) parkingGap(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	ctx := c.Request().Context()
 	set, err := st.PlanningSettings(ctx)
 	if err != nil {
@@ -570,10 +538,7 @@ type digRoadJSON struct {
 // resurfaced in [from, to] with the failing pipes in their corridor, lengths by kind and
 // operator; without from and to, every planned year.
 func (s *server) digOnce(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	ctx := c.Request().Context()
 	fromP, toP := c.QueryParam("from"), c.QueryParam("to")
 	from, to := 1900, 2100
@@ -585,6 +550,7 @@ func (s *server) digOnce(c echo.Context) error {
 		if toP == "" {
 			toP = fromP
 		}
+		var err error
 		if from, to, err = planning.ParseYears(fromP, toP, 0, 0); err != nil {
 			return err
 		}
@@ -673,10 +639,7 @@ func summarisePipes(gs []planning.PipeGroup, year int) (pipeSummary, map[string]
 // pipe figures); candidate sites inside or near; and the estimated cost of the works the gaps call
 // for, from the menu's unit costs.
 func (s *server) areaReport(c echo.Context) error {
-	st, err := s.planningStore()
-	if err != nil {
-		return err
-	}
+	st := s.deps.Planning
 	ctx := c.Request().Context()
 	id, err := areaID(c)
 	if err != nil {

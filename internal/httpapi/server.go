@@ -56,6 +56,17 @@ type Deps struct {
 	Metrics *metrics.Metrics
 }
 
+// available keeps a part of the API to the case where its store is configured: with ok false,
+// every handler it wraps answers err (a 503) instead, once the route's role checks have passed.
+func available(ok bool, err error) echo.MiddlewareFunc {
+	return func(h echo.HandlerFunc) echo.HandlerFunc {
+		if ok {
+			return h
+		}
+		return func(echo.Context) error { return err }
+	}
+}
+
 // Authenticator is the accounts service (package auth).
 type Authenticator interface {
 	Login(ctx context.Context, username, password, address string) (string, renew.Session, error)
