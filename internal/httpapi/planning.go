@@ -3,11 +3,9 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/access"
@@ -98,240 +96,6 @@ func (s *server) planningSettings(c echo.Context) error {
 		"may": map[string]bool{"edit": roleOf(c).Edits(), "pipes": seesPipeFigures(roleOf(c))}})
 }
 
-// feature is a GeoJSON feature with free-form properties.
-type feature struct {
-	Type       string            `json:"type"`
-	ID         any               `json:"id,omitempty"`
-	Geometry   *geojson.Geometry `json:"geometry"`
-	Properties any               `json:"properties"`
-}
-
-func geometryOf(g orb.Geometry) *geojson.Geometry {
-	if g == nil {
-		return nil
-	}
-	return geojson.NewGeometry(g)
-}
-
-// GET /api/v1/areas/suggest?gap=50&batch=&stage=&min=2 — old communities that touch or lie within
-// gap metres of each other, clustered into suggested areas (a GeoJSON FeatureCollection, largest
-// first, with members and totals in the properties).
-func (s *server) suggestAreas(c echo.Context) error {
-	st := s.deps.Planning
-	gap, err := planning.ParseGap(c.QueryParam("gap"))
-	if err != nil {
-		return err
-	}
-	batches, err := planning.ParseCodes("batch", c.QueryParam("batch"), batchCodes)
-	if err != nil {
-		return err
-	}
-	stages, err := planning.ParseCodes("stage", c.QueryParam("stage"), stageCodes)
-	if err != nil {
-		return err
-	}
-	minMembers, err := intParam(c, "min", 2, 1, planning.MaxMembers)
-	if err != nil {
-		return err
-	}
-	cs, err := st.SuggestAreas(c.Request().Context(), planning.SuggestQuery{Gap: gap, Batches: batches, Stages: stages})
-	if err != nil {
-		return err
-	}
-	sugg := planning.Suggest(cs, minMembers)
-	fs := make([]feature, len(sugg))
-	for i, sg := range sugg {
-		fs[i] = feature{Type: "Feature", ID: i + 1, Geometry: geometryOf(sg.Outline), Properties: sg}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"type": "FeatureCollection", "gap": gap, "batches": nonNil(batches),
-		"stages": nonNil(stages), "min": minMembers, "features": fs})
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// areaJSON is an area with its outline as GeoJSON.
-type areaJSON struct {
-	planning.Area
-	// Version is the area's ETag, for the If-Match of a change.
-	Version  string            `json:"version"`
-	Geometry *geojson.Geometry `json:"geometry,omitempty"`
-}
-
-// areaView answers with one area, its version as the ETag.
-func areaView(c echo.Context, status int, a planning.Area) error {
-	v := versionTag(a.UpdatedAt)
-	c.Response().Header().Set("ETag", v)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(status, areaJSON{a, v, geometryOf(a.Outline)})
-}
-
-// GET /api/v1/areas — the saved areas with their members and totals (no outlines: the areas tile
-// layer draws them).
-func (s *server) listAreas(c echo.Context) error {
-	st := s.deps.Planning
-	as, err := st.Areas(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	out := make([]areaJSON, len(as))
-	for i, a := range as {
-		out[i] = areaJSON{Area: a, Version: versionTag(a.UpdatedAt)}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"areas": out})
-}
-
-func areaID(c echo.Context) (int64, error) { return planning.ParseID("id", c.Param("id")) }
-
-// GET /api/v1/areas/:id — one area with its outline.
-func (s *server) getArea(c echo.Context) error {
-	st := s.deps.Planning
-	id, err := areaID(c)
-	if err != nil {
-		return err
-	}
-	a, err := st.Area(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return areaView(c, http.StatusOK, a)
-}
-
-type areaRequest struct {
-	Name    *string  `json:"name"`
-	Members *[]int64 `json:"members"`
-	Origin  *string  `json:"origin"`
-}
-
-// POST /api/v1/areas {name, members: [community ids], origin?} (planners) — saves an area,
-// audited.
-func (s *server) createArea(c echo.Context) error {
-	st := s.deps.Planning
-	var req areaRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Name == nil || req.Members == nil {
-		return renew.Invalid("name and members are required")
-	}
-	name, err := planning.CheckName(*req.Name)
-	if err != nil {
-		return err
-	}
-	members, err := planning.CheckMembers(*req.Members)
-	if err != nil {
-		return err
-	}
-	origin := "saved"
-	if req.Origin != nil {
-		origin = *req.Origin
-		if !oneOf(origin, planning.Origins) {
-			return renew.Invalid("origin: one of suggested, saved, drawn")
-		}
-	}
-	a, err := st.CreateArea(c.Request().Context(), name, origin, members, auditBy(c))
-	if err != nil {
-		return err
-	}
-	return areaView(c, http.StatusCreated, a)
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
-// PATCH /api/v1/areas/:id {name?, members?} with If-Match (planners) — renames an area and/or
-// replaces its members, audited with before and after; 412 when the area changed since.
-func (s *server) updateArea(c echo.Context) error {
-	st := s.deps.Planning
-	id, err := areaID(c)
-	if err != nil {
-		return err
-	}
-	match, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var req areaRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Origin != nil {
-		return renew.Invalid("origin: cannot be changed")
-	}
-	var ch planning.AreaChange
-	if req.Name != nil {
-		n, err := planning.CheckName(*req.Name)
-		if err != nil {
-			return err
-		}
-		ch.Name = &n
-	}
-	if req.Members != nil {
-		if ch.Members, err = planning.CheckMembers(*req.Members); err != nil {
-			return err
-		}
-	}
-	if ch.Name == nil && ch.Members == nil {
-		return renew.Invalid("nothing to change: give name and/or members")
-	}
-	a, err := st.UpdateArea(c.Request().Context(), id, match, ch, auditBy(c))
-	if err != nil {
-		return err
-	}
-	return areaView(c, http.StatusOK, a)
-}
-
-// DELETE /api/v1/areas/:id with If-Match (planners) — removes an area, audited; 412 when the
-// area changed since.
-func (s *server) deleteArea(c echo.Context) error {
-	st := s.deps.Planning
-	id, err := areaID(c)
-	if err != nil {
-		return err
-	}
-	match, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteArea(c.Request().Context(), id, match, auditBy(c)); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// engineCoverer answers planning's coverage questions with the engine's what-if.
-type engineCoverer struct{ e *access.Engine }
-
-func (ec engineCoverer) Newly(ctx context.Context, kind string, sites []planning.Site) (map[int64]int, error) {
-	p := access.Proposal{Facilities: make([]access.ProposedFacility, len(sites))}
-	for i, s := range sites {
-		p.Facilities[i] = access.ProposedFacility{Kind: kind, Point: s.Point, Community: s.Community}
-	}
-	sc, err := ec.e.WhatIf(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, cd := range sc.Delta.Communities {
-		for _, kd := range cd.Kinds {
-			if kd.Kind == kind {
-				out[cd.ID] += kd.Households
-			}
-		}
-	}
-	return out, nil
-}
-
 // kindOf finds a facility kind in the engine.
 func kindOf(e *access.Engine, code string) (access.Kind, int, bool) {
 	for i, k := range e.Kinds() {
@@ -340,17 +104,6 @@ func kindOf(e *access.Engine, code string) (access.Kind, int, bool) {
 		}
 	}
 	return access.Kind{}, -1, false
-}
-
-// lacking is the households of the communities in scope (nil: all) not covered for kind k.
-func lacking(e *access.Engine, k int, scope map[int64]bool) int {
-	n := 0
-	for _, cc := range e.Coverage().Communities {
-		if scope == nil || scope[cc.ID] {
-			n += cc.Households - cc.Covered[k]
-		}
-	}
-	return n
 }
 
 // communityName names community ids for the answers.
@@ -434,11 +187,11 @@ func (s *server) siting(c echo.Context) error {
 		sites = sites[:planning.MaxSites]
 	}
 	start := time.Now()
-	res, err := planning.Greedy(ctx, engineCoverer{e}, kindCode, sites, scope, k)
+	res, err := planning.Greedy(ctx, planning.EngineCoverer{Engine: e}, kindCode, sites, scope, k)
 	if err != nil {
 		return err
 	}
-	before := lacking(e, ki, scope)
+	before := planning.Lacking(e, ki, scope)
 	picks := make([]map[string]any, len(res.Picks))
 	proposal := []map[string]any{}
 	for i, p := range res.Picks {
@@ -580,59 +333,6 @@ func (s *server) digOnce(c echo.Context) error {
 		"roads": out, "summary": sum})
 }
 
-// pipeSummary is the area report's pipeline section.
-type pipeSummary struct {
-	Year        int                  `json:"year"`
-	Groups      []planning.PipeGroup `json:"groups"`
-	ByKind      []planning.Length    `json:"by_kind"`
-	ByCondition []planning.Length    `json:"by_condition"`
-	ByOperator  []planning.Length    `json:"by_operator"`
-	LengthM     float64              `json:"length_m"`
-	FailingM    float64              `json:"failing_m"`
-}
-
-func summarisePipes(gs []planning.PipeGroup, year int) (pipeSummary, map[string]float64) {
-	ps := pipeSummary{Year: year, Groups: gs}
-	failing := map[string]float64{}
-	type acc struct {
-		l float64
-		n int
-	}
-	sum := func(key func(planning.PipeGroup) string) []planning.Length {
-		m := map[string]*acc{}
-		for _, g := range gs {
-			k := key(g)
-			if m[k] == nil {
-				m[k] = &acc{}
-			}
-			m[k].l += g.LengthM
-			m[k].n += g.Pipes
-		}
-		out := []planning.Length{}
-		for k, a := range m {
-			out = append(out, planning.Length{Key: k, LengthM: float64(int64(a.l*10+0.5)) / 10, Pipes: a.n})
-		}
-		sort.Slice(out, func(i, j int) bool {
-			if out[i].LengthM != out[j].LengthM {
-				return out[i].LengthM > out[j].LengthM
-			}
-			return out[i].Key < out[j].Key
-		})
-		return out
-	}
-	ps.ByKind = sum(func(g planning.PipeGroup) string { return g.Kind })
-	ps.ByCondition = sum(func(g planning.PipeGroup) string { return g.Condition })
-	ps.ByOperator = sum(func(g planning.PipeGroup) string { return g.Operator })
-	for _, g := range gs {
-		ps.LengthM += g.LengthM
-		ps.FailingM += g.FailingM
-		failing[g.Kind] += g.FailingM
-	}
-	ps.LengthM = float64(int64(ps.LengthM*10+0.5)) / 10
-	ps.FailingM = float64(int64(ps.FailingM*10+0.5)) / 10
-	return ps, failing
-}
-
 // GET /api/v1/areas/:id/report?ratio=&year= — an area's report: members and totals; the facility
 // gaps its communities share (coverage per kind from the walk network) with the best candidate
 // site for each; the parking gap; the pipelines by kind, condition and operator (roles that see
@@ -694,44 +394,9 @@ func (s *server) areaReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	type gapSite struct {
-		Kind  planning.KindInfo `json:"kind"`
-		Site  *planning.Site    `json:"site"`
-		Newly int               `json:"newly_covered"`
-	}
-	best := []gapSite{}
-	var works []planning.FacilityWork
-	// The gaps lacking the most households choose first; a site serves one gap in the estimate
-	// (a second facility in the same old boiler house is the planner's call, not the estimate's).
-	order := []planning.AreaKind{}
-	for _, g := range gaps {
-		if g.Gap {
-			order = append(order, g)
-		}
-	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Lacking > order[j].Lacking })
-	used := map[int64]bool{}
-	for _, g := range order {
-		var hosts []planning.Site
-		for _, s := range sites {
-			if oneOf(g.Code, s.Hostable) && !used[s.ID] {
-				hosts = append(hosts, s)
-			}
-		}
-		gs := gapSite{Kind: g.KindInfo}
-		if len(hosts) > 0 {
-			r, err := planning.Greedy(ctx, engineCoverer{e}, g.Code, hosts, scope, 1)
-			if err != nil {
-				return err
-			}
-			if len(r.Picks) > 0 {
-				site := r.Picks[0].Site
-				gs.Site, gs.Newly = &site, r.Picks[0].Newly
-				used[site.ID] = true
-			}
-		}
-		best = append(best, gs)
-		works = append(works, planning.FacilityWork{Kind: g.Code, KindName: g.Name, Site: gs.Site})
+	best, works, err := planning.SiteGaps(ctx, planning.EngineCoverer{Engine: e}, gaps, sites, scope)
+	if err != nil {
+		return err
 	}
 
 	// Parking.
@@ -742,14 +407,14 @@ func (s *server) areaReport(c echo.Context) error {
 	prow, ptotal := planning.Gaps(ins, ratio, set.ChargerShare)
 
 	// Pipelines, for the roles that may see them.
-	var pipes *pipeSummary
+	var pipes *planning.PipeSummary
 	failing := map[string]float64{}
 	if seesPipeFigures(roleOf(c)) {
 		gs, err := st.AreaPipelines(ctx, id, year)
 		if err != nil {
 			return err
 		}
-		ps, f := summarisePipes(gs, year)
+		ps, f := planning.SummarisePipes(gs, year)
 		pipes, failing = &ps, f
 	}
 	menu, err := st.MenuCosts(ctx)

@@ -369,29 +369,6 @@ func TestDigOnceLayout(t *testing.T) {
 	}
 }
 
-// greedyCoverer answers planning's coverage questions with the engine, as the HTTP layer does.
-type greedyCoverer struct{ e *access.Engine }
-
-func (g greedyCoverer) Newly(ctx context.Context, kind string, sites []planning.Site) (map[int64]int, error) {
-	p := access.Proposal{}
-	for _, s := range sites {
-		p.Facilities = append(p.Facilities, access.ProposedFacility{Kind: kind, Point: s.Point, Community: s.Community})
-	}
-	sc, err := g.e.WhatIf(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, cd := range sc.Delta.Communities {
-		for _, kd := range cd.Kinds {
-			if kd.Kind == kind {
-				out[cd.ID] += kd.Households
-			}
-		}
-	}
-	return out, nil
-}
-
 // The planning queries on the demo district: suggestions partition the old communities, a saved
 // area has a report's worth of data, siting is consistent with the engine, dig once finds roads.
 func TestPlanningOnTiexi(t *testing.T) {
@@ -449,7 +426,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 		t.Fatal(err)
 	}
 	all2, _ := db.Sites(ctx, planning.SiteQuery{Kind: "elderly_day_care"})
-	s, err := planning.Greedy(ctx, greedyCoverer{e}, "elderly_day_care", all2, nil, 3)
+	s, err := planning.Greedy(ctx, planning.EngineCoverer{Engine: e}, "elderly_day_care", all2, nil, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +441,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 		}
 	}
 	// The three together cover exactly what the picks add up to.
-	together, err := greedyCoverer{e}.Newly(ctx, "elderly_day_care", []planning.Site{s.Picks[0].Site, s.Picks[1].Site, s.Picks[2].Site})
+	together, err := planning.EngineCoverer{Engine: e}.Newly(ctx, "elderly_day_care", []planning.Site{s.Picks[0].Site, s.Picks[1].Site, s.Picks[2].Site})
 	if err != nil {
 		t.Fatal(err)
 	}
