@@ -25,17 +25,17 @@ type querier interface {
 
 type reader struct{ q querier }
 
-// Features implements FeatureReader on the pool.
+// Features implements ogc.FeatureReader on the pool.
 func (db *DB) Features(ctx context.Context, q ogc.FeatureQuery, each func(*ogc.Feature) error) error {
 	return reader{db.Pool}.Features(ctx, q, each)
 }
 
-// CountFeatures implements FeatureReader on the pool.
+// CountFeatures implements ogc.FeatureReader on the pool.
 func (db *DB) CountFeatures(ctx context.Context, q ogc.FeatureQuery) (int64, error) {
 	return reader{db.Pool}.CountFeatures(ctx, q)
 }
 
-// Place implements FeatureReader on the pool.
+// Place implements ogc.FeatureReader on the pool.
 func (db *DB) Place(ctx context.Context, kind string, id int) (ogc.Place, error) {
 	return reader{db.Pool}.Place(ctx, kind, id)
 }

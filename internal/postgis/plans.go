@@ -163,8 +163,9 @@ type itemRow struct {
 // against ifMatch (its updated_at as the caller read it; nil skips the check), changed in memory,
 // and what differs is written — the plan row, items added, changed or removed, funding by source
 // — each with an audit entry holding before and after, plus a plan_stage_changes row for a stage
-// move. It returns the plan as stored. renew.ErrNotFound without such a plan; ErrPlanChanged when
-// ifMatch is stale; change's own error otherwise, with nothing written.
+// move. It returns the plan as stored. renew.ErrNotFound without such a plan;
+// programme.ErrPlanChanged when ifMatch is stale; change's own error otherwise, with nothing
+// written.
 func (db *DB) ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change programme.PlanChange) (renew.Plan, error) {
 	var out renew.Plan
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
