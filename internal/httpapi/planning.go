@@ -361,74 +361,52 @@ func (s *server) areaReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(a.Members))
-	scope := map[int64]bool{}
-	for i, m := range a.Members {
-		ids[i] = m.ID
-		scope[m.ID] = true
-	}
 	e, err := s.planningEngine(ctx, st)
 	if err != nil {
 		return err
 	}
-
-	// Facility gaps shared by the members.
 	kinds, err := s.kindsWithData(c, e)
 	if err != nil {
 		return err
 	}
-	infos := make([]planning.KindInfo, len(kinds))
+	in := planning.AreaInput{Kinds: make([]planning.KindInfo, len(kinds)), Scope: map[int64]bool{}, Ratio: ratio,
+		ChargerShare: set.ChargerShare, SeesPipes: seesPipeFigures(roleOf(c)), Year: year}
 	for i, k := range kinds {
-		infos[i] = planning.KindInfo{Code: k.Kind, Name: k.Name, Level: k.Level, Required: k.Required, NoData: k.NoData}
+		in.Kinds[i] = planning.KindInfo{Code: k.Kind, Name: k.Name, Level: k.Level, Required: k.Required, NoData: k.NoData}
 	}
-	var covers []planning.CommunityCover
-	for _, m := range a.Members {
+	ids := make([]int64, len(a.Members))
+	for i, m := range a.Members {
+		ids[i] = m.ID
+		in.Scope[m.ID] = true
 		if cc, ok := e.Coverage().Community(m.ID); ok {
-			covers = append(covers, planning.CommunityCover{ID: cc.ID, Households: cc.Households, Covered: cc.Covered})
+			in.Covers = append(in.Covers, planning.CommunityCover{ID: cc.ID, Households: cc.Households, Covered: cc.Covered})
 		}
 	}
-	gaps := planning.AreaGaps(infos, covers)
-
-	// Candidate sites inside or near, and the best one for each shared gap.
-	sites, err := st.Sites(ctx, planning.SiteQuery{Area: id, NearM: set.SiteNearM})
-	if err != nil {
+	if in.Sites, err = st.Sites(ctx, planning.SiteQuery{Area: id, NearM: set.SiteNearM}); err != nil {
 		return err
 	}
-	best, works, err := planning.SiteGaps(ctx, planning.EngineCoverer{Engine: e}, gaps, sites, scope)
-	if err != nil {
+	if in.Parking, err = st.ParkingSupply(ctx, ids); err != nil {
 		return err
 	}
-
-	// Parking.
-	ins, err := st.ParkingSupply(ctx, ids)
-	if err != nil {
-		return err
-	}
-	prow, ptotal := planning.Gaps(ins, ratio, set.ChargerShare)
-
-	// Pipelines, for the roles that may see them.
-	var pipes *planning.PipeSummary
-	failing := map[string]float64{}
-	if seesPipeFigures(roleOf(c)) {
-		gs, err := st.AreaPipelines(ctx, id, year)
-		if err != nil {
+	if in.SeesPipes {
+		if in.Pipes, err = st.AreaPipelines(ctx, id, year); err != nil {
 			return err
 		}
-		ps, f := planning.SummarisePipes(gs, year)
-		pipes, failing = &ps, f
 	}
-	menu, err := st.MenuCosts(ctx)
+	if in.Menu, err = st.MenuCosts(ctx); err != nil {
+		return err
+	}
+	r, err := planning.Report(ctx, planning.EngineCoverer{Engine: e}, in)
 	if err != nil {
 		return err
 	}
-	est := planning.EstimateWorks(menu, ptotal, failing, works)
-	if pipes == nil {
-		est.Missing = append(est.Missing, "管线改造费用：当前角色无权查看管线数据")
+	if r.Pipes == nil {
+		r.Estimate.Missing = append(r.Estimate.Missing, "管线改造费用：当前角色无权查看管线数据")
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"area": areaJSON{a, versionTag(a.UpdatedAt), geometryOf(a.Outline)}, "version": e.Version(), "generated_at": time.Now(),
-		"gaps": gaps, "gap_sites": best,
-		"parking":   map[string]any{"ratio": ratio, "charger_share": set.ChargerShare, "communities": prow, "total": ptotal},
-		"pipelines": pipes, "sites": sites, "estimate": est, "settings": set,
+		"gaps": r.Gaps, "gap_sites": r.GapSites,
+		"parking":   map[string]any{"ratio": ratio, "charger_share": set.ChargerShare, "communities": r.Parking, "total": r.ParkingTotal},
+		"pipelines": r.Pipes, "sites": in.Sites, "estimate": r.Estimate, "settings": set,
 	})
 }

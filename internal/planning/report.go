@@ -126,3 +126,54 @@ func SummarisePipes(gs []PipeGroup, year int) (PipeSummary, map[string]float64) 
 	ps.LengthM, ps.FailingM = round1(ps.LengthM), round1(ps.FailingM)
 	return ps, failing
 }
+
+// AreaInput is what an area's report is drawn from: the facility kinds (NoData set) and the
+// members' coverage per kind, the households in scope, the candidate sites inside or near the
+// area, the members' parking supply with the demand ratio and the charger share, the pipe groups
+// as of Year (SeesPipes false for a role that may not see pipelines: no pipe section, no pipe
+// costs) and the menu's unit costs.
+type AreaInput struct {
+	Kinds        []KindInfo
+	Covers       []CommunityCover
+	Scope        map[int64]bool
+	Sites        []Site
+	Parking      []ParkingInput
+	Ratio        float64
+	ChargerShare float64
+	SeesPipes    bool
+	Pipes        []PipeGroup
+	Year         int
+	Menu         map[string]MenuItem
+}
+
+// AreaReport is the analysis of an area: the facility gaps its communities share and the site
+// chosen for each, the parking gap per member and in total, the pipelines (nil unless SeesPipes)
+// and the estimated cost of the works.
+type AreaReport struct {
+	Gaps         []AreaKind
+	GapSites     []GapSite
+	Parking      []ParkingGap
+	ParkingTotal ParkingGap
+	Pipes        *PipeSummary
+	Estimate     Estimate
+}
+
+// Report analyses an area from in (AreaGaps, SiteGaps with cov, Gaps, SummarisePipes,
+// EstimateWorks). The coverer's errors are returned as they are.
+func Report(ctx context.Context, cov Coverer, in AreaInput) (AreaReport, error) {
+	var r AreaReport
+	r.Gaps = AreaGaps(in.Kinds, in.Covers)
+	sites, works, err := SiteGaps(ctx, cov, r.Gaps, in.Sites, in.Scope)
+	if err != nil {
+		return r, err
+	}
+	r.GapSites = sites
+	r.Parking, r.ParkingTotal = Gaps(in.Parking, in.Ratio, in.ChargerShare)
+	failing := map[string]float64{}
+	if in.SeesPipes {
+		ps, f := SummarisePipes(in.Pipes, in.Year)
+		r.Pipes, failing = &ps, f
+	}
+	r.Estimate = EstimateWorks(in.Menu, r.ParkingTotal, failing, works)
+	return r, nil
+}

@@ -88,3 +88,35 @@ func TestSummarisePipes(t *testing.T) {
 		t.Errorf("no pipes = %s, want %s", b, want)
 	}
 }
+
+// Report joins the pieces; a role that may not see pipelines gets no pipe section and no pipe
+// costs, whatever groups it is given.
+func TestReport(t *testing.T) {
+	f := &fakeCoverer{bld: map[string][2]int64{"b1": {1, 100}}, sites: map[int64][]string{10: {"b1"}}}
+	in := AreaInput{
+		Kinds:   []KindInfo{{Code: "a", Name: "A", Required: true}},
+		Covers:  []CommunityCover{{ID: 1, Households: 200, Covered: []int{20}}},
+		Scope:   map[int64]bool{1: true},
+		Sites:   []Site{{ID: 10, Hostable: []string{"a"}, AreaM2: 300}},
+		Parking: []ParkingInput{{Community: 1, Name: "C1", Households: 200}},
+		Ratio:   0.5, ChargerShare: 0.1, Year: 2024,
+		Pipes: []PipeGroup{{Kind: "water", Condition: "poor", Operator: "X", Pipes: 1, LengthM: 100, FailingM: 100}},
+	}
+	r, err := Report(context.Background(), f, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Gaps) != 1 || !r.Gaps[0].Gap || len(r.GapSites) != 1 || r.GapSites[0].Site == nil || r.GapSites[0].Newly != 100 {
+		t.Errorf("gaps %+v, sites %+v", r.Gaps, r.GapSites)
+	}
+	if len(r.Parking) != 1 || r.ParkingTotal.Households != 200 {
+		t.Errorf("parking %+v, total %+v", r.Parking, r.ParkingTotal)
+	}
+	if r.Pipes != nil {
+		t.Errorf("pipes shown to a role that may not see them: %+v", r.Pipes)
+	}
+	in.SeesPipes = true
+	if r, err = Report(context.Background(), f, in); err != nil || r.Pipes == nil || r.Pipes.FailingM != 100 {
+		t.Errorf("pipes = %+v, %v", r.Pipes, err)
+	}
+}
