@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"renewmap/internal/planning"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 )
 
@@ -16,7 +15,7 @@ import (
 // matches them to the rows of a community list, and with -save stores them as provisional (待核实)
 // communities for planners to confirm or redraw on the map.
 func outlines(ctx context.Context, args []string, e *env) error {
-	var opt postgis.OutlineOptions
+	var opt planning.OutlineOptions
 	var list string
 	var save bool
 	db, rest, err := openMigrated(ctx, "outlines", args, e, func(fs *flag.FlagSet) {

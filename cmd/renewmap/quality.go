@@ -54,7 +54,7 @@ func quality(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
-func writeQuality(w io.Writer, q postgis.Quality, dangle float64) {
+func writeQuality(w io.Writer, q access.Quality, dangle float64) {
 	fmt.Fprintf(w, "数据质量报告（步行网络 v%d）\n\n", q.Version)
 	fmt.Fprintf(w, "孤立小区 %d 个\n", len(q.Isolated))
 	for _, c := range q.Isolated {

@@ -66,11 +66,9 @@ func serve(ctx context.Context, args []string, e *env) error {
 	go tileChanges.Watch(ctx, db, tileCache, log)
 	// reads answers tiles, search, labels, the OGC API and downloads: the primary, or with a
 	// streaming replica configured, the replica whenever it has replayed the primary's data
-	// versions (internal/postgis/replica.go).
-	var reads interface {
-		httpapi.Store
-		httpapi.TileSource
-	} = db
+	// versions (internal/postgis/replica.go). Everything else the replicated store passes to the
+	// primary it embeds.
+	var reads stores = db
 	if cfg.ReplicaURL != "" {
 		rdb, err := postgis.Open(ctx, cfg.ReplicaURL, postgis.Options{StatementTimeout: cfg.StatementTimeout, ApplicationName: "renewmap-read"})
 		if err != nil {
@@ -104,7 +102,9 @@ func serve(ctx context.Context, args []string, e *env) error {
 	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
 		Logger: log, Ready: b.ready, Metrics: m,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tileCache, TileStore: tileStore,
-		Store: reads, Accounts: db, Engines: engines, AccessStore: db, Imports: db, Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
+		Lookups: reads, Features: reads, Programme: reads, Planning: reads, Residents: reads, Edits: reads,
+		Accounts: db, Engines: engines, AccessStore: db, Imports: db,
+		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	srv := httpapi.HTTPServer(cfg, h)
 	// Every request's context derives from reqCtx, so cutting off the requests still running
@@ -142,6 +142,29 @@ func serve(ctx context.Context, args []string, e *env) error {
 	// The last counted token uses go to the audit.
 	return tokens.Flush(sctx)
 }
+
+// stores is every store the handlers take from the database (httpapi.Deps), which the primary
+// and the replicated store both are.
+type stores interface {
+	httpapi.TileSource
+	httpapi.Lookups
+	httpapi.FeatureSource
+	httpapi.ProgrammeStore
+	httpapi.PlanningStore
+	httpapi.ResidentsStore
+	httpapi.EditStore
+}
+
+// The database implements every store the handlers use: a method renamed or changed on one side
+// fails the build here instead of turning its endpoints into 503s.
+var (
+	_ stores              = (*postgis.DB)(nil)
+	_ stores              = (*postgis.Replicated)(nil)
+	_ httpapi.Accounts    = (*postgis.DB)(nil)
+	_ httpapi.AccessStore = (*postgis.DB)(nil)
+	_ httpapi.Importer    = (*postgis.DB)(nil)
+	_ httpapi.TileStore   = postgis.TileStore{}
+)
 
 // bootstrap migrates the database and loads the demo data once the database answers, retrying
 // while it does not, so the service can start before its database.

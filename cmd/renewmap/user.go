@@ -84,7 +84,7 @@ func user(ctx context.Context, args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		if _, err := db.UpdateUser(ctx, rest[0], postgis.UserChange{PasswordHash: &hash}, audit); err != nil {
+		if _, err := db.UpdateUser(ctx, rest[0], auth.UserChange{PasswordHash: &hash}, audit); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "password of %s changed; its sessions ended\n", rest[0])
@@ -108,7 +108,7 @@ func user(ctx context.Context, args []string, e *env) error {
 		if !r.Valid() {
 			return fmt.Errorf("role %q: one of viewer, planner, designer, leader, admin", rest[1])
 		}
-		if _, err := db.UpdateUser(ctx, rest[0], postgis.UserChange{Role: &r}, audit); err != nil {
+		if _, err := db.UpdateUser(ctx, rest[0], auth.UserChange{Role: &r}, audit); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s is now %s\n", rest[0], r)

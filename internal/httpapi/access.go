@@ -12,7 +12,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"renewmap/internal/access"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/topology"
 )
@@ -28,11 +27,11 @@ type Engines interface {
 
 // AccessStore is what the coverage and what-if endpoints read and write besides the engine.
 type AccessStore interface {
-	SubdistrictNames(ctx context.Context) (map[int64]postgis.Named, error)
-	FacilitiesByID(ctx context.Context, ids []int64) (map[int64]postgis.FacilityInfo, error)
-	SaveScenario(ctx context.Context, fs []postgis.PlannedFacility, ps []access.Passage, a renew.AuditEntry) ([]postgis.Saved, error)
-	NoDataKinds(ctx context.Context) ([]postgis.Named, error)
-	Quality(ctx context.Context, e *access.Engine, opt topology.Options) (postgis.Quality, error)
+	SubdistrictNames(ctx context.Context) (map[int64]access.Named, error)
+	FacilitiesByID(ctx context.Context, ids []int64) (map[int64]access.FacilityInfo, error)
+	SaveScenario(ctx context.Context, fs []access.PlannedFacility, ps []access.Passage, a renew.AuditEntry) ([]access.Saved, error)
+	NoDataKinds(ctx context.Context) ([]access.Named, error)
+	Quality(ctx context.Context, e *access.Engine, opt topology.Options) (access.Quality, error)
 }
 
 func (s *server) routesAccess(e *echo.Group) {
@@ -484,7 +483,7 @@ func (s *server) scenario(c echo.Context) error {
 }
 
 // saveScenario: POST /api/v1/scenarios/save (planners and admins) — writes the proposal (see
-// postgis.SaveScenario), audited, after checking it the way a what-if does; the engine then
+// AccessStore.SaveScenario), audited, after checking it the way a what-if does; the engine then
 // rebuilds from the changed data.
 func (s *server) saveScenario(c echo.Context) error {
 	p, _, err := readScenario(c)
@@ -502,9 +501,9 @@ func (s *server) saveScenario(c echo.Context) error {
 	for _, k := range e.Kinds() {
 		names[k.Code] = k.Name
 	}
-	fs := make([]postgis.PlannedFacility, len(p.Facilities))
+	fs := make([]access.PlannedFacility, len(p.Facilities))
 	for i, f := range p.Facilities {
-		fs[i] = postgis.PlannedFacility{Kind: f.Kind, KindName: names[f.Kind], Community: f.Community, Point: f.Point}
+		fs[i] = access.PlannedFacility{Kind: f.Kind, KindName: names[f.Kind], Community: f.Community, Point: f.Point}
 	}
 	a := auditBy(c)
 	a.Action = "scenario_save"

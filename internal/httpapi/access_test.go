@@ -65,7 +65,8 @@ func newTiexiFixture(t *testing.T) *fixture {
 	}
 	e := httpapi.New(cfg, httpapi.Deps{
 		Logger: log, Ready: db.Ping, Catalogue: cat, Tiles: db, Versions: versions,
-		TileCache: watchedCache(t, wctx, db, false), Store: db, Accounts: db, Engines: engines, AccessStore: db,
+		TileCache: watchedCache(t, wctx, db, false), Accounts: db,
+		Lookups: db, Features: db, Programme: db, Planning: db, Residents: db, Edits: db, Engines: engines, AccessStore: db,
 		Auth: auth.New(db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 	})
 	f := &fixture{e: e, db: db, sessions: map[renew.Role]session{}, engines: engines}

@@ -17,8 +17,8 @@ import (
 	"renewmap/internal/renew"
 )
 
-// Store answers the JSON API's reads.
-type Store interface {
+// Lookups answers the JSON API's reads of labels and communities (Deps.Lookups).
+type Lookups interface {
 	// Labels returns enumeration → code → Chinese label.
 	Labels(ctx context.Context) (map[string]map[string]string, error)
 	// SearchCommunities returns up to limit communities whose name contains q.
@@ -32,7 +32,7 @@ func (s *server) routesAPI(e *echo.Group) {
 }
 
 func (s *server) labels(c echo.Context) error {
-	l, err := s.deps.Store.Labels(c.Request().Context())
+	l, err := s.deps.Lookups.Labels(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *server) communities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.deps.Store.SearchCommunities(c.Request().Context(), q, limit)
+	hits, err := s.deps.Lookups.SearchCommunities(c.Request().Context(), q, limit)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"renewmap/internal/auth"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 )
 
@@ -23,7 +22,7 @@ type Accounts interface {
 	UserByName(ctx context.Context, username string) (renew.User, string, error)
 	Users(ctx context.Context) ([]renew.User, error)
 	CreateUser(ctx context.Context, u renew.User, passwordHash string, a renew.AuditEntry) (renew.User, error)
-	UpdateUser(ctx context.Context, username string, c postgis.UserChange, a renew.AuditEntry) (renew.User, error)
+	UpdateUser(ctx context.Context, username string, c auth.UserChange, a renew.AuditEntry) (renew.User, error)
 	AuditLog(ctx context.Context, beforeID int64, limit int) ([]renew.AuditEntry, error)
 	Audit(ctx context.Context, e renew.AuditEntry) error
 }
@@ -314,7 +313,7 @@ func (s *server) updateUser(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	var ch postgis.UserChange
+	var ch auth.UserChange
 	if req.Role != nil {
 		if !req.Role.Valid() {
 			return renew.Invalid("role: one of viewer, planner, designer, leader, admin")

@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"renewmap/internal/postgis"
 	"renewmap/internal/programme"
 	"renewmap/internal/renew"
 )
@@ -49,7 +48,7 @@ func (p *programmeAPI) progress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plans, err := p.store.Plans(ctx, postgis.PlanFilter{})
+	plans, err := p.store.Plans(ctx, programme.PlanFilter{})
 	if err != nil {
 		return err
 	}

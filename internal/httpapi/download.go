@@ -16,7 +16,6 @@ import (
 
 	"renewmap/internal/export"
 	"renewmap/internal/ogc"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/web"
 )
@@ -173,7 +172,7 @@ func (d *downloads) layer(c echo.Context) error {
 		return err
 	}
 	crs = formatCRS(format, crs)
-	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, SRID: crs.SRID, Decimals: decimals(crs)}
+	fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, SRID: crs.SRID, Decimals: decimals(crs)}
 	params := map[string]any{"layer": x.layer.ID, "crs": crs.Code, "format": format.Key}
 	var scope []string
 	for _, k := range []string{"community", "area", "bbox"} {
@@ -228,7 +227,7 @@ func (d *downloads) layer(c echo.Context) error {
 	dctx, cancel := startDownload(c)
 	defer cancel()
 	h := export.Header{Name: x.layer.ID, CRSName: crsMember(crs)}
-	return d.f.src.Export(dctx, downloadTimeout, func(r postgis.FeatureReader) error {
+	return d.f.src.Export(dctx, downloadTimeout, func(r ogc.FeatureReader) error {
 		return d.f.stream(dctx, c, r, fq, "application/geo+json", h, func() {
 			c.Response().Header().Set("Content-Disposition", export.ContentDisposition(name, ascii))
 			c.Response().Header().Set("Cache-Control", "no-store")
@@ -302,7 +301,7 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 		if gdal {
 			items := make([]ogrItem, len(cs))
 			for i, x := range cs {
-				items[i] = ogrItem{x, postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, Clip: true}}
+				items[i] = ogrItem{x, ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, Clip: true}}
 				if kind == "community" {
 					items[i].fq.Community = id
 				} else {
@@ -334,7 +333,7 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 		ascii := kind + "-" + strconv.Itoa(id) + "_" + crsTag(crs) + ".zip"
 		dctx, cancel := startDownload(c)
 		defer cancel()
-		err = d.f.src.Export(dctx, downloadTimeout, func(r postgis.FeatureReader) error {
+		err = d.f.src.Export(dctx, downloadTimeout, func(r ogc.FeatureReader) error {
 			// From here on the response is committed: every failure cuts the connection.
 			hdr := c.Response().Header()
 			hdr.Set(echo.HeaderContentType, "application/zip")
@@ -352,13 +351,13 @@ func (d *downloads) bundle(kind string) echo.HandlerFunc {
 				if err != nil {
 					return err
 				}
-				fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, SRID: crs.SRID, Decimals: decimals(crs), Clip: true}
+				fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, SRID: crs.SRID, Decimals: decimals(crs), Clip: true}
 				if kind == "community" {
 					fq.Community = id
 				} else {
 					fq.Area = id
 				}
-				if err := r.Features(dctx, fq, func(f *postgis.Feature) error {
+				if err := r.Features(dctx, fq, func(f *ogc.Feature) error {
 					return fw.Write(f.ID, f.Geometry, f.Properties)
 				}); err != nil {
 					return err

@@ -13,14 +13,13 @@ import (
 
 	"renewmap/internal/export"
 	"renewmap/internal/ogc"
-	"renewmap/internal/postgis"
 	tilefiles "renewmap/tiles"
 )
 
 // ogrItem is one layer of a GDAL-written download and the query of its features.
 type ogrItem struct {
 	x  collection
-	fq postgis.FeatureQuery
+	fq ogc.FeatureQuery
 }
 
 // formatCRS is the system a download in f is written in: the format's own (KML: WGS 84; DXF:
@@ -59,7 +58,7 @@ func stylePaints() map[string]export.Paint {
 func (d *downloads) ogr(c echo.Context, f export.Format, crs ogc.CRS, items []ogrItem, name, ascii string) error {
 	dctx, cancel := startDownload(c)
 	defer cancel()
-	labels, err := d.s.deps.Store.Labels(dctx)
+	labels, err := d.s.deps.Lookups.Labels(dctx)
 	if err != nil {
 		return err
 	}
@@ -68,14 +67,14 @@ func (d *downloads) ogr(c echo.Context, f export.Format, crs ogc.CRS, items []og
 		return err
 	}
 	defer cv.Close()
-	err = d.f.src.Export(dctx, downloadTimeout, func(r postgis.FeatureReader) error {
+	err = d.f.src.Export(dctx, downloadTimeout, func(r ogc.FeatureReader) error {
 		for _, it := range items {
 			it.fq.SRID, it.fq.Decimals = crs.SRID, decimals(crs)
 			lf, err := cv.Create(layerSpec(it.x))
 			if err != nil {
 				return err
 			}
-			err = r.Features(dctx, it.fq, func(ft *postgis.Feature) error { return lf.Write(ft.ID, ft.Geometry, ft.Properties) })
+			err = r.Features(dctx, it.fq, func(ft *ogc.Feature) error { return lf.Write(ft.ID, ft.Geometry, ft.Properties) })
 			if cerr := lf.Close(); err == nil {
 				err = cerr
 			}

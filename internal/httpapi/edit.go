@@ -12,38 +12,38 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest"
-	"renewmap/internal/postgis"
+	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
 
-// EditStore is what the map's editing endpoints need (postgis.DB), found on Deps.Store.
+// EditStore is what the map's editing endpoints need (Deps.Edits).
 type EditStore interface {
 	MapFeature(ctx context.Context, layer string, id int64) (renew.MapFeature, error)
-	EditFeature(ctx context.Context, e postgis.Edit, who postgis.Editor) (renew.MapFeature, error)
+	EditFeature(ctx context.Context, e renew.Edit, who renew.Editor) (renew.MapFeature, error)
 	FeatureHistory(ctx context.Context, layer string, id int64) ([]renew.FeatureEdit, error)
-	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who postgis.Editor) (renew.MapFeature, error)
-	ProposeOutlines(ctx context.Context, opt postgis.OutlineOptions) ([]postgis.Outline, error)
-	SaveOutlines(ctx context.Context, outlines []postgis.Outline, a renew.AuditEntry) ([]string, []postgis.Outline, error)
+	RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who renew.Editor) (renew.MapFeature, error)
+	ProposeOutlines(ctx context.Context, opt planning.OutlineOptions) ([]planning.Outline, error)
+	SaveOutlines(ctx context.Context, outlines []planning.Outline, a renew.AuditEntry) ([]string, []planning.Outline, error)
 	EditZones(ctx context.Context, username string) ([]string, error)
 	SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error
 }
 
 func (s *server) routesEdit(g *echo.Group) {
-	store, _ := s.deps.Store.(EditStore)
-	h := &editAPI{s: s, store: store}
+	h := &editAPI{s: s, store: s.deps.Edits}
+	ready := available(h.store != nil, renew.ErrUnavailable)
 	edit := s.require(renew.Role.Edits)
-	g.GET("/api/v1/edit/schema", h.schema, edit)
-	g.GET("/api/v1/edit/:layer/:id", h.get, edit)
-	g.POST("/api/v1/edit/:layer", h.create, edit)
-	g.PUT("/api/v1/edit/:layer/:id", h.update, edit)
-	g.DELETE("/api/v1/edit/:layer/:id", h.remove, edit)
-	g.POST("/api/v1/edit/:layer/:id/confirm", h.confirm, edit)
-	g.GET("/api/v1/edit/:layer/:id/history", h.history, edit)
-	g.POST("/api/v1/edit/:layer/:id/restore", h.restore, edit)
-	g.GET("/api/v1/outlines/proposals", h.proposals, edit)
-	g.POST("/api/v1/outlines/proposals/save", h.saveProposals, s.require(renew.Role.Administers))
-	g.GET("/api/v1/edit-zones/:user", h.zones, s.require(renew.Role.Administers))
-	g.PUT("/api/v1/edit-zones/:user", h.setZones, s.require(renew.Role.Administers))
+	g.GET("/api/v1/edit/schema", h.schema, edit) // from the catalogue and the importer's schema
+	g.GET("/api/v1/edit/:layer/:id", ready(h.get), edit)
+	g.POST("/api/v1/edit/:layer", ready(h.create), edit)
+	g.PUT("/api/v1/edit/:layer/:id", ready(h.update), edit)
+	g.DELETE("/api/v1/edit/:layer/:id", ready(h.remove), edit)
+	g.POST("/api/v1/edit/:layer/:id/confirm", ready(h.confirm), edit)
+	g.GET("/api/v1/edit/:layer/:id/history", ready(h.history), edit)
+	g.POST("/api/v1/edit/:layer/:id/restore", ready(h.restore), edit)
+	g.GET("/api/v1/outlines/proposals", ready(h.proposals), edit)
+	g.POST("/api/v1/outlines/proposals/save", ready(h.saveProposals), s.require(renew.Role.Administers))
+	g.GET("/api/v1/edit-zones/:user", ready(h.zones), s.require(renew.Role.Administers))
+	g.PUT("/api/v1/edit-zones/:user", ready(h.setZones), s.require(renew.Role.Administers))
 }
 
 type editAPI struct {
@@ -56,13 +56,6 @@ type editAPI struct {
 type featureBody struct {
 	Properties map[string]json.RawMessage `json:"properties"`
 	Geometry   json.RawMessage            `json:"geometry"`
-}
-
-func (h *editAPI) ready() error {
-	if h.store == nil {
-		return renew.ErrUnavailable
-	}
-	return nil
 }
 
 // target reads :layer and :id.
@@ -79,13 +72,13 @@ func target(c echo.Context) (string, int64, error) {
 }
 
 // editor is who asks: admins edit everywhere, planners within their edit zones.
-func editor(c echo.Context) postgis.Editor {
-	return postgis.Editor{Audit: auditBy(c), Limited: roleOf(c) != renew.RoleAdmin}
+func editor(c echo.Context) renew.Editor {
+	return renew.Editor{Audit: auditBy(c), Limited: roleOf(c) != renew.RoleAdmin}
 }
 
 func (h *editAPI) answer(c echo.Context, status int, f renew.MapFeature, err error) error {
-	if errors.Is(err, postgis.ErrFeatureChanged) {
-		return c.JSON(http.StatusPreconditionFailed, apiError{Error: postgis.ErrFeatureChanged.Msg, Code: "precondition_failed"})
+	if errors.Is(err, renew.ErrFeatureChanged) {
+		return c.JSON(http.StatusPreconditionFailed, apiError{Error: renew.ErrFeatureChanged.Msg, Code: "precondition_failed"})
 	}
 	if err != nil {
 		return err
@@ -99,9 +92,6 @@ func (h *editAPI) answer(c echo.Context, status int, f renew.MapFeature, err err
 }
 
 func (h *editAPI) get(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -111,10 +101,7 @@ func (h *editAPI) get(c echo.Context) error {
 }
 
 // change runs one edit of the feature named by the path, with the body and If-Match.
-func (h *editAPI) change(c echo.Context, status int, e postgis.Edit, body bool) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
+func (h *editAPI) change(c echo.Context, status int, e renew.Edit, body bool) error {
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -138,25 +125,22 @@ func (h *editAPI) change(c echo.Context, status int, e postgis.Edit, body bool) 
 }
 
 func (h *editAPI) create(c echo.Context) error {
-	return h.change(c, http.StatusCreated, postgis.Edit{}, true)
+	return h.change(c, http.StatusCreated, renew.Edit{}, true)
 }
 
 func (h *editAPI) update(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{}, true)
+	return h.change(c, http.StatusOK, renew.Edit{}, true)
 }
 
 func (h *editAPI) remove(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{Delete: true}, false)
+	return h.change(c, http.StatusOK, renew.Edit{Delete: true}, false)
 }
 
 func (h *editAPI) confirm(c echo.Context) error {
-	return h.change(c, http.StatusOK, postgis.Edit{Confirm: true}, false)
+	return h.change(c, http.StatusOK, renew.Edit{Confirm: true}, false)
 }
 
 func (h *editAPI) history(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -170,9 +154,6 @@ func (h *editAPI) history(c echo.Context) error {
 }
 
 func (h *editAPI) restore(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	layer, id, err := target(c)
 	if err != nil {
 		return err
@@ -251,9 +232,6 @@ func (h *editAPI) schema(c echo.Context) error {
 }
 
 func (h *editAPI) zones(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	z, err := h.store.EditZones(c.Request().Context(), c.Param("user"))
 	if err != nil {
 		return err
@@ -262,9 +240,6 @@ func (h *editAPI) zones(c echo.Context) error {
 }
 
 func (h *editAPI) setZones(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	var req struct {
 		Subdistricts []string `json:"subdistricts"`
 	}
@@ -283,10 +258,7 @@ func (h *editAPI) setZones(c echo.Context) error {
 // proposals: GET /api/v1/outlines/proposals — street blocks no community covers, as GeoJSON, for
 // the map to show as proposed outlines (docs/editing.md).
 func (h *editAPI) proposals(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
-	out, err := h.store.ProposeOutlines(c.Request().Context(), postgis.OutlineOptions{})
+	out, err := h.store.ProposeOutlines(c.Request().Context(), planning.OutlineOptions{})
 	if err != nil {
 		return err
 	}
@@ -305,11 +277,8 @@ func (h *editAPI) proposals(c echo.Context) error {
 // saveProposals: POST /api/v1/outlines/proposals/save (admin) — stores the current proposals that
 // have a completed year as provisional (待核实) communities for planners to confirm.
 func (h *editAPI) saveProposals(c echo.Context) error {
-	if err := h.ready(); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
-	out, err := h.store.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	out, err := h.store.ProposeOutlines(ctx, planning.OutlineOptions{})
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,8 @@ func (f *fixture) serve(t *testing.T, cfg config.Config) {
 		TileStore: store,
 		Engines:   f.engines, AccessStore: f.db, Imports: f.db,
 		Logger: log, Ready: f.db.Ping, Catalogue: cat, Tiles: f.db, Versions: versions,
-		TileCache: f.cache, Store: f.db, Accounts: f.db,
+		TileCache: f.cache, Accounts: f.db,
+		Lookups: f.db, Features: f.db, Programme: f.db, Planning: f.db, Residents: f.db, Edits: f.db,
 		Auth:   auth.New(f.db, auth.Settings{TTL: cfg.SessionTTL, Recheck: cfg.SessionRecheck, Limits: auth.DefaultLimits}),
 		Tokens: auth.NewTokens(f.db, cfg.SessionRecheck),
 	})

@@ -7,18 +7,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"renewmap/internal/postgis"
+	"renewmap/internal/ingest"
 	"renewmap/internal/renew"
 )
 
 // Importer holds uploads and runs imports of foreign files in the background (docs/import.md);
 // postgis.DB implements it.
 type Importer interface {
-	UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*postgis.Upload, error)
-	ProposeImport(ctx context.Context, id int64, layer string) (*postgis.LayerProposal, error)
-	PreviewImport(ctx context.Context, id int64, mapping []byte) (*postgis.ImportPreview, error)
+	UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*ingest.Upload, error)
+	ProposeImport(ctx context.Context, id int64, layer string) (*ingest.LayerProposal, error)
+	PreviewImport(ctx context.Context, id int64, mapping []byte) (*ingest.ImportPreview, error)
 	StartImport(ctx context.Context, a renew.AuditEntry, id int64, mapping []byte) error
-	ImportJob(ctx context.Context, id int64) (postgis.ImportJob, error)
+	ImportJob(ctx context.Context, id int64) (ingest.ImportJob, error)
 }
 
 // routesImports: the import page's API, for planners and admins. An upload is the request body
@@ -45,7 +45,7 @@ func (s *server) uploadImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(io.LimitReader(c.Request().Body, postgis.MaxUploadBytes+1))
+	data, err := io.ReadAll(io.LimitReader(c.Request().Body, ingest.MaxUploadBytes+1))
 	if err != nil {
 		return renew.Invalid("上传未完成 (the upload was cut off)")
 	}

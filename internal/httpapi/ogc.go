@@ -17,22 +17,20 @@ import (
 
 	"renewmap/internal/export"
 	"renewmap/internal/ogc"
-	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
 
-// FeatureSource is what OGC API – Features and the downloads read (postgis.DB). It is found on
-// Deps.Store, which the database implements as well.
+// FeatureSource is what OGC API – Features and the downloads read (Deps.Features).
 type FeatureSource interface {
-	postgis.FeatureReader
+	ogc.FeatureReader
 	// FeatureColumns says whether a catalogue table has the EPSG:4326 geom column and a code
 	// column; ok is false when the table does not exist.
 	FeatureColumns(ctx context.Context, table string) (hasGeom, hasCode, ok bool, err error)
 	// LayerExtent is the bounding box of a layer's features in EPSG:4326.
 	LayerExtent(ctx context.Context, l *tiles.Layer) (box [4]float64, ok bool, err error)
 	// Export runs fn on one read-only snapshot whose statements may take timeout.
-	Export(ctx context.Context, timeout time.Duration, fn func(postgis.FeatureReader) error) error
+	Export(ctx context.Context, timeout time.Duration, fn func(ogc.FeatureReader) error) error
 }
 
 // features is the state the OGC API and the downloads share: the catalogue, the source, and
@@ -65,8 +63,7 @@ type collection struct {
 // routesFeatures registers OGC API – Features (/ogc), the downloads (/download) and the
 // downloads page (/downloads).
 func (s *server) routesFeatures(g *echo.Group) {
-	src, _ := s.deps.Store.(FeatureSource)
-	f := &features{cat: s.deps.Catalogue, src: src, versions: s.deps.Versions, log: s.log,
+	f := &features{cat: s.deps.Catalogue, src: s.deps.Features, versions: s.deps.Versions, log: s.log,
 		columns: map[string]tableColumns{}, extents: map[string]extent{}}
 	s.routesOGC(g, f)
 	s.routesDownload(g, f)
@@ -185,7 +182,7 @@ type ogcAPI struct {
 
 func (s *server) routesOGC(e *echo.Group, f *features) {
 	o := &ogcAPI{f: f, labels: func(ctx context.Context) (map[string]map[string]string, error) {
-		return s.deps.Store.Labels(ctx)
+		return s.deps.Lookups.Labels(ctx)
 	}}
 	if f.cat != nil {
 		o.attribution = f.cat.Attribution
@@ -335,9 +332,9 @@ func decimals(c ogc.CRS) int {
 }
 
 // itemsQuery reads the items parameters into a feature query.
-func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, int, int, error) {
+func itemsQuery(c echo.Context, x collection) (ogc.FeatureQuery, ogc.CRS, int, int, error) {
 	q := c.QueryParams()
-	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode}
+	fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode}
 	for _, k := range []string{"bbox", "bbox-crs", "crs", "limit", "offset", "f"} {
 		if len(q[k]) > 1 {
 			return fq, ogc.CRS{}, 0, 0, renew.Invalid("%s: give it once (参数重复)", k)
@@ -382,9 +379,7 @@ func itemsQuery(c echo.Context, x collection) (postgis.FeatureQuery, ogc.CRS, in
 	if err != nil {
 		return fq, crs, 0, 0, err
 	}
-	for _, f := range filters {
-		fq.Filters = append(fq.Filters, postgis.Filter{Name: f.Name, Value: f.Value})
-	}
+	fq.Filters = filters
 	fq.Limit, fq.Offset = limit, offset
 	return fq, crs, limit, offset, nil
 }
@@ -418,7 +413,7 @@ func (o *ogcAPI) items(c echo.Context) error {
 			return err
 		}
 		page := &ogc.ItemsPage{Collection: x.layer.ID, CRS: crs.URI, NumberMatched: matched, Columns: cols}
-		err = o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
+		err = o.f.src.Features(ctx, fq, func(f *ogc.Feature) error {
 			page.Rows = append(page.Rows, ogc.NewItemRow(f.ID, collURL+"/items/"+strconv.FormatInt(f.ID, 10)+"?f=html",
 				f.Geometry, f.Properties, cols, labels))
 			return nil
@@ -466,11 +461,11 @@ func (o *ogcAPI) item(c echo.Context) error {
 	if err != nil {
 		return notFound
 	}
-	fq := postgis.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,
+	fq := ogc.FeatureQuery{Layer: x.layer, WithCode: x.hasCode, ID: fid,
 		SRID: crs.SRID, NorthFirst: crs.NorthFirst, Decimals: decimals(crs)}
 	var geom, props []byte
 	found := false
-	err = o.f.src.Features(ctx, fq, func(f *postgis.Feature) error {
+	err = o.f.src.Features(ctx, fq, func(f *ogc.Feature) error {
 		geom, props, found = bytes.Clone(f.Geometry), bytes.Clone(f.Properties), true
 		return nil
 	})
@@ -515,7 +510,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 // the query itself is still answered with a JSON error; a failure after that cuts the
 // connection, so the client sees a broken transfer rather than a short file that parses.
 // prepare, if set, runs just before the response is committed (to set headers).
-func (x *features) stream(ctx context.Context, c echo.Context, r postgis.FeatureReader, fq postgis.FeatureQuery,
+func (x *features) stream(ctx context.Context, c echo.Context, r ogc.FeatureReader, fq ogc.FeatureQuery,
 	media string, h export.Header, prepare func()) error {
 	var fw *export.FeatureWriter
 	start := func() error {
@@ -528,7 +523,7 @@ func (x *features) stream(ctx context.Context, c echo.Context, r postgis.Feature
 		fw, err = export.NewFeatureWriter(c.Response(), h)
 		return err
 	}
-	err := r.Features(ctx, fq, func(f *postgis.Feature) error {
+	err := r.Features(ctx, fq, func(f *ogc.Feature) error {
 		if fw == nil {
 			if err := start(); err != nil {
 				return err

@@ -11,18 +11,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"renewmap/internal/postgis"
 	"renewmap/internal/programme"
 	"renewmap/internal/renew"
 )
 
-// ProgrammeStore is what the plan, progress and dashboard endpoints need (postgis.DB). It is
-// found on Deps.Store, which the database implements as well.
+// ProgrammeStore is what the plan, progress and dashboard endpoints need (Deps.Programme).
 type ProgrammeStore interface {
 	Labels(ctx context.Context) (map[string]map[string]string, error)
-	Plans(ctx context.Context, f postgis.PlanFilter) ([]renew.Plan, error)
+	Plans(ctx context.Context, f programme.PlanFilter) ([]renew.Plan, error)
 	Plan(ctx context.Context, id int) (renew.Plan, error)
-	ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change postgis.PlanChange) (renew.Plan, error)
+	ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change programme.PlanChange) (renew.Plan, error)
 	CreatePlan(ctx context.Context, communityID int, a renew.AuditEntry) (renew.Plan, error)
 	StageHistory(ctx context.Context, planID int) ([]renew.StageEvent, error)
 	Menu(ctx context.Context) ([]renew.MenuItem, error)
@@ -46,27 +44,27 @@ func setsAsOf(r renew.Role) bool { return r == renew.RoleLeader || r == renew.Ro
 // logged-in role reads them (progress is the programme's public face; pipelines are not involved);
 // planners and admins edit plans; the plan table as CSV is for planners, leaders and admins.
 func (s *server) routesProgramme(g *echo.Group) {
-	store, _ := s.deps.Store.(ProgrammeStore)
-	p := &programmeAPI{s: s, store: store}
+	p := &programmeAPI{s: s, store: s.deps.Programme}
+	ready := available(p.store != nil, errNoProgramme)
 	read, edit := s.require(nil), s.require(renew.Role.Edits)
-	g.GET("/api/v1/menu", p.menu, read)
-	g.GET("/api/v1/departments", p.departments, read)
-	g.GET("/api/v1/plans", p.list, read)
-	g.GET("/api/v1/plans.csv", p.csv, s.require(exportsPlans))
-	g.GET("/api/v1/plans.xlsx", p.xlsx, s.require(exportsPlans))
+	g.GET("/api/v1/menu", ready(p.menu), read)
+	g.GET("/api/v1/departments", ready(p.departments), read)
+	g.GET("/api/v1/plans", ready(p.list), read)
+	g.GET("/api/v1/plans.csv", ready(p.csv), s.require(exportsPlans))
+	g.GET("/api/v1/plans.xlsx", ready(p.xlsx), s.require(exportsPlans))
 	// Any table a page shows, as Excel (xlsx.go).
 	g.POST("/api/v1/table.xlsx", s.tableXLSX, s.require(nil))
-	g.GET("/api/v1/plans/:id", p.get, read)
-	g.PATCH("/api/v1/plans/:id", p.patch, edit)
-	g.POST("/api/v1/plans/:id/items", p.addItem, edit)
-	g.PATCH("/api/v1/plans/:id/items/:item", p.updateItem, edit)
-	g.DELETE("/api/v1/plans/:id/items/:item", p.removeItem, edit)
-	g.PUT("/api/v1/plans/:id/funding", p.funding, edit)
-	g.POST("/api/v1/plans/:id/stage", p.stage, edit)
-	g.POST("/api/v1/communities/:id/plan", p.create, edit)
-	g.GET("/api/v1/progress", p.progress, read)
-	g.GET("/api/v1/programme/settings", p.settings, read)
-	g.PATCH("/api/v1/programme/settings", p.setSettings, s.require(setsAsOf))
+	g.GET("/api/v1/plans/:id", ready(p.get), read)
+	g.PATCH("/api/v1/plans/:id", ready(p.patch), edit)
+	g.POST("/api/v1/plans/:id/items", ready(p.addItem), edit)
+	g.PATCH("/api/v1/plans/:id/items/:item", ready(p.updateItem), edit)
+	g.DELETE("/api/v1/plans/:id/items/:item", ready(p.removeItem), edit)
+	g.PUT("/api/v1/plans/:id/funding", ready(p.funding), edit)
+	g.POST("/api/v1/plans/:id/stage", ready(p.stage), edit)
+	g.POST("/api/v1/communities/:id/plan", ready(p.create), edit)
+	g.GET("/api/v1/progress", ready(p.progress), read)
+	g.GET("/api/v1/programme/settings", ready(p.settings), read)
+	g.PATCH("/api/v1/programme/settings", ready(p.setSettings), s.require(setsAsOf))
 }
 
 type programmeAPI struct {
@@ -89,9 +87,6 @@ type programmeContext struct {
 
 func (p *programmeAPI) context(ctx context.Context) (programmeContext, error) {
 	var pc programmeContext
-	if p.store == nil {
-		return pc, errNoProgramme
-	}
 	labels, err := p.store.Labels(ctx)
 	if err != nil {
 		return pc, err
@@ -141,9 +136,6 @@ func (pc programmeContext) asOf(c echo.Context) (renew.Date, string, error) {
 }
 
 func (p *programmeAPI) menu(c echo.Context) error {
-	if p.store == nil {
-		return errNoProgramme
-	}
 	ms, err := p.store.Menu(c.Request().Context())
 	if err != nil {
 		return err
@@ -152,9 +144,6 @@ func (p *programmeAPI) menu(c echo.Context) error {
 }
 
 func (p *programmeAPI) departments(c echo.Context) error {
-	if p.store == nil {
-		return errNoProgramme
-	}
 	ds, err := p.store.Departments(c.Request().Context())
 	if err != nil {
 		return err
@@ -166,8 +155,8 @@ func (p *programmeAPI) departments(c echo.Context) error {
 var codeParam = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,40}$`)
 
 // planFilter reads ?stage=&batch=&batch_year=&subdistrict=.
-func planFilter(c echo.Context) (postgis.PlanFilter, error) {
-	var f postgis.PlanFilter
+func planFilter(c echo.Context) (programme.PlanFilter, error) {
+	var f programme.PlanFilter
 	if v := c.QueryParam("stage"); v != "" {
 		if !renew.Stage(v).Valid() {
 			return f, renew.Invalid("stage: 未知的阶段 (one of survey, reserve, planning, review, approved, construction, accepted, handed_over)")
@@ -470,9 +459,6 @@ func (p *programmeAPI) create(c echo.Context) error {
 }
 
 func (p *programmeAPI) settings(c echo.Context) error {
-	if p.store == nil {
-		return errNoProgramme
-	}
 	st, err := p.store.ProgrammeSettings(c.Request().Context())
 	if err != nil {
 		return err
@@ -488,9 +474,6 @@ type settingsRequest struct {
 var fractionText = regexp.MustCompile(`^\d{1,3}/\d{1,3}$`)
 
 func (p *programmeAPI) setSettings(c echo.Context) error {
-	if p.store == nil {
-		return errNoProgramme
-	}
 	var req settingsRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err

@@ -13,7 +13,7 @@ func (s *server) routesQuality(e *echo.Group) {
 	e.GET("/api/v1/quality", s.quality, s.require(nil), s.heavy())
 }
 
-// quality: GET /api/v1/quality — the data-quality report (postgis.Quality): isolated communities,
+// quality: GET /api/v1/quality — the data-quality report (access.Quality): isolated communities,
 // dangles, buildings and facilities far from the network, unknown values, facility kinds without
 // data.
 func (s *server) quality(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"renewmap/internal/access"
 	"renewmap/internal/ingest"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
@@ -19,7 +20,7 @@ type qualityDoc struct {
 		Reason    string `json:"reason"`
 	} `json:"isolated"`
 	Dangles []topology.Dangle `json:"dangles"`
-	NoData  []postgis.Named   `json:"no_data_kinds"`
+	NoData  []access.Named    `json:"no_data_kinds"`
 	Unknown []struct {
 		Layer   string `json:"layer"`
 		Column  string `json:"column"`

@@ -16,8 +16,8 @@ import (
 	"renewmap/internal/residents"
 )
 
-// ResidentsStore is what the residents' endpoints need (postgis.DB, found on Deps.Store): the
-// public notice, surveys, household codes and ballots (docs/residents.md).
+// ResidentsStore is what the residents' endpoints need (Deps.Residents): the public notice and
+// its 公示期, surveys, household codes and ballots (docs/residents.md).
 type ResidentsStore interface {
 	Labels(ctx context.Context) (map[string]map[string]string, error)
 	Menu(ctx context.Context) ([]renew.MenuItem, error)
@@ -38,6 +38,7 @@ type ResidentsStore interface {
 	ReserveCodeCheck(ctx context.Context, address string, communityID int, since, purgeBefore time.Time, limit int) (int64, int, error)
 	ForgetCodeCheck(ctx context.Context, id int64) error
 	SatisfactionBallots(ctx context.Context) ([]residents.Survey, [][]residents.Ballot, error)
+	SetNoticePeriod(ctx context.Context, planID int, p residents.NoticePeriod, a renew.AuditEntry) error
 }
 
 var errNoResidents = &renew.Error{Kind: renew.ErrUnavailable, Msg: "居民参与服务未配置 (residents store not configured)"}
@@ -54,23 +55,23 @@ const (
 // credential. Planners and admins open, issue codes for, close and read surveys; every logged-in
 // role reads the satisfaction summary (the dashboard).
 func (s *server) routesResidents(g *echo.Group) {
-	store, _ := s.deps.Store.(ResidentsStore)
-	r := &residentsAPI{s: s, store: store, limits: residents.DefaultLimits, now: time.Now}
-	g.GET("/api/public/notices", r.notices)
-	g.GET("/api/public/notices/:code", r.notice)
-	g.GET("/api/public/notices/:code/map", r.noticeMap)
-	g.GET("/api/public/surveys/:code", r.publicSurvey)
-	g.POST("/api/public/surveys/:code/code", r.enterCode, r.sameOrigin)
-	g.POST("/api/public/surveys/:code/ballot", r.ballot, r.sameOrigin)
+	r := &residentsAPI{s: s, store: s.deps.Residents, limits: residents.DefaultLimits, now: time.Now}
+	ready := available(r.store != nil, errNoResidents)
+	g.GET("/api/public/notices", ready(r.notices))
+	g.GET("/api/public/notices/:code", ready(r.notice))
+	g.GET("/api/public/notices/:code/map", ready(r.noticeMap))
+	g.GET("/api/public/surveys/:code", ready(r.publicSurvey))
+	g.POST("/api/public/surveys/:code/code", ready(r.enterCode), r.sameOrigin)
+	g.POST("/api/public/surveys/:code/ballot", ready(r.ballot), r.sameOrigin)
 	edit := s.require(renew.Role.Edits)
-	g.GET("/api/v1/surveys", r.surveys, edit)
-	g.POST("/api/v1/surveys", r.open, edit)
-	g.GET("/api/v1/surveys/:id", r.survey, edit)
-	g.POST("/api/v1/surveys/:id/codes", r.issue, edit)
-	g.POST("/api/v1/surveys/:id/close", r.close, edit)
-	g.GET("/api/v1/surveys/:id/results", r.results, edit)
-	g.GET("/api/v1/satisfaction", r.satisfaction, s.require(nil))
-	g.PUT("/api/v1/plans/:id/notice-period", s.setNoticePeriod, edit) // period.go
+	g.GET("/api/v1/surveys", ready(r.surveys), edit)
+	g.POST("/api/v1/surveys", ready(r.open), edit)
+	g.GET("/api/v1/surveys/:id", ready(r.survey), edit)
+	g.POST("/api/v1/surveys/:id/codes", ready(r.issue), edit)
+	g.POST("/api/v1/surveys/:id/close", ready(r.close), edit)
+	g.GET("/api/v1/surveys/:id/results", ready(r.results), edit)
+	g.GET("/api/v1/satisfaction", ready(r.satisfaction), s.require(nil))
+	g.PUT("/api/v1/plans/:id/notice-period", ready(r.setNoticePeriod), edit) // period.go
 }
 
 type residentsAPI struct {
@@ -115,19 +116,9 @@ func communityCode(c echo.Context) (string, error) {
 	return code, nil
 }
 
-func (r *residentsAPI) ready() error {
-	if r.store == nil {
-		return errNoResidents
-	}
-	return nil
-}
-
 // ---- the public notice (公示) ----
 
 func (r *residentsAPI) notices(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	ns, err := r.store.Notices(c.Request().Context())
 	if err != nil {
 		return err
@@ -136,9 +127,6 @@ func (r *residentsAPI) notices(c echo.Context) error {
 }
 
 func (r *residentsAPI) notice(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	code, err := communityCode(c)
 	if err != nil {
 		return err
@@ -151,9 +139,6 @@ func (r *residentsAPI) notice(c echo.Context) error {
 }
 
 func (r *residentsAPI) noticeMap(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	code, err := communityCode(c)
 	if err != nil {
 		return err
@@ -247,9 +232,6 @@ func (r *residentsAPI) publicInfo(ctx context.Context, sv residents.Survey) (pub
 }
 
 func (r *residentsAPI) publicSurvey(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	code, err := communityCode(c)
 	if err != nil {
 		return err
@@ -343,9 +325,6 @@ func (r *residentsAPI) checkCode(c echo.Context, kind residents.Kind, code strin
 // enterCode checks a household code and answers the survey's form with the household's
 // previous ballot (null before the first), so a resident can change it.
 func (r *residentsAPI) enterCode(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	kind, code, _, err := parseBallot(c)
 	if err != nil {
 		return err
@@ -364,9 +343,6 @@ func (r *residentsAPI) enterCode(c echo.Context) error {
 
 // ballot stores or replaces a household's ballot.
 func (r *residentsAPI) ballot(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	kind, code, b, err := parseBallot(c)
 	if err != nil {
 		return err
@@ -397,9 +373,6 @@ func (r *residentsAPI) ballot(c echo.Context) error {
 // ---- planners: surveys, codes, results ----
 
 func (r *residentsAPI) surveys(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	plan, err := intParam(c, "plan", 0, 1, 1<<31-1)
 	if err != nil {
 		return err
@@ -412,9 +385,6 @@ func (r *residentsAPI) surveys(c echo.Context) error {
 }
 
 func (r *residentsAPI) survey(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
@@ -434,9 +404,6 @@ type openRequest struct {
 }
 
 func (r *residentsAPI) open(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	var req openRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -477,9 +444,6 @@ type issueRequest struct {
 // issue makes new household codes and answers them once: only their hashes are stored. Without
 // a count it issues one per household not yet given a code.
 func (r *residentsAPI) issue(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
@@ -536,9 +500,6 @@ func surveyPath(sv residents.Survey) string {
 }
 
 func (r *residentsAPI) close(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
@@ -564,9 +525,6 @@ type surveyResults struct {
 }
 
 func (r *residentsAPI) results(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id", "调查")
 	if err != nil {
 		return err
@@ -620,9 +578,6 @@ func (r *residentsAPI) results(c echo.Context) error {
 // satisfaction is the residents' rating of the six goals for the dashboard: each community's
 // latest satisfaction survey, and the district's pooled result (every ballot weighs alike).
 func (r *residentsAPI) satisfaction(c echo.Context) error {
-	if err := r.ready(); err != nil {
-		return err
-	}
 	ss, bs, err := r.store.SatisfactionBallots(c.Request().Context())
 	if err != nil {
 		return err

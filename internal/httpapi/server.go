@@ -31,8 +31,16 @@ type Deps struct {
 	TileCache *tiles.Cache
 	// TileStore, if set, shares rendered tiles between instances and restarts (-tile-store).
 	TileStore TileStore
-	// Store answers the JSON API.
-	Store Store
+	// Lookups answers the labels of coded values and the community search; Features the OGC API
+	// and the downloads. The stores below each serve one part of the API; a nil one is "not
+	// configured": its endpoints answer 503. postgis.DB implements them all (checked at compile
+	// time where the program is wired, cmd/renewmap/serve.go).
+	Lookups   Lookups
+	Features  FeatureSource
+	Programme ProgrammeStore // plans, progress, the dashboard
+	Planning  PlanningStore  // 片区, siting, parking gap, dig once
+	Residents ResidentsStore // the public notice, surveys, satisfaction
+	Edits     EditStore      // editing the map, outlines, 街道 limits
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
 	Auth     Authenticator
 	Accounts Accounts
@@ -46,6 +54,17 @@ type Deps struct {
 	Imports Importer
 	// Metrics receives the request, cache and cap metrics (nil: kept but not served).
 	Metrics *metrics.Metrics
+}
+
+// available keeps a part of the API to the case where its store is configured: with ok false,
+// every handler it wraps answers err (a 503) instead, once the route's role checks have passed.
+func available(ok bool, err error) echo.MiddlewareFunc {
+	return func(h echo.HandlerFunc) echo.HandlerFunc {
+		if ok {
+			return h
+		}
+		return func(echo.Context) error { return err }
+	}
 }
 
 // Authenticator is the accounts service (package auth).
@@ -78,7 +97,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // maxBodyBytes caps request bodies, uploads to the import page included (larger files go through
-// renewmap import on the server; postgis.MaxUploadBytes matches it).
+// renewmap import on the server; ingest.MaxUploadBytes matches it).
 const maxBodyBytes = "8M"
 
 // New returns the Echo instance with every route and middleware.

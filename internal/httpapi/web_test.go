@@ -323,3 +323,16 @@ func readJSON(t *testing.T, fsys fs.FS, name string, v any) {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
+
+// A part of the API whose store is not configured answers 503 "unavailable" on every route (a
+// nil Deps field), not a 500 from a nil store.
+func TestUnconfiguredStores(t *testing.T) {
+	e := newWebServer(t)
+	for _, path := range []string{"/api/v1/plans", "/api/v1/progress", "/api/v1/areas", "/api/v1/parking-gap",
+		"/api/public/notices", "/api/public/surveys/C-001", "/api/v1/satisfaction", "/ogc/collections/buildings/items"} {
+		rec := get(e, http.MethodGet, path, nil)
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"code":"unavailable"`) {
+			t.Errorf("GET %s = %d %s, want 503 unavailable", path, rec.Code, rec.Body)
+		}
+	}
+}

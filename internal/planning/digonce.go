@@ -119,10 +119,10 @@ func DigOnce(roads []Road, pieces []PipePiece, life Life) ([]DigRoad, DigSummary
 			}
 			d.Pipes = append(d.Pipes, FailingPipe{PipePiece: p, Reasons: why})
 			d.PipeLength += p.LengthM
-			kind.add(p.Kind, p.LengthM)
-			op.add(p.Operator, p.LengthM)
-			allKind.add(p.Kind, p.LengthM)
-			allOp.add(p.Operator, p.LengthM)
+			kind.add(p.Kind, p.LengthM, 1)
+			op.add(p.Operator, p.LengthM, 1)
+			allKind.add(p.Kind, p.LengthM, 1)
+			allOp.add(p.Operator, p.LengthM, 1)
 		}
 		if len(d.Pipes) == 0 {
 			continue
@@ -157,7 +157,8 @@ type tally struct {
 
 func newTally() *tally { return &tally{m: map[string]*Length{}} }
 
-func (t *tally) add(k string, l float64) {
+// add counts pipes pipes of length l under key k.
+func (t *tally) add(k string, l float64, pipes int) {
 	x, ok := t.m[k]
 	if !ok {
 		x = &Length{Key: k}
@@ -165,7 +166,7 @@ func (t *tally) add(k string, l float64) {
 		t.keys = append(t.keys, k)
 	}
 	x.LengthM += l
-	x.Pipes++
+	x.Pipes += pipes
 }
 
 // list is the tallies, longest first, then by key.

@@ -1,11 +1,13 @@
 // Package planning is the pure logic of 片区 planning (SPEC §6.2–6.4): shaping clusters of old
 // communities into suggested areas with their totals, the facility gaps an area's communities
-// share, greedy maximal-covering siting of a facility kind over candidate sites, the parking gap
-// arithmetic, the dig-once rule (先里子、后面子: which pipes under a road to be resurfaced are
-// failing) and the cost estimate from the renovation menu's unit costs. It never touches SQL or
-// HTTP: internal/postgis reads the rows it works on, the walking-network engine answers its
-// coverage questions through the Coverer interface, and internal/httpapi parses requests with
-// the parsers here (every one fuzzed).
+// share and the site chosen for each (SiteGaps), greedy maximal-covering siting of a facility
+// kind over candidate sites, the parking gap arithmetic, the pipelines of an area summed
+// (SummarisePipes), the dig-once rule (先里子、后面子: which pipes under a road to be resurfaced
+// are failing) and the cost estimate from the renovation menu's unit costs. It never touches SQL
+// or HTTP: internal/postgis reads the rows it works on (the queries and records in queries.go),
+// the walking-network engine answers its coverage questions through the Coverer interface
+// (EngineCoverer), and internal/httpapi parses requests with the parsers here (every one fuzzed)
+// and renders what these functions return.
 //
 // # Siting
 //

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/paulmach/orb"
+
 	"renewmap/internal/renew"
 )
 
@@ -155,4 +157,42 @@ func score(c OutlineClues, row ListedCommunity) int {
 		}
 	}
 	return s
+}
+
+// OutlineOptions tune the store's ProposeOutlines. The zero value is the default.
+type OutlineOptions struct {
+	// MinArea and MaxArea bound a proposal's area in m² (0: 2,000 and 400,000): smaller blocks
+	// are traffic islands, larger ones parks, campuses or unbuilt land.
+	MinArea, MaxArea float64
+	// Inset shrinks a block from the street centre lines to the kerb, in metres (0: 6).
+	Inset float64
+}
+
+// WithDefaults fills in the zero fields.
+func (o OutlineOptions) WithDefaults() OutlineOptions {
+	if o.MinArea <= 0 {
+		o.MinArea = 2000
+	}
+	if o.MaxArea <= 0 {
+		o.MaxArea = 400000
+	}
+	if o.Inset <= 0 {
+		o.Inset = 6
+	}
+	return o
+}
+
+// Outline is a proposed (provisional) community outline: a street block no community covers,
+// with the clues to whose it is.
+type Outline struct {
+	Origin      string           `json:"origin"` // "block": the street network polygonised
+	Geometry    orb.MultiPolygon `json:"-"`
+	AreaM2      float64          `json:"area_m2"`
+	Subdistrict string           `json:"subdistrict"` // the code of the 街道 it lies in; "" when none
+	Streets     []string         `json:"streets"`     // names of the streets around it
+	Names       []string         `json:"names"`       // names of the facilities inside it
+	Year        *int             `json:"year"`        // median completed year of the buildings inside, if any
+	// Name and Address come from a matched row of the community list (MatchOutlines).
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address,omitempty"`
 }

@@ -64,18 +64,12 @@ func (db *DB) SaveBlindSpots(ctx context.Context, bs []access.BlindSpot, version
 	return mapError(err, "save blind spots")
 }
 
-// Named is a row's code and Chinese name.
-type Named struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
 // SubdistrictNames returns every subdistrict's code and name by id.
-func (db *DB) SubdistrictNames(ctx context.Context) (map[int64]Named, error) {
+func (db *DB) SubdistrictNames(ctx context.Context) (map[int64]access.Named, error) {
 	rows, _ := db.Pool.Query(ctx, `SELECT id, code, name FROM subdistricts`)
-	out := map[int64]Named{}
+	out := map[int64]access.Named{}
 	var id int64
-	var n Named
+	var n access.Named
 	_, err := pgx.ForEachRow(rows, []any{&id, &n.Code, &n.Name}, func() error {
 		out[id] = n
 		return nil
@@ -83,43 +77,18 @@ func (db *DB) SubdistrictNames(ctx context.Context) (map[int64]Named, error) {
 	return out, mapError(err, "subdistrict names")
 }
 
-// FacilityInfo is what the access API shows of a facility besides its distance.
-type FacilityInfo struct {
-	Code   string     `json:"code"`
-	Name   string     `json:"name"`
-	Status string     `json:"status"`
-	Point  [2]float64 `json:"point"`
-}
-
 // FacilitiesByID returns the facilities with the given ids (unknown ids are left out).
-func (db *DB) FacilitiesByID(ctx context.Context, ids []int64) (map[int64]FacilityInfo, error) {
+func (db *DB) FacilitiesByID(ctx context.Context, ids []int64) (map[int64]access.FacilityInfo, error) {
 	rows, _ := db.Pool.Query(ctx, `SELECT id, code, name, status, ST_X(geom), ST_Y(geom)
 		FROM facilities WHERE id = ANY ($1)`, ids)
-	out := map[int64]FacilityInfo{}
+	out := map[int64]access.FacilityInfo{}
 	var id int64
-	var f FacilityInfo
+	var f access.FacilityInfo
 	_, err := pgx.ForEachRow(rows, []any{&id, &f.Code, &f.Name, &f.Status, &f.Point[0], &f.Point[1]}, func() error {
 		out[id] = f
 		return nil
 	})
 	return out, mapError(err, "facilities by id")
-}
-
-// PlannedFacility is a what-if facility to save as a planned one; KindName is its kind's
-// Chinese name (for the generated name).
-type PlannedFacility struct {
-	Kind      string
-	KindName  string
-	Community int64
-	Point     orb.Point
-}
-
-// Saved is a row a scenario save wrote.
-type Saved struct {
-	Table string `json:"table"`
-	ID    int64  `json:"id"`
-	Code  string `json:"code"`
-	Name  string `json:"name,omitempty"`
 }
 
 // SaveScenario writes a what-if in one transaction: each facility as a planned facility named
@@ -130,9 +99,9 @@ type Saved struct {
 // into that road where needed, so the saved network is the one the what-if evaluated. It returns
 // renew.ErrInvalid when a passage has no road to join, renew.ErrUnavailable when the database
 // cannot be reached.
-func (db *DB) SaveScenario(ctx context.Context, fs []PlannedFacility, ps []access.Passage, a renew.AuditEntry) ([]Saved, error) {
+func (db *DB) SaveScenario(ctx context.Context, fs []access.PlannedFacility, ps []access.Passage, a renew.AuditEntry) ([]access.Saved, error) {
 	stamp := time.Now().Format("20060102150405") + "-" + randomSuffix()
-	var out []Saved
+	var out []access.Saved
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		for i, f := range fs {
 			code := fmt.Sprintf("PLAN-F-%s-%d", stamp, i+1)
@@ -152,7 +121,7 @@ func (db *DB) SaveScenario(ctx context.Context, fs []PlannedFacility, ps []acces
 			if err := auditRow(ctx, tx, a, "create", "facilities", id, nil, after); err != nil {
 				return err
 			}
-			out = append(out, Saved{Table: "facilities", ID: id, Code: code, Name: name})
+			out = append(out, access.Saved{Table: "facilities", ID: id, Code: code, Name: name})
 		}
 		for i, p := range ps {
 			var line orb.LineString
@@ -180,7 +149,7 @@ func (db *DB) SaveScenario(ctx context.Context, fs []PlannedFacility, ps []acces
 				if err := auditRow(ctx, tx, a, "create", "gates", id, nil, after); err != nil {
 					return err
 				}
-				out = append(out, Saved{Table: "gates", ID: id, Code: code, Name: "规划出入口（方案）"})
+				out = append(out, access.Saved{Table: "gates", ID: id, Code: code, Name: "规划出入口（方案）"})
 			case access.PassagePath:
 				from, err := joinRoad(ctx, tx, a, p.From, anyRoad, 0)
 				if err != nil {
@@ -214,7 +183,7 @@ func (db *DB) SaveScenario(ctx context.Context, fs []PlannedFacility, ps []acces
 			if err := auditRow(ctx, tx, a, "create", "roads", id, nil, after); err != nil {
 				return err
 			}
-			out = append(out, Saved{Table: "roads", ID: id, Code: code, Name: name})
+			out = append(out, access.Saved{Table: "roads", ID: id, Code: code, Name: name})
 		}
 		return nil
 	})

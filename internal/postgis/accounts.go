@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"renewmap/internal/auth"
 	"renewmap/internal/renew"
 )
 
@@ -65,17 +66,9 @@ func (db *DB) CreateUser(ctx context.Context, u renew.User, passwordHash string,
 	return u, nil
 }
 
-// UserChange is a change to an account; nil fields stay as they are.
-type UserChange struct {
-	Role         *renew.Role
-	DisplayName  *string
-	Disabled     *bool
-	PasswordHash *string
-}
-
 // UpdateUser applies a change to the account called username, ends its sessions when its
 // password, role or state changed, forgets its failed logins with a new password, and audits it. renew.ErrNotFound when there is no such user.
-func (db *DB) UpdateUser(ctx context.Context, username string, c UserChange, a renew.AuditEntry) (renew.User, error) {
+func (db *DB) UpdateUser(ctx context.Context, username string, c auth.UserChange, a renew.AuditEntry) (renew.User, error) {
 	var after renew.User
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		before, err := scanUser(tx.QueryRow(ctx,

@@ -13,36 +13,9 @@ import (
 	"renewmap/internal/renew"
 )
 
-// ErrFeatureChanged is returned by an edit whose If-Match names a version that is no longer the
-// feature's: someone else saved it in between.
-var ErrFeatureChanged = &renew.Error{Kind: renew.ErrConflict,
-	Msg: "该要素已被他人修改，您的修改未保存。请刷新后重新编辑 (the feature changed since you loaded it)"}
-
 // SnapTolerance is how far (metres) the end of a drawn path may lie from the network and still be
 // joined to it: the browser snaps to tile geometry, which is quantised.
 const SnapTolerance = 5.0
-
-// Edit is one change to one feature of an edit layer (renew.EditLayers).
-type Edit struct {
-	Layer string
-	ID    int64 // 0: create
-	// IfMatch is the version the editor loaded (MapFeature.Version); "" skips the check.
-	IfMatch string
-	// Properties overlay the feature's (importer names; a null removes an optional one);
-	// Geometry, when set, replaces it (GeoJSON).
-	Properties map[string]json.RawMessage
-	Geometry   json.RawMessage
-	Delete     bool
-	Confirm    bool // communities: the planner confirms a provisional (待核实) outline
-	restore    bool // RestoreFeature's: audited as edit.restore
-}
-
-// Editor is who edits: the audit entry's actor and address, and whether the 街道 limits of
-// edit_zones apply (they do not to admins).
-type Editor struct {
-	Audit   renew.AuditEntry
-	Limited bool
-}
 
 // editLayerSQL is how an edit layer is read: the importer's schema gives the properties.
 func editLayerSQL(layer string) (*ingest.Layer, string, error) {
@@ -117,13 +90,13 @@ func (db *DB) MapFeature(ctx context.Context, layer string, id int64) (renew.Map
 // the road they meet; every change is audited with its before and after state.
 //
 // It returns the feature as stored (the zero MapFeature after a deletion). renew.ErrNotFound
-// without such a feature; ErrFeatureChanged on a stale IfMatch; renew.ErrInvalid (a Chinese
+// without such a feature; renew.ErrFeatureChanged on a stale IfMatch; renew.ErrInvalid (a Chinese
 // message) for data the importer refuses; renew.ErrForbidden outside the editor's 街道;
 // renew.ErrConflict when a community to delete still holds buildings, gates, paths or a plan.
-func (db *DB) EditFeature(ctx context.Context, e Edit, who Editor) (renew.MapFeature, error) {
+func (db *DB) EditFeature(ctx context.Context, e renew.Edit, who renew.Editor) (renew.MapFeature, error) {
 	var out renew.MapFeature
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		f, err := editFeature(ctx, tx, e, who)
+		f, err := editFeature(ctx, tx, e, who, false)
 		if f != nil {
 			out = *f
 		}
@@ -132,7 +105,9 @@ func (db *DB) EditFeature(ctx context.Context, e Edit, who Editor) (renew.MapFea
 	return out, mapError(err, "edit feature")
 }
 
-func editFeature(ctx context.Context, tx pgx.Tx, e Edit, who Editor) (*renew.MapFeature, error) {
+// editFeature makes e in tx; restore audits it as a restore (RestoreFeature's) rather than an
+// edit.
+func editFeature(ctx context.Context, tx pgx.Tx, e renew.Edit, who renew.Editor, restore bool) (*renew.MapFeature, error) {
 	lay, _, err := editLayerSQL(e.Layer)
 	if err != nil {
 		return nil, err
@@ -143,7 +118,7 @@ func editFeature(ctx context.Context, tx pgx.Tx, e Edit, who Editor) (*renew.Map
 			return nil, err
 		}
 		if e.IfMatch != "" && strings.TrimPrefix(e.IfMatch, "W/") != before.Version {
-			return nil, ErrFeatureChanged
+			return nil, renew.ErrFeatureChanged
 		}
 		if err := checkZone(ctx, tx, who, before.Geometry); err != nil {
 			return nil, err
@@ -194,14 +169,14 @@ func editFeature(ctx context.Context, tx pgx.Tx, e Edit, who Editor) (*renew.Map
 	if before != nil {
 		a.Action, a.Before = "edit.update", before.FeatureState
 	}
-	if e.restore {
+	if restore {
 		a.Action = "edit.restore"
 	}
 	return after, audit(ctx, tx, a)
 }
 
 // nextState overlays the edit on the feature's state (or starts a new one with a generated code).
-func nextState(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, before *renew.MapFeature, e Edit) (renew.FeatureState, error) {
+func nextState(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, before *renew.MapFeature, e renew.Edit) (renew.FeatureState, error) {
 	s := renew.FeatureState{Properties: map[string]any{}}
 	if before != nil {
 		s.Code, s.Geometry = before.Code, before.Geometry
@@ -279,7 +254,7 @@ func fillPlace(ctx context.Context, tx pgx.Tx, lay *ingest.Layer, s *renew.Featu
 // transaction, and returns its id: the importer's parser first (shape, types, required
 // properties, ranges), then the geometry's validity (in Chinese) and the editor's 街道, then the
 // importer's database checks (codes, references) and upsert.
-func writeState(ctx context.Context, tx pgx.Tx, layer string, s renew.FeatureState, who Editor) (int64, error) {
+func writeState(ctx context.Context, tx pgx.Tx, layer string, s renew.FeatureState, who renew.Editor) (int64, error) {
 	props := map[string]any{"code": s.Code}
 	for k, v := range s.Properties {
 		props[k] = v
@@ -351,7 +326,7 @@ func checkGeometry(ctx context.Context, tx pgx.Tx, g json.RawMessage) error {
 
 // checkZone refuses, for an editor limited to some 街道, a geometry whose place (a point on its
 // surface) lies in none of them.
-func checkZone(ctx context.Context, tx pgx.Tx, who Editor, g json.RawMessage) error {
+func checkZone(ctx context.Context, tx pgx.Tx, who renew.Editor, g json.RawMessage) error {
 	if !who.Limited || len(g) == 0 {
 		return nil
 	}
@@ -501,7 +476,7 @@ func (db *DB) FeatureHistory(ctx context.Context, layer string, id int64) ([]ren
 // FeatureHistory): undoing that edit and everything after it. A feature the entry created is
 // deleted; a deleted one comes back under its old id. Errors as EditFeature; renew.ErrNotFound
 // when the entry is not one of the feature's.
-func (db *DB) RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who Editor) (renew.MapFeature, error) {
+func (db *DB) RestoreFeature(ctx context.Context, layer string, id, entry int64, ifMatch string, who renew.Editor) (renew.MapFeature, error) {
 	var out renew.MapFeature
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var state *renew.FeatureState
@@ -518,7 +493,7 @@ func (db *DB) RestoreFeature(ctx context.Context, layer string, id, entry int64,
 		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+pgx.Identifier{layer}.Sanitize()+" WHERE id = $1)", id).Scan(&exists); err != nil {
 			return err
 		}
-		e := Edit{Layer: layer, IfMatch: ifMatch}
+		e := renew.Edit{Layer: layer, IfMatch: ifMatch}
 		switch {
 		case state == nil && !exists:
 			return nil // created, then deleted: nothing to undo
@@ -550,8 +525,7 @@ func (db *DB) RestoreFeature(ctx context.Context, layer string, id, entry int64,
 				return recreate(ctx, tx, layer, id, *state, who, &out)
 			}
 		}
-		e.restore = true
-		f, err := editFeature(ctx, tx, e, who)
+		f, err := editFeature(ctx, tx, e, who, true)
 		if f != nil {
 			out = *f
 		}
@@ -561,7 +535,7 @@ func (db *DB) RestoreFeature(ctx context.Context, layer string, id, entry int64,
 }
 
 // recreate brings back a deleted feature under its old id and code, so its history continues.
-func recreate(ctx context.Context, tx pgx.Tx, layer string, id int64, s renew.FeatureState, who Editor, out *renew.MapFeature) error {
+func recreate(ctx context.Context, tx pgx.Tx, layer string, id int64, s renew.FeatureState, who renew.Editor, out *renew.MapFeature) error {
 	newID, err := writeState(ctx, tx, layer, s, who)
 	if err != nil {
 		return err

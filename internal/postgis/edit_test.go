@@ -67,7 +67,7 @@ func idsByCode(ctx context.Context, t *testing.T, db *postgis.DB, query string) 
 	return out
 }
 
-var editor = postgis.Editor{Audit: renew.AuditEntry{Actor: "planner", Address: "192.0.2.1"}, Limited: true}
+var editor = renew.Editor{Audit: renew.AuditEntry{Actor: "planner", Address: "192.0.2.1"}, Limited: true}
 
 func geoJSON(kind string, coords string) json.RawMessage {
 	return json.RawMessage(fmt.Sprintf(`{"type":%q,"coordinates":%s}`, kind, coords))
@@ -92,16 +92,16 @@ func TestEditValidation(t *testing.T) {
 	bowtie := geoJSON("Polygon", ringOf([2]float64{0, 0}, [2]float64{100, 100}, [2]float64{100, 0}, [2]float64{0, 100}, [2]float64{0, 0}))
 	for _, tc := range []struct {
 		name string
-		e    postgis.Edit
+		e    renew.Edit
 		want string
 	}{
-		{"self-intersecting outline", postgis.Edit{Layer: "communities", ID: ids["A"], Geometry: bowtie}, "自相交"},
-		{"missing floors", postgis.Edit{Layer: "buildings", Geometry: geoJSON("Polygon", ringOf([2]float64{30, 30}, [2]float64{40, 30}, [2]float64{40, 40}, [2]float64{30, 30})),
+		{"self-intersecting outline", renew.Edit{Layer: "communities", ID: ids["A"], Geometry: bowtie}, "自相交"},
+		{"missing floors", renew.Edit{Layer: "buildings", Geometry: geoJSON("Polygon", ringOf([2]float64{30, 30}, [2]float64{40, 30}, [2]float64{40, 40}, [2]float64{30, 30})),
 			Properties: map[string]json.RawMessage{"community": []byte(`"A"`), "number": []byte(`"2号楼"`), "units": []byte(`2`),
 				"households": []byte(`12`), "floor_area": []byte(`800`), "completed_year": []byte(`1990`), "structure": []byte(`"brick_concrete"`)}}, `"floors"`},
-		{"unknown gate kind", postgis.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"kind": []byte(`"door"`)}}, "gate_kind"},
-		{"a point for a road", postgis.Edit{Layer: "roads", ID: ids["R1"], Geometry: geoJSON("Point", pos(0, 0))}, "LineString"},
-		{"not editable", postgis.Edit{Layer: "pipelines", ID: 1}, "不能在地图上编辑"},
+		{"unknown gate kind", renew.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"kind": []byte(`"door"`)}}, "gate_kind"},
+		{"a point for a road", renew.Edit{Layer: "roads", ID: ids["R1"], Geometry: geoJSON("Point", pos(0, 0))}, "LineString"},
+		{"not editable", renew.Edit{Layer: "pipelines", ID: 1}, "不能在地图上编辑"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := db.EditFeature(ctx, tc.e, editor)
@@ -131,7 +131,7 @@ func TestEditVersionAuditRestore(t *testing.T) {
 	if g.Properties["community"] != "A" || g.Properties["kind"] != "pedestrian" || g.Code != "A-G1" {
 		t.Fatalf("gate as read: %+v", g)
 	}
-	moved, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: g.ID, IfMatch: g.Version,
+	moved, err := db.EditFeature(ctx, renew.Edit{Layer: "gates", ID: g.ID, IfMatch: g.Version,
 		Geometry: geoJSON("Point", pos(100, 50))}, editor)
 	if err != nil {
 		t.Fatal(err)
@@ -139,9 +139,9 @@ func TestEditVersionAuditRestore(t *testing.T) {
 	if moved.Version == g.Version {
 		t.Error("the version did not change with the edit")
 	}
-	_, err = db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: g.ID, IfMatch: g.Version,
+	_, err = db.EditFeature(ctx, renew.Edit{Layer: "gates", ID: g.ID, IfMatch: g.Version,
 		Properties: map[string]json.RawMessage{"name": []byte(`"南门"`)}}, editor)
-	if !errors.Is(err, postgis.ErrFeatureChanged) || !strings.Contains(renew.UserMessage(err), "已被他人修改") {
+	if !errors.Is(err, renew.ErrFeatureChanged) || !strings.Contains(renew.UserMessage(err), "已被他人修改") {
 		t.Fatalf("stale edit: err = %v, want ErrFeatureChanged", err)
 	}
 	hist, err := db.FeatureHistory(ctx, "gates", g.ID)
@@ -165,7 +165,7 @@ func TestEditVersionAuditRestore(t *testing.T) {
 	}
 
 	// Deleted, then restored under its old id.
-	if _, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: g.ID, Delete: true}, editor); err != nil {
+	if _, err := db.EditFeature(ctx, renew.Edit{Layer: "gates", ID: g.ID, Delete: true}, editor); err != nil {
 		t.Fatal(err)
 	}
 	hist, _ = db.FeatureHistory(ctx, "gates", g.ID)
@@ -176,7 +176,7 @@ func TestEditVersionAuditRestore(t *testing.T) {
 		t.Error("the deleted gate did not come back under its id")
 	}
 	// A community holding buildings cannot be deleted.
-	if _, err := db.EditFeature(ctx, postgis.Edit{Layer: "communities", ID: ids["A"], Delete: true}, editor); !errors.Is(err, renew.ErrConflict) {
+	if _, err := db.EditFeature(ctx, renew.Edit{Layer: "communities", ID: ids["A"], Delete: true}, editor); !errors.Is(err, renew.ErrConflict) {
 		t.Errorf("deleting a community with buildings: err = %v, want ErrConflict", err)
 	}
 }
@@ -188,7 +188,7 @@ func TestEditReshapeOutline(t *testing.T) {
 	db, ids := editLayout(t)
 	ctx := context.Background()
 	bigger := geoJSON("Polygon", ringOf([2]float64{0, 0}, [2]float64{120, 0}, [2]float64{120, 100}, [2]float64{0, 100}, [2]float64{0, 0}))
-	f, err := db.EditFeature(ctx, postgis.Edit{Layer: "communities", ID: ids["A"], Geometry: bigger,
+	f, err := db.EditFeature(ctx, renew.Edit{Layer: "communities", ID: ids["A"], Geometry: bigger,
 		Properties: map[string]json.RawMessage{"name": []byte(`"甲小区（东扩）"`)}}, editor)
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func TestEditPathJoinsNetwork(t *testing.T) {
 	db, ids := editLayout(t)
 	ctx := context.Background()
 	drawn := geoJSON("LineString", "["+pos(50.8, 20.5)+","+pos(52, -7)+"]")
-	f, err := db.EditFeature(ctx, postgis.Edit{Layer: "roads", Geometry: drawn, Properties: map[string]json.RawMessage{
+	f, err := db.EditFeature(ctx, renew.Edit{Layer: "roads", Geometry: drawn, Properties: map[string]json.RawMessage{
 		"class": []byte(`"footway"`), "community": []byte(`"A"`)}}, editor)
 	if err != nil {
 		t.Fatal(err)
@@ -269,13 +269,13 @@ func TestEditZones(t *testing.T) {
 	if z, _ := db.EditZones(ctx, "Planner"); len(z) != 1 || z[0] != "S2" {
 		t.Errorf("zones = %v", z)
 	}
-	limited := postgis.Editor{Audit: renew.AuditEntry{Actor: "Planner"}, Limited: true}
-	_, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, limited)
+	limited := renew.Editor{Audit: renew.AuditEntry{Actor: "Planner"}, Limited: true}
+	_, err := db.EditFeature(ctx, renew.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, limited)
 	if !errors.Is(err, renew.ErrForbidden) || !strings.Contains(renew.UserMessage(err), "站前街道") {
 		t.Fatalf("edit outside the zone: err = %v, want ErrForbidden naming 站前街道", err)
 	}
-	admin := postgis.Editor{Audit: renew.AuditEntry{Actor: "admin"}}
-	if _, err := db.EditFeature(ctx, postgis.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, admin); err != nil {
+	admin := renew.Editor{Audit: renew.AuditEntry{Actor: "admin"}}
+	if _, err := db.EditFeature(ctx, renew.Edit{Layer: "gates", ID: ids["A-G1"], Properties: map[string]json.RawMessage{"name": []byte(`"北门"`)}}, admin); err != nil {
 		t.Fatalf("admin edit: %v", err)
 	}
 }
@@ -309,7 +309,7 @@ func TestProvisionalCommunityIsNoWall(t *testing.T) {
 	if c := commOfPath(); c != 0 {
 		t.Errorf("path of a provisional community belongs to %d, want 0 (public)", c)
 	}
-	f, err := db.EditFeature(ctx, postgis.Edit{Layer: "communities", ID: ids["A"], Confirm: true}, editor)
+	f, err := db.EditFeature(ctx, renew.Edit{Layer: "communities", ID: ids["A"], Confirm: true}, editor)
 	if err != nil || f.Provisional {
 		t.Fatalf("confirm: %+v, %v", f, err)
 	}

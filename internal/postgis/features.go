@@ -11,51 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"renewmap/internal/ogc"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
-
-// FeatureQuery selects features of one catalogue layer for OGC API and downloads. The zero
-// values mean "no condition".
-type FeatureQuery struct {
-	Layer *tiles.Layer
-	// WithCode adds the table's code column to the properties (see FeatureColumns).
-	WithCode bool
-	// SRID is the output system (0 = 4326); NorthFirst swaps the axes (latitude or northing
-	// first, the OGC authority order). Decimals caps the coordinates' decimals.
-	SRID       int
-	NorthFirst bool
-	Decimals   int
-	// BBox (west, south, east, north in BBoxSRID, easting/northing order) keeps the features
-	// that intersect it.
-	BBox     *[4]float64
-	BBoxSRID int
-	// Community or Area keeps the features that intersect that community's (area's) outline:
-	// points on or within it, lines and polygons whose interior meets its interior (a neighbour
-	// that only touches the wall is left out). Clip cuts lines and polygons to the outline.
-	Community, Area int
-	Clip            bool
-	// Filters are property = value conditions on catalogue properties (or code).
-	Filters []Filter
-	// ID selects one feature (0 = all).
-	ID int64
-	// Limit (0 = all) and Offset page through the features, ordered by id.
-	Limit, Offset int
-}
-
-// Filter is one property = value condition; Value is a string, float64 or bool.
-type Filter struct {
-	Name  string
-	Value any
-}
-
-// Feature is one row: id, GeoJSON geometry and properties object as JSON text. The byte slices
-// are only valid during the callback that receives them.
-type Feature struct {
-	ID         int64
-	Geometry   []byte
-	Properties []byte
-}
 
 // querier is a pool or a transaction.
 type querier interface {
@@ -64,47 +23,27 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// FeatureReader reads features; the DB reads from the pool, Export's reader from one snapshot.
-type FeatureReader interface {
-	// Features calls each for every feature q selects, ordered by id, streaming from the
-	// database (constant memory). An error of each stops the query and is returned as it is.
-	Features(ctx context.Context, q FeatureQuery, each func(*Feature) error) error
-	// CountFeatures counts what q selects, ignoring Limit and Offset.
-	CountFeatures(ctx context.Context, q FeatureQuery) (int64, error)
-	// Place returns a community ("community") or renovation area ("area") by id;
-	// renew.ErrNotFound when there is none.
-	Place(ctx context.Context, kind string, id int) (Place, error)
-}
-
-// Place is a community or area that a download is clipped to.
-type Place struct {
-	Kind string
-	ID   int
-	Code string
-	Name string
-}
-
 type reader struct{ q querier }
 
-// Features implements FeatureReader on the pool.
-func (db *DB) Features(ctx context.Context, q FeatureQuery, each func(*Feature) error) error {
+// Features implements ogc.FeatureReader on the pool.
+func (db *DB) Features(ctx context.Context, q ogc.FeatureQuery, each func(*ogc.Feature) error) error {
 	return reader{db.Pool}.Features(ctx, q, each)
 }
 
-// CountFeatures implements FeatureReader on the pool.
-func (db *DB) CountFeatures(ctx context.Context, q FeatureQuery) (int64, error) {
+// CountFeatures implements ogc.FeatureReader on the pool.
+func (db *DB) CountFeatures(ctx context.Context, q ogc.FeatureQuery) (int64, error) {
 	return reader{db.Pool}.CountFeatures(ctx, q)
 }
 
-// Place implements FeatureReader on the pool.
-func (db *DB) Place(ctx context.Context, kind string, id int) (Place, error) {
+// Place implements ogc.FeatureReader on the pool.
+func (db *DB) Place(ctx context.Context, kind string, id int) (ogc.Place, error) {
 	return reader{db.Pool}.Place(ctx, kind, id)
 }
 
 // Export runs fn on one read-only, repeatable-read snapshot (so the files of a bundle agree
 // with each other) whose statements may run for timeout: a large download outlives the
 // ordinary statement timeout.
-func (db *DB) Export(ctx context.Context, timeout time.Duration, fn func(FeatureReader) error) error {
+func (db *DB) Export(ctx context.Context, timeout time.Duration, fn func(ogc.FeatureReader) error) error {
 	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return mapError(err, "export: begin")
@@ -152,32 +91,32 @@ func (db *DB) LayerExtent(ctx context.Context, l *tiles.Layer) (box [4]float64, 
 // placeTables are the tables a download can be clipped to.
 var placeTables = map[string]string{"community": "communities", "area": "areas"}
 
-func (r reader) Place(ctx context.Context, kind string, id int) (Place, error) {
+func (r reader) Place(ctx context.Context, kind string, id int) (ogc.Place, error) {
 	table, ok := placeTables[kind]
 	if !ok {
-		return Place{}, fmt.Errorf("place kind %q", kind)
+		return ogc.Place{}, fmt.Errorf("place kind %q", kind)
 	}
-	p := Place{Kind: kind, ID: id}
+	p := ogc.Place{Kind: kind, ID: id}
 	err := r.q.QueryRow(ctx, "SELECT code, name FROM "+table+" WHERE id = $1", id).Scan(&p.Code, &p.Name)
 	if err != nil {
 		err = mapError(err, "place")
 		if errors.Is(err, renew.ErrNotFound) {
 			zh := map[string]string{"community": "小区", "area": "片区"}[kind]
-			return Place{}, renew.NotFound("%s %d 不存在 (no %s with id %d)", zh, id, kind, id)
+			return ogc.Place{}, renew.NotFound("%s %d 不存在 (no %s with id %d)", zh, id, kind, id)
 		}
-		return Place{}, err
+		return ogc.Place{}, err
 	}
 	return p, nil
 }
 
-func (r reader) Features(ctx context.Context, q FeatureQuery, each func(*Feature) error) error {
+func (r reader) Features(ctx context.Context, q ogc.FeatureQuery, each func(*ogc.Feature) error) error {
 	sql, args := featureSQL(q)
 	rows, err := r.q.Query(ctx, sql, args...)
 	if err != nil {
 		return mapError(err, "features "+q.Layer.ID)
 	}
 	defer rows.Close()
-	var f Feature
+	var f ogc.Feature
 	for rows.Next() {
 		if err := rows.Scan(&f.ID, nil, nil); err != nil {
 			return mapError(err, "features "+q.Layer.ID)
@@ -193,7 +132,7 @@ func (r reader) Features(ctx context.Context, q FeatureQuery, each func(*Feature
 	return mapError(rows.Err(), "features "+q.Layer.ID)
 }
 
-func (r reader) CountFeatures(ctx context.Context, q FeatureQuery) (int64, error) {
+func (r reader) CountFeatures(ctx context.Context, q ogc.FeatureQuery) (int64, error) {
 	q.Limit, q.Offset = 0, 0
 	from, where, args := featureFrom(q)
 	var n int64
@@ -203,7 +142,7 @@ func (r reader) CountFeatures(ctx context.Context, q FeatureQuery) (int64, error
 
 // featureFrom returns the FROM list and WHERE clause of q, with their arguments. Identifiers
 // come from the validated catalogue, quoted; every value is a bound parameter.
-func featureFrom(q FeatureQuery) (from, where string, args []any) {
+func featureFrom(q ogc.FeatureQuery) (from, where string, args []any) {
 	ident := func(s string) string { return pgx.Identifier{s}.Sanitize() }
 	arg := func(v any) string {
 		args = append(args, v)
@@ -257,7 +196,7 @@ func featureFrom(q FeatureQuery) (from, where string, args []any) {
 
 // featureSQL is the query of q: id, ST_AsGeoJSON text and a JSON object of the properties (in
 // catalogue order) per row.
-func featureSQL(q FeatureQuery) (string, []any) {
+func featureSQL(q ogc.FeatureQuery) (string, []any) {
 	ident := func(s string) string { return pgx.Identifier{s}.Sanitize() }
 	from, where, args := featureFrom(q)
 	props := make([]string, 0, 2*len(q.Layer.Properties)+2)

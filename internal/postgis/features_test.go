@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"renewmap/internal/ogc"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
 	"renewmap/internal/renew"
@@ -58,10 +59,10 @@ type decoded struct {
 	props map[string]any
 }
 
-func collect(t *testing.T, r postgis.FeatureReader, q postgis.FeatureQuery) []decoded {
+func collect(t *testing.T, r ogc.FeatureReader, q ogc.FeatureQuery) []decoded {
 	t.Helper()
 	var out []decoded
-	err := r.Features(context.Background(), q, func(f *postgis.Feature) error {
+	err := r.Features(context.Background(), q, func(f *ogc.Feature) error {
 		d := decoded{id: f.ID}
 		if err := json.Unmarshal(f.Geometry, &d.geom); err != nil {
 			t.Fatalf("geometry %q: %v", f.Geometry, err)
@@ -118,7 +119,7 @@ func signedArea(r [][]float64) float64 {
 
 func TestFeaturesPropertiesAndOrientation(t *testing.T) {
 	db, cat := featureDB(t)
-	fs := collect(t, db, postgis.FeatureQuery{Layer: cat.Layer("buildings"), WithCode: true})
+	fs := collect(t, db, ogc.FeatureQuery{Layer: cat.Layer("buildings"), WithCode: true})
 	if got := codes(fs); len(got) != 3 || got[0] != "B1" || got[1] != "B2" || got[2] != "B3" {
 		t.Fatalf("codes %v", got)
 	}
@@ -138,14 +139,14 @@ func TestFeaturesWithinCommunity(t *testing.T) {
 	c1 := community(t, db, "C1")
 	// Whole features: the neighbour's building that only shares the wall stays out; the gate on
 	// the wall is in.
-	if got := codes(collect(t, db, postgis.FeatureQuery{Layer: cat.Layer("buildings"), WithCode: true, Community: c1})); len(got) != 2 {
+	if got := codes(collect(t, db, ogc.FeatureQuery{Layer: cat.Layer("buildings"), WithCode: true, Community: c1})); len(got) != 2 {
 		t.Errorf("buildings in C1: %v, want B1 B2", got)
 	}
-	if got := codes(collect(t, db, postgis.FeatureQuery{Layer: cat.Layer("gates"), WithCode: true, Community: c1})); len(got) != 1 {
+	if got := codes(collect(t, db, ogc.FeatureQuery{Layer: cat.Layer("gates"), WithCode: true, Community: c1})); len(got) != 1 {
 		t.Errorf("gates in C1: %v, want G1", got)
 	}
 	// Clipped: the road is cut at the walls.
-	rs := collect(t, db, postgis.FeatureQuery{Layer: cat.Layer("roads"), WithCode: true, Community: c1, Clip: true})
+	rs := collect(t, db, ogc.FeatureQuery{Layer: cat.Layer("roads"), WithCode: true, Community: c1, Clip: true})
 	if len(rs) != 1 {
 		t.Fatalf("roads clipped to C1: %d", len(rs))
 	}
@@ -156,7 +157,7 @@ func TestFeaturesWithinCommunity(t *testing.T) {
 		}
 	}
 	// Communities clipped to C1: C2 touches only, and is dropped.
-	if got := codes(collect(t, db, postgis.FeatureQuery{Layer: cat.Layer("communities"), WithCode: true, Community: c1, Clip: true})); len(got) != 1 || got[0] != "C1" {
+	if got := codes(collect(t, db, ogc.FeatureQuery{Layer: cat.Layer("communities"), WithCode: true, Community: c1, Clip: true})); len(got) != 1 || got[0] != "C1" {
 		t.Errorf("communities clipped to C1: %v", got)
 	}
 }
@@ -165,8 +166,8 @@ func TestFeaturesCRSAndFilters(t *testing.T) {
 	db, cat := featureDB(t)
 	l := cat.Layer("gates")
 	// EPSG:4550 in easting/northing order (downloads) and in the CRS's own order (OGC API).
-	en := collect(t, db, postgis.FeatureQuery{Layer: l, WithCode: true, SRID: 4550, Decimals: 3})
-	ne := collect(t, db, postgis.FeatureQuery{Layer: l, WithCode: true, SRID: 4550, NorthFirst: true, Decimals: 3})
+	en := collect(t, db, ogc.FeatureQuery{Layer: l, WithCode: true, SRID: 4550, Decimals: 3})
+	ne := collect(t, db, ogc.FeatureQuery{Layer: l, WithCode: true, SRID: 4550, NorthFirst: true, Decimals: 3})
 	p := en[0].geom["coordinates"].([]any)
 	q := ne[0].geom["coordinates"].([]any)
 	x, y := p[0].(float64), p[1].(float64)
@@ -179,22 +180,22 @@ func TestFeaturesCRSAndFilters(t *testing.T) {
 	}
 	// bbox in EPSG:4550 (easting/northing) finds the gate; a filter narrows.
 	box := [4]float64{x - 10, y - 10, x + 10, y + 10}
-	if n, err := db.CountFeatures(context.Background(), postgis.FeatureQuery{Layer: l, BBox: &box, BBoxSRID: 4550}); err != nil || n != 1 {
+	if n, err := db.CountFeatures(context.Background(), ogc.FeatureQuery{Layer: l, BBox: &box, BBoxSRID: 4550}); err != nil || n != 1 {
 		t.Errorf("bbox count = %d, %v", n, err)
 	}
 	b := cat.Layer("buildings")
 	for _, c := range []struct {
-		f    postgis.Filter
+		f    ogc.Filter
 		want int64
-	}{{postgis.Filter{Name: "floors", Value: 6.0}, 1}, {postgis.Filter{Name: "structure", Value: "brick_concrete"}, 2},
-		{postgis.Filter{Name: "has_elevator", Value: true}, 0}, {postgis.Filter{Name: "code", Value: "B3"}, 1}} {
-		n, err := db.CountFeatures(context.Background(), postgis.FeatureQuery{Layer: b, Filters: []postgis.Filter{c.f}})
+	}{{ogc.Filter{Name: "floors", Value: 6.0}, 1}, {ogc.Filter{Name: "structure", Value: "brick_concrete"}, 2},
+		{ogc.Filter{Name: "has_elevator", Value: true}, 0}, {ogc.Filter{Name: "code", Value: "B3"}, 1}} {
+		n, err := db.CountFeatures(context.Background(), ogc.FeatureQuery{Layer: b, Filters: []ogc.Filter{c.f}})
 		if err != nil || n != c.want {
 			t.Errorf("filter %v: %d, %v; want %d", c.f, n, err, c.want)
 		}
 	}
 	// Paging.
-	page := collect(t, db, postgis.FeatureQuery{Layer: b, WithCode: true, Limit: 2, Offset: 1})
+	page := collect(t, db, ogc.FeatureQuery{Layer: b, WithCode: true, Limit: 2, Offset: 1})
 	if got := codes(page); len(got) != 2 || got[0] != "B2" {
 		t.Errorf("limit 2 offset 1: %v", got)
 	}
@@ -230,8 +231,8 @@ func TestFeaturesMetadata(t *testing.T) {
 	}
 	// A snapshot reads the same, and stops at the first error of the callback.
 	stop := errors.New("stop")
-	err = db.Export(ctx, time.Minute, func(r postgis.FeatureReader) error {
-		return r.Features(ctx, postgis.FeatureQuery{Layer: cat.Layer("buildings")}, func(*postgis.Feature) error { return stop })
+	err = db.Export(ctx, time.Minute, func(r ogc.FeatureReader) error {
+		return r.Features(ctx, ogc.FeatureQuery{Layer: cat.Layer("buildings")}, func(*ogc.Feature) error { return stop })
 	})
 	if !errors.Is(err, stop) {
 		t.Errorf("export: %v", err)

@@ -15,69 +15,27 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/foreign"
 	"renewmap/internal/renew"
 )
 
-// MaxUploadBytes is the largest file the import page takes (the server's body limit).
-const MaxUploadBytes = 8 << 20
-
-// ImportJob is an import started from the browser, as held in import_jobs.
-type ImportJob struct {
-	ID      int64  `json:"id"`
-	File    string `json:"file"`
-	Actor   string `json:"actor"`
-	State   string `json:"state"` // uploaded, running, done, failed
-	Done    int    `json:"done"`
-	Total   int    `json:"total"`
-	Message string `json:"message"` // the report, or why it failed
-}
-
-// UploadedLayer describes a layer of an upload for the page.
-type UploadedLayer struct {
-	Name     string              `json:"name"`
-	Geometry string              `json:"geometry"`
-	Count    int                 `json:"count"`
-	CRS      string              `json:"crs"`
-	Fields   []string            `json:"fields"`
-	Samples  map[string][]string `json:"samples,omitempty"`
-}
-
-// Upload is what an upload holds and the mapping proposed for its first layer.
-type Upload struct {
-	Job      ImportJob       `json:"job"`
-	Format   string          `json:"format"`
-	Notes    []string        `json:"notes"`
-	Layers   []UploadedLayer `json:"layers"`
-	Proposal string          `json:"proposal"` // YAML
-	Why      []string        `json:"why"`
-}
-
-// ImportPreview is a dry run of an upload through a mapping.
-type ImportPreview struct {
-	CRS       string          `json:"crs"`
-	Report    string          `json:"report"`
-	Unmatched []string        `json:"unmatched"`
-	Features  json.RawMessage `json:"features"` // a FeatureCollection of the first mapped features
-	Count     int             `json:"count"`
-}
-
 // UploadImport stores an upload as a new job (pruning expired ones) and proposes a mapping for its
 // first layer. A file that is not importable is an ErrInvalid error and is not kept.
-func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*Upload, error) {
+func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string, data []byte) (*ingest.Upload, error) {
 	if len(data) == 0 {
 		return nil, renew.Invalid("上传的文件是空的 (the file is empty)")
 	}
-	if len(data) > MaxUploadBytes {
-		return nil, renew.Invalid("文件超过 %d MB (the file is larger than %d MB); use renewmap import on the server", MaxUploadBytes>>20, MaxUploadBytes>>20)
+	if len(data) > ingest.MaxUploadBytes {
+		return nil, renew.Invalid("文件超过 %d MB (the file is larger than %d MB); use renewmap import on the server", ingest.MaxUploadBytes>>20, ingest.MaxUploadBytes>>20)
 	}
 	name = safeName(name)
-	up := &Upload{}
+	up := &ingest.Upload{}
 	err := withUpload(ctx, name, data, func(src *foreign.Source) error {
 		up.Format, up.Notes = string(src.Format), src.Notes
 		for i := range src.Layers {
 			l := &src.Layers[i]
-			up.Layers = append(up.Layers, UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields})
+			up.Layers = append(up.Layers, ingest.UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields})
 		}
 		p, err := db.propose(ctx, src, src.Layers[0].Name)
 		if err != nil {
@@ -101,15 +59,7 @@ func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string,
 	return up, nil
 }
 
-// LayerProposal is the mapping proposed for one layer of an upload, with its sample values.
-type LayerProposal struct {
-	Layer    string              `json:"layer"`
-	Samples  map[string][]string `json:"samples"`
-	Proposal string              `json:"proposal"` // YAML
-	Why      []string            `json:"why"`
-}
-
-func (db *DB) propose(ctx context.Context, src *foreign.Source, layer string) (*LayerProposal, error) {
+func (db *DB) propose(ctx context.Context, src *foreign.Source, layer string) (*ingest.LayerProposal, error) {
 	cat, err := db.ForeignCatalog(ctx, "buildings", false)
 	if err != nil {
 		return nil, err
@@ -122,16 +72,16 @@ func (db *DB) propose(ctx context.Context, src *foreign.Source, layer string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &LayerProposal{Layer: layer, Samples: p.Samples, Proposal: string(y), Why: p.Why}, nil
+	return &ingest.LayerProposal{Layer: layer, Samples: p.Samples, Proposal: string(y), Why: p.Why}, nil
 }
 
 // ProposeImport proposes a mapping for another layer of the upload of job id.
-func (db *DB) ProposeImport(ctx context.Context, id int64, layer string) (*LayerProposal, error) {
+func (db *DB) ProposeImport(ctx context.Context, id int64, layer string) (*ingest.LayerProposal, error) {
 	name, data, err := db.uploadOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	var p *LayerProposal
+	var p *ingest.LayerProposal
 	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
 		if _, err := src.Layer(layer); err != nil {
 			return err
@@ -144,7 +94,7 @@ func (db *DB) ProposeImport(ctx context.Context, id int64, layer string) (*Layer
 
 // PreviewImport runs the upload of job id through the mapping without writing (a dry run) and
 // returns the report and the first mapped features.
-func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ImportPreview, error) {
+func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ingest.ImportPreview, error) {
 	m, err := foreign.ParseMapping(mapping, "映射 (mapping)")
 	if err != nil {
 		return nil, err
@@ -156,7 +106,7 @@ func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*Imp
 	if m.Source == "" {
 		m.Source = strings.TrimSuffix(name, filepath.Ext(name))
 	}
-	pv := &ImportPreview{}
+	pv := &ingest.ImportPreview{}
 	err = withUpload(ctx, name, data, func(src *foreign.Source) error {
 		res, err := db.ImportForeign(ctx, src, m.SourceLayer, m, ForeignOptions{Choice: foreign.CRSChoice{CRS: m.CRS, TOWGS84: m.TOWGS84}, DryRun: true, AllowUnmatched: true})
 		if err != nil {
@@ -280,8 +230,8 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 }
 
 // ImportJob returns job id; an unknown or expired job is ErrNotFound.
-func (db *DB) ImportJob(ctx context.Context, id int64) (ImportJob, error) {
-	var j ImportJob
+func (db *DB) ImportJob(ctx context.Context, id int64) (ingest.ImportJob, error) {
+	var j ingest.ImportJob
 	// A running job nobody updated for 10 minutes died with the instance that ran it (a restart).
 	err := db.Pool.QueryRow(ctx, `
 		SELECT id, file_name, actor,

@@ -9,52 +9,16 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
-
-// OutlineOptions tune ProposeOutlines. The zero value is the default.
-type OutlineOptions struct {
-	// MinArea and MaxArea bound a proposal's area in m² (0: 2,000 and 400,000): smaller blocks
-	// are traffic islands, larger ones parks, campuses or unbuilt land.
-	MinArea, MaxArea float64
-	// Inset shrinks a block from the street centre lines to the kerb, in metres (0: 6).
-	Inset float64
-}
-
-func (o OutlineOptions) withDefaults() OutlineOptions {
-	if o.MinArea <= 0 {
-		o.MinArea = 2000
-	}
-	if o.MaxArea <= 0 {
-		o.MaxArea = 400000
-	}
-	if o.Inset <= 0 {
-		o.Inset = 6
-	}
-	return o
-}
-
-// Outline is a proposed (provisional) community outline: a street block no community covers,
-// with the clues to whose it is.
-type Outline struct {
-	Origin      string           `json:"origin"` // "block": the street network polygonised
-	Geometry    orb.MultiPolygon `json:"-"`
-	AreaM2      float64          `json:"area_m2"`
-	Subdistrict string           `json:"subdistrict"` // the code of the 街道 it lies in; "" when none
-	Streets     []string         `json:"streets"`     // names of the streets around it
-	Names       []string         `json:"names"`       // names of the facilities inside it
-	Year        *int             `json:"year"`        // median completed year of the buildings inside, if any
-	// Name and Address come from a matched row of the community list (planning.MatchOutlines).
-	Name    string `json:"name,omitempty"`
-	Address string `json:"address,omitempty"`
-}
 
 // ProposeOutlines polygonises the street network (public roads of the classes arterial,
 // secondary and branch: ST_Polygonize over their noded union), shrinks each block to the kerb and
 // returns the blocks of a plausible size that no community covers by a fifth or more, north to
 // south. renew.ErrUnavailable when the database cannot be reached.
-func (db *DB) ProposeOutlines(ctx context.Context, opt OutlineOptions) ([]Outline, error) {
-	opt = opt.withDefaults()
+func (db *DB) ProposeOutlines(ctx context.Context, opt planning.OutlineOptions) ([]planning.Outline, error) {
+	opt = opt.WithDefaults()
 	rows, _ := db.Pool.Query(ctx, `
 		WITH streets AS (
 		  SELECT ST_Union(geom) AS g FROM roads
@@ -82,8 +46,8 @@ func (db *DB) ProposeOutlines(ctx context.Context, opt OutlineOptions) ([]Outlin
 		FROM kept k
 		ORDER BY ST_Y(ST_PointOnSurface(k.geom)) DESC, ST_X(ST_PointOnSurface(k.geom))`,
 		opt.MinArea, opt.MaxArea, opt.Inset)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Outline, error) {
-		o := Outline{Origin: "block"}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planning.Outline, error) {
+		o := planning.Outline{Origin: "block"}
 		var b []byte
 		if err := r.Scan(&b, &o.AreaM2, &o.Subdistrict, &o.Streets, &o.Names, &o.Year); err != nil {
 			return o, err
@@ -107,7 +71,7 @@ func (db *DB) ProposeOutlines(ctx context.Context, opt OutlineOptions) ([]Outlin
 // management none until a planner says otherwise. A proposal without a completed year (no
 // buildings inside, no list row) or outside every 街道 is not stored: it is returned among the
 // skipped. Audited as one entry.
-func (db *DB) SaveOutlines(ctx context.Context, outlines []Outline, a renew.AuditEntry) (saved []string, skipped []Outline, err error) {
+func (db *DB) SaveOutlines(ctx context.Context, outlines []planning.Outline, a renew.AuditEntry) (saved []string, skipped []planning.Outline, err error) {
 	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		for _, o := range outlines {
 			if o.Year == nil || o.Subdistrict == "" {

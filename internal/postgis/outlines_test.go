@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest/osm"
+	"renewmap/internal/planning"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
 	"renewmap/internal/renew"
@@ -46,14 +47,14 @@ func TestProposeOutlinesGrid(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The buildings belong to A in the table, but lie in the north-east block.
-	out, err := db.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	out, err := db.ProposeOutlines(ctx, planning.OutlineOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(out) != 8 {
 		t.Fatalf("%d proposals, want 8 (nine blocks, one of them A's)", len(out))
 	}
-	var middle, northEast *postgis.Outline
+	var middle, northEast *planning.Outline
 	for i := range out {
 		o := &out[i]
 		if a := geo.Area(o.Geometry); math.Abs(a-188*188) > 0.02*188*188 || math.Abs(o.AreaM2-a) > 0.01*a {
@@ -88,7 +89,7 @@ func TestProposeOutlinesGrid(t *testing.T) {
 		t.Errorf("stored %q provisional=%v", name, provisional)
 	}
 	// Proposed again, the stored one now counts as covered.
-	if again, _ := db.ProposeOutlines(ctx, postgis.OutlineOptions{}); len(again) != 7 {
+	if again, _ := db.ProposeOutlines(ctx, planning.OutlineOptions{}); len(again) != 7 {
 		t.Errorf("%d proposals after saving one, want 7", len(again))
 	}
 }
@@ -112,7 +113,7 @@ func TestProposeOutlinesBeijing(t *testing.T) {
 	if _, err := db.Import(ctx, b, postgis.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := db.ProposeOutlines(ctx, postgis.OutlineOptions{})
+	out, err := db.ProposeOutlines(ctx, planning.OutlineOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,19 +18,9 @@ import (
 // k = cos(latitude) to get 3857 units and multiply 3857 lengths by k to get metres. Over a
 // district the error is far below a metre, and the GiST indexes on the geom_3857 columns apply.
 
-// PlanningSettings are the rows of planning_settings (the defaults of 0012_planning.sql when a
-// row is missing).
-type PlanningSettings struct {
-	ParkingRatio float64 `json:"parking_ratio"`
-	ChargerShare float64 `json:"charger_share"`
-	DigBufferM   float64 `json:"dig_once_buffer_m"`
-	SiteNearM    float64 `json:"site_near_m"`
-	AreaCloseM   float64 `json:"area_close_m"`
-}
-
 // PlanningSettings reads planning_settings.
-func (db *DB) PlanningSettings(ctx context.Context) (PlanningSettings, error) {
-	s := PlanningSettings{ParkingRatio: 0.6, ChargerShare: 0.1, DigBufferM: 5, SiteNearM: 200, AreaCloseM: 50}
+func (db *DB) PlanningSettings(ctx context.Context) (planning.Settings, error) {
+	s := planning.Settings{ParkingRatio: 0.6, ChargerShare: 0.1, DigBufferM: 5, SiteNearM: 200, AreaCloseM: 50}
 	rows, _ := db.Pool.Query(ctx, `SELECT key, value::float8 FROM planning_settings`)
 	var key string
 	var v float64
@@ -88,18 +78,10 @@ const outlineSQL = `ST_AsBinary(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Tr
 	CASE WHEN %[1]s > 0 THEN ST_Union(u, ST_Buffer(ST_Buffer(u, %[1]s / 2 / k, 'join=mitre'), -%[1]s / 2 / k, 'join=mitre'))
 	     ELSE u END, 4326)), 3)))`
 
-// SuggestQuery selects the old communities to cluster: Gap is the distance in metres within which
-// two communities join a cluster (0: only touching ones); Batches and Stages, when set, keep only
-// communities whose plan is in one of them.
-type SuggestQuery struct {
-	Gap             float64
-	Batches, Stages []string
-}
-
 // SuggestAreas clusters old communities (completed by 2000) that touch or lie within q.Gap metres
 // of each other (ST_ClusterDBSCAN with one point enough), and returns each cluster's members and
 // outline (the union closed over gaps up to q.Gap). planning.Suggest shapes them.
-func (db *DB) SuggestAreas(ctx context.Context, q SuggestQuery) ([]planning.Cluster, error) {
+func (db *DB) SuggestAreas(ctx context.Context, q planning.SuggestQuery) ([]planning.Cluster, error) {
 	rows, _ := db.Pool.Query(ctx, `
 		WITH sel AS (
 			SELECT c.id, c.geom, c.geom_3857, `+memberJSON+` AS m
@@ -197,12 +179,6 @@ func (db *DB) Area(ctx context.Context, id int64) (planning.Area, error) {
 	return a, nil
 }
 
-// AreaChange is a change to an area; nil fields stay as they are.
-type AreaChange struct {
-	Name    *string
-	Members []int64 // nil: unchanged
-}
-
 // auditArea is what the audit log keeps of an area: no geometry.
 type auditArea struct {
 	ID      int64   `json:"id"`
@@ -292,7 +268,7 @@ func lockArea(ctx context.Context, tx pgx.Tx, id int64, ifMatch *time.Time) (pla
 // UpdateArea renames an area and/or replaces its members (recomputing the outline), and audits
 // the change with before and after. renew.ErrNotFound when there is no such area, renew.ErrInvalid
 // when a member is not a community, ErrAreaChanged when ifMatch is stale.
-func (db *DB) UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c AreaChange, a renew.AuditEntry) (planning.Area, error) {
+func (db *DB) UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c planning.AreaChange, a renew.AuditEntry) (planning.Area, error) {
 	var after planning.Area
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		before, err := lockArea(ctx, tx, id, ifMatch)
@@ -334,20 +310,9 @@ func (db *DB) DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a re
 	return mapError(err, fmt.Sprintf("delete area %d", id))
 }
 
-// PipeGroup is the length of the pipelines of one kind, condition and operator inside an area,
-// and how much of it is failing as of a year (dig_once_failing).
-type PipeGroup struct {
-	Kind      string  `json:"kind"`
-	Condition string  `json:"condition"`
-	Operator  string  `json:"operator"`
-	Pipes     int     `json:"pipes"`
-	LengthM   float64 `json:"length_m"`
-	FailingM  float64 `json:"failing_m"`
-}
-
 // AreaPipelines sums the pipelines inside area id's outline (the part inside, measured on the
 // spheroid) by kind, condition and operator, with the failing length as of year.
-func (db *DB) AreaPipelines(ctx context.Context, id int64, year int) ([]PipeGroup, error) {
+func (db *DB) AreaPipelines(ctx context.Context, id int64, year int) ([]planning.PipeGroup, error) {
 	rows, err := db.Pool.Query(ctx, `
 		SELECT q.kind, q.condition, q.operator, count(*)::int, round(sum(q.len)::numeric, 1)::float8,
 		       round(coalesce(sum(q.len) FILTER (WHERE dig_once_failing(q.condition, q.laid_year, l.years, $2)), 0)::numeric, 1)::float8
@@ -364,31 +329,22 @@ func (db *DB) AreaPipelines(ctx context.Context, id int64, year int) ([]PipeGrou
 	if err != nil {
 		return nil, mapError(err, "area pipelines")
 	}
-	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PipeGroup, error) {
-		var g PipeGroup
+	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planning.PipeGroup, error) {
+		var g planning.PipeGroup
 		err := r.Scan(&g.Kind, &g.Condition, &g.Operator, &g.Pipes, &g.LengthM, &g.FailingM)
 		return g, err
 	})
 	if gs == nil {
-		gs = []PipeGroup{}
+		gs = []planning.PipeGroup{}
 	}
 	return gs, mapError(err, "area pipelines")
-}
-
-// SiteQuery selects candidate sites: those that can host Kind ("" any); near Area (inside its
-// outline or within NearM metres), or intersecting BBox (lon/lat), or all.
-type SiteQuery struct {
-	Kind  string
-	Area  int64
-	NearM float64
-	BBox  *[4]float64
 }
 
 // Sites returns the candidate sites q selects, by id, each with a point on its surface (where a
 // facility would stand) and the community whose walls hold that point (the site's own
 // community_id, else the community containing it, else 0), and, for an area, whether it is
 // inside and its distance in metres.
-func (db *DB) Sites(ctx context.Context, q SiteQuery) ([]planning.Site, error) {
+func (db *DB) Sites(ctx context.Context, q planning.SiteQuery) ([]planning.Site, error) {
 	var bbox []float64
 	if q.BBox != nil {
 		bbox = q.BBox[:]

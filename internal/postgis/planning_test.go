@@ -118,16 +118,16 @@ func TestSuggestAreasLayout(t *testing.T) {
 	db, _ := planningLayout(ctx, t)
 	for _, tc := range []struct {
 		name string
-		q    postgis.SuggestQuery
+		q    planning.SuggestQuery
 		want []string
 	}{
-		{"touching only", postgis.SuggestQuery{Gap: 0}, []string{"AB", "C", "D"}},
-		{"20 m", postgis.SuggestQuery{Gap: 20}, []string{"AB", "C", "D"}},
-		{"50 m reaches C", postgis.SuggestQuery{Gap: 50}, []string{"ABC", "D"}},
-		{"200 m reaches D", postgis.SuggestQuery{Gap: 200}, []string{"ABCD"}},
-		{"batch implement", postgis.SuggestQuery{Gap: 50, Batches: []string{"implement"}}, []string{"AB"}},
-		{"stage planning", postgis.SuggestQuery{Gap: 500, Stages: []string{"planning"}}, []string{"C"}},
-		{"no match", postgis.SuggestQuery{Gap: 50, Batches: []string{"reserve"}}, nil},
+		{"touching only", planning.SuggestQuery{Gap: 0}, []string{"AB", "C", "D"}},
+		{"20 m", planning.SuggestQuery{Gap: 20}, []string{"AB", "C", "D"}},
+		{"50 m reaches C", planning.SuggestQuery{Gap: 50}, []string{"ABC", "D"}},
+		{"200 m reaches D", planning.SuggestQuery{Gap: 200}, []string{"ABCD"}},
+		{"batch implement", planning.SuggestQuery{Gap: 50, Batches: []string{"implement"}}, []string{"AB"}},
+		{"stage planning", planning.SuggestQuery{Gap: 500, Stages: []string{"planning"}}, []string{"C"}},
+		{"no match", planning.SuggestQuery{Gap: 50, Batches: []string{"reserve"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cs, err := db.SuggestAreas(ctx, tc.q)
@@ -140,7 +140,7 @@ func TestSuggestAreasLayout(t *testing.T) {
 		})
 	}
 
-	cs, err := db.SuggestAreas(ctx, postgis.SuggestQuery{Gap: 50})
+	cs, err := db.SuggestAreas(ctx, planning.SuggestQuery{Gap: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestSuggestAreasLayout(t *testing.T) {
 		t.Errorf("outline area = %.0f m², want 33000 ± 1%%", area)
 	}
 	// Touching only: the outline of A and B is their plain union, 200 m × 100 m.
-	cs, _ = db.SuggestAreas(ctx, postgis.SuggestQuery{Gap: 0})
+	cs, _ = db.SuggestAreas(ctx, planning.SuggestQuery{Gap: 0})
 	for _, c := range cs {
 		if len(c.Members) == 2 {
 			db.Pool.QueryRow(ctx, `SELECT ST_Area(ST_GeomFromText($1, 4326)::geography)`, wkt(c.Outline)).Scan(&area)
@@ -233,7 +233,7 @@ func TestAreasSaveAuditReport(t *testing.T) {
 		math.Abs(pipes[0].LengthM-100) > 0.5 || pipes[0].FailingM != pipes[0].LengthM {
 		t.Errorf("area pipelines = %+v", pipes)
 	}
-	sites, err := db.Sites(ctx, postgis.SiteQuery{Area: a.ID, NearM: 200, Kind: "kindergarten"})
+	sites, err := db.Sites(ctx, planning.SiteQuery{Area: a.ID, NearM: 200, Kind: "kindergarten"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,15 +242,15 @@ func TestAreasSaveAuditReport(t *testing.T) {
 		t.Errorf("sites near area = %+v", sites)
 	}
 	// 300 m reaches S2 (290 m from C's east edge); it is outside, with its distance.
-	sites, _ = db.Sites(ctx, postgis.SiteQuery{Area: a.ID, NearM: 300})
+	sites, _ = db.Sites(ctx, planning.SiteQuery{Area: a.ID, NearM: 300})
 	if len(sites) != 2 || sites[1].Code != "S2" || sites[1].Inside || math.Abs(sites[1].DistanceM-290) > 2 {
 		t.Errorf("sites within 300 m = %+v", sites)
 	}
 	bb := [4]float64{lon0 + 610*mLon, lat0 - 10*mLat, lon0 + 700*mLon, lat0 + 10*mLat}
-	if sites, _ := db.Sites(ctx, postgis.SiteQuery{BBox: &bb}); len(sites) != 1 || sites[0].Code != "S2" {
+	if sites, _ := db.Sites(ctx, planning.SiteQuery{BBox: &bb}); len(sites) != 1 || sites[0].Code != "S2" {
 		t.Errorf("sites in bbox = %+v", sites)
 	}
-	if sites, _ := db.Sites(ctx, postgis.SiteQuery{Kind: "outdoor_fitness"}); len(sites) != 1 || sites[0].Code != "S2" {
+	if sites, _ := db.Sites(ctx, planning.SiteQuery{Kind: "outdoor_fitness"}); len(sites) != 1 || sites[0].Code != "S2" {
 		t.Errorf("sites for outdoor fitness = %+v", sites)
 	}
 	park, err := db.ParkingSupply(ctx, []int64{ids["A"], ids["B"]})
@@ -266,12 +266,12 @@ func TestAreasSaveAuditReport(t *testing.T) {
 	}
 
 	name := "一号片区（调整）"
-	u, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, postgis.AreaChange{Name: &name, Members: []int64{ids["A"], ids["B"]}}, who)
+	u, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, planning.AreaChange{Name: &name, Members: []int64{ids["A"], ids["B"]}}, who)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The version read before the update is stale now: a second writer from it is refused.
-	if _, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, postgis.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrStale) {
+	if _, err := db.UpdateArea(ctx, a.ID, &a.UpdatedAt, planning.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrStale) {
 		t.Errorf("update from a stale version: %v, want ErrStale", err)
 	}
 	if err := db.DeleteArea(ctx, a.ID, &a.UpdatedAt, who); !errors.Is(err, renew.ErrStale) {
@@ -280,7 +280,7 @@ func TestAreasSaveAuditReport(t *testing.T) {
 	if u.Name != name || len(u.Members) != 2 || u.Totals.Households != 108 {
 		t.Errorf("updated = %+v", u)
 	}
-	if _, err := db.UpdateArea(ctx, 999999, nil, postgis.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrNotFound) {
+	if _, err := db.UpdateArea(ctx, 999999, nil, planning.AreaChange{Name: &name}, who); !errors.Is(err, renew.ErrNotFound) {
 		t.Errorf("update missing: %v", err)
 	}
 	if err := db.DeleteArea(ctx, a.ID, &u.UpdatedAt, who); err != nil {
@@ -369,29 +369,6 @@ func TestDigOnceLayout(t *testing.T) {
 	}
 }
 
-// greedyCoverer answers planning's coverage questions with the engine, as the HTTP layer does.
-type greedyCoverer struct{ e *access.Engine }
-
-func (g greedyCoverer) Newly(ctx context.Context, kind string, sites []planning.Site) (map[int64]int, error) {
-	p := access.Proposal{}
-	for _, s := range sites {
-		p.Facilities = append(p.Facilities, access.ProposedFacility{Kind: kind, Point: s.Point, Community: s.Community})
-	}
-	sc, err := g.e.WhatIf(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, cd := range sc.Delta.Communities {
-		for _, kd := range cd.Kinds {
-			if kd.Kind == kind {
-				out[cd.ID] += kd.Households
-			}
-		}
-	}
-	return out, nil
-}
-
 // The planning queries on the demo district: suggestions partition the old communities, a saved
 // area has a report's worth of data, siting is consistent with the engine, dig once finds roads.
 func TestPlanningOnTiexi(t *testing.T) {
@@ -400,7 +377,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 	db := loadTiexi(ctx, t)
 	var oldHH, oldN int
 	db.Pool.QueryRow(ctx, `SELECT sum(households), count(*) FROM communities WHERE is_old`).Scan(&oldHH, &oldN)
-	cs, err := db.SuggestAreas(ctx, postgis.SuggestQuery{Gap: 50})
+	cs, err := db.SuggestAreas(ctx, planning.SuggestQuery{Gap: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +393,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 	if hh != oldHH || n != oldN || len(all) < 2 {
 		t.Errorf("suggestions cover %d communities, %d households in %d areas; want %d, %d", n, hh, len(all), oldN, oldHH)
 	}
-	impl, _ := db.SuggestAreas(ctx, postgis.SuggestQuery{Gap: 50, Batches: []string{"implement"}})
+	impl, _ := db.SuggestAreas(ctx, planning.SuggestQuery{Gap: 50, Batches: []string{"implement"}})
 	top := planning.Suggest(impl, 2)
 	if len(top) == 0 {
 		t.Fatal("no suggestion in the 2021 batch")
@@ -432,7 +409,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := db.Sites(ctx, postgis.SiteQuery{Area: a.ID, NearM: 200})
+	sites, err := db.Sites(ctx, planning.SiteQuery{Area: a.ID, NearM: 200})
 	if err != nil || len(sites) == 0 {
 		t.Fatalf("sites near the area: %v, %v", sites, err)
 	}
@@ -448,8 +425,8 @@ func TestPlanningOnTiexi(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all2, _ := db.Sites(ctx, postgis.SiteQuery{Kind: "elderly_day_care"})
-	s, err := planning.Greedy(ctx, greedyCoverer{e}, "elderly_day_care", all2, nil, 3)
+	all2, _ := db.Sites(ctx, planning.SiteQuery{Kind: "elderly_day_care"})
+	s, err := planning.Greedy(ctx, planning.EngineCoverer{Engine: e}, "elderly_day_care", all2, nil, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +441,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 		}
 	}
 	// The three together cover exactly what the picks add up to.
-	together, err := greedyCoverer{e}.Newly(ctx, "elderly_day_care", []planning.Site{s.Picks[0].Site, s.Picks[1].Site, s.Picks[2].Site})
+	together, err := planning.EngineCoverer{Engine: e}.Newly(ctx, "elderly_day_care", []planning.Site{s.Picks[0].Site, s.Picks[1].Site, s.Picks[2].Site})
 	if err != nil {
 		t.Fatal(err)
 	}

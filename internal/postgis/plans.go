@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"renewmap/internal/programme"
 	"renewmap/internal/renew"
 )
 
@@ -20,30 +21,16 @@ type planQuerier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// PlanFilter selects plans; zero fields select all.
-type PlanFilter struct {
-	ID          int
-	Stage       string
-	Batch       string
-	BatchYear   int
-	Subdistrict string // 街道 code
-	CommunityID int
-}
-
-// ErrPlanChanged is returned by ChangePlan when the plan changed since the version the caller
-// read (optimistic concurrency: If-Match).
-var ErrPlanChanged = &renew.Error{Kind: renew.ErrStale, Msg: "方案已被他人修改，请刷新后重试 (the plan changed since you loaded it)"}
-
 // Plans returns the plans f selects, each with its community, items (in menu order) and funding
 // (in the order of the funding sources), ordered by code.
-func (db *DB) Plans(ctx context.Context, f PlanFilter) ([]renew.Plan, error) {
+func (db *DB) Plans(ctx context.Context, f programme.PlanFilter) ([]renew.Plan, error) {
 	ps, err := loadPlans(ctx, db.Pool, f)
 	return ps, mapError(err, "plans")
 }
 
 // Plan returns one plan; renew.ErrNotFound when there is none with id.
 func (db *DB) Plan(ctx context.Context, id int) (renew.Plan, error) {
-	ps, err := loadPlans(ctx, db.Pool, PlanFilter{ID: id})
+	ps, err := loadPlans(ctx, db.Pool, programme.PlanFilter{ID: id})
 	if err != nil {
 		return renew.Plan{}, mapError(err, "plan")
 	}
@@ -53,7 +40,7 @@ func (db *DB) Plan(ctx context.Context, id int) (renew.Plan, error) {
 	return ps[0], nil
 }
 
-func loadPlans(ctx context.Context, q planQuerier, f PlanFilter) ([]renew.Plan, error) {
+func loadPlans(ctx context.Context, q planQuerier, f programme.PlanFilter) ([]renew.Plan, error) {
 	rows, err := q.Query(ctx, `
 		SELECT p.id, p.code, p.stage, p.batch, p.batch_year, p.planned_start, p.planned_end,
 		       p.actual_start, p.actual_end, p.consent_rate::float8, p.management_after, p.updated_at,
@@ -147,10 +134,6 @@ func timeOf(d *renew.Date) *time.Time {
 	return &t
 }
 
-// PlanChange changes a loaded plan in memory (the programme's rules decide); it returns the stage
-// move it made, if any, or an error that leaves the plan as it was.
-type PlanChange func(p *renew.Plan) (*renew.StageChange, error)
-
 // planRow is what the audit log records of a plan's own row.
 type planRow struct {
 	Stage           renew.Stage `json:"stage"`
@@ -180,9 +163,10 @@ type itemRow struct {
 // against ifMatch (its updated_at as the caller read it; nil skips the check), changed in memory,
 // and what differs is written — the plan row, items added, changed or removed, funding by source
 // — each with an audit entry holding before and after, plus a plan_stage_changes row for a stage
-// move. It returns the plan as stored. renew.ErrNotFound without such a plan; ErrPlanChanged when
-// ifMatch is stale; change's own error otherwise, with nothing written.
-func (db *DB) ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change PlanChange) (renew.Plan, error) {
+// move. It returns the plan as stored. renew.ErrNotFound without such a plan;
+// programme.ErrPlanChanged when ifMatch is stale; change's own error otherwise, with nothing
+// written.
+func (db *DB) ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a renew.AuditEntry, change programme.PlanChange) (renew.Plan, error) {
 	var out renew.Plan
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var updated time.Time
@@ -193,9 +177,9 @@ func (db *DB) ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a rene
 			return err
 		}
 		if ifMatch != nil && ifMatch.UnixMicro() != updated.UnixMicro() {
-			return ErrPlanChanged
+			return programme.ErrPlanChanged
 		}
-		ps, err := loadPlans(ctx, tx, PlanFilter{ID: id})
+		ps, err := loadPlans(ctx, tx, programme.PlanFilter{ID: id})
 		if err != nil {
 			return err
 		}
@@ -214,7 +198,7 @@ func (db *DB) ChangePlan(ctx context.Context, id int, ifMatch *time.Time, a rene
 				return err
 			}
 		}
-		ps, err = loadPlans(ctx, tx, PlanFilter{ID: id})
+		ps, err = loadPlans(ctx, tx, programme.PlanFilter{ID: id})
 		if err != nil {
 			return err
 		}
@@ -391,7 +375,7 @@ func (db *DB) CreatePlan(ctx context.Context, communityID int, a renew.AuditEntr
 			RETURNING id`, communityID, code).Scan(&id); err != nil {
 			return err
 		}
-		ps, err := loadPlans(ctx, tx, PlanFilter{ID: id})
+		ps, err := loadPlans(ctx, tx, programme.PlanFilter{ID: id})
 		if err != nil {
 			return err
 		}

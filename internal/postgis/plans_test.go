@@ -66,7 +66,7 @@ func TestDemoProgress(t *testing.T) {
 	t.Parallel()
 	db := demoDB(t)
 	ctx := context.Background()
-	plans, err := db.Plans(ctx, postgis.PlanFilter{})
+	plans, err := db.Plans(ctx, programme.PlanFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestGoalsViewAgreesWithRules(t *testing.T) {
 	t.Parallel()
 	db := demoDB(t)
 	ctx := context.Background()
-	plans, err := db.Plans(ctx, postgis.PlanFilter{})
+	plans, err := db.Plans(ctx, programme.PlanFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestChangePlan(t *testing.T) {
 	cat := catalogOf(t, db)
 	rules := programme.Rules{ConsentThreshold: programme.DefaultConsentThreshold, Today: renew.DateOf(time.Now())}
 	who := renew.AuditEntry{Actor: "planner", Address: "192.0.2.1"}
-	ps, err := db.Plans(ctx, postgis.PlanFilter{Stage: "review"})
+	ps, err := db.Plans(ctx, programme.PlanFilter{Stage: "review"})
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("review plans: %d %v", len(ps), err)
 	}
@@ -242,7 +242,7 @@ func TestChangePlan(t *testing.T) {
 		_, err := programme.RemoveItem(pl, added.ID)
 		return nil, err
 	})
-	if !errors.Is(err, postgis.ErrPlanChanged) {
+	if !errors.Is(err, programme.ErrPlanChanged) {
 		t.Errorf("stale: %v", err)
 	}
 	// A refused move changes nothing either: the review plan is not funded.

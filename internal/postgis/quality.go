@@ -18,53 +18,12 @@ const FarFromNetwork = 100
 // maxFarListed bounds the far buildings and facilities the quality report lists (all are counted).
 const maxFarListed = 500
 
-// Quality is the data-quality report: what in the data makes the analyses wrong or unsure.
-type Quality struct {
-	Version   int64               `json:"version"`   // the walk network's version
-	Isolated  []IsolatedCommunity `json:"isolated"`  // communities cut off from the public network
-	Dangles   []topology.Dangle   `json:"dangles"`   // loose ends next to a road they do not touch
-	Unsnapped int                 `json:"unsnapped"` // buildings and facilities with no path to snap to
-	Far       []FarFeature        `json:"far"`       // buildings and facilities far from every walkable road
-	FarCount  int                 `json:"far_count"` // all of them (Far lists the first maxFarListed)
-	Unknown   []UnknownValues     `json:"unknown"`   // per column: values the source did not give
-	NoData    []Named             `json:"no_data_kinds"`
-}
-
-// IsolatedCommunity is an access.Isolated with the community's names and households.
-type IsolatedCommunity struct {
-	access.Isolated
-	Code       string `json:"code"`
-	Name       string `json:"name"`
-	Households int    `json:"households"`
-}
-
-// FarFeature is a building or facility with no walkable road within FarFromNetwork metres.
-type FarFeature struct {
-	Layer    string     `json:"layer"` // buildings or facilities
-	ID       int64      `json:"id"`
-	Code     string     `json:"code"`
-	Name     string     `json:"name"`
-	Point    [2]float64 `json:"point"`
-	Distance *float64   `json:"distance_m"` // to the nearest walkable road; null when there is none
-}
-
-// UnknownValues counts, for one column, the rows where the source did not say (NULL, shown as
-// 未知/待核实) and those still holding an old placeholder (the year 1900 of earlier OSM imports).
-type UnknownValues struct {
-	Layer       string `json:"layer"`
-	Column      string `json:"column"`
-	Label       string `json:"label"`
-	Rows        int    `json:"rows"`
-	Unknown     int    `json:"unknown"`
-	Placeholder int    `json:"placeholder"`
-}
-
 // Quality gathers the data-quality report: the engine's isolated communities and unsnapped count,
 // the stored network's dangles (opt as for an import; nothing is changed), buildings and
 // facilities far from the network, unknown values and facility kinds without any data. It
 // returns renew.ErrUnavailable when the database cannot be reached.
-func (db *DB) Quality(ctx context.Context, e *access.Engine, opt topology.Options) (Quality, error) {
-	q := Quality{Version: e.Version(), Unsnapped: e.Stats().Unsnapped, Isolated: []IsolatedCommunity{}}
+func (db *DB) Quality(ctx context.Context, e *access.Engine, opt topology.Options) (access.Quality, error) {
+	q := access.Quality{Version: e.Version(), Unsnapped: e.Stats().Unsnapped, Isolated: []access.IsolatedCommunity{}}
 	topo, err := db.Topology(ctx, opt)
 	if err != nil {
 		return q, err
@@ -83,8 +42,8 @@ func (db *DB) Quality(ctx context.Context, e *access.Engine, opt topology.Option
 	return q, err
 }
 
-func (db *DB) isolated(ctx context.Context, iso []access.Isolated) ([]IsolatedCommunity, error) {
-	out := make([]IsolatedCommunity, 0, len(iso))
+func (db *DB) isolated(ctx context.Context, iso []access.Isolated) ([]access.IsolatedCommunity, error) {
+	out := make([]access.IsolatedCommunity, 0, len(iso))
 	ids := make([]int64, len(iso))
 	for i, c := range iso {
 		ids[i] = c.Community
@@ -108,13 +67,13 @@ func (db *DB) isolated(ctx context.Context, iso []access.Isolated) ([]IsolatedCo
 	}
 	for _, c := range iso {
 		in := byID[c.Community]
-		out = append(out, IsolatedCommunity{Isolated: c, Code: in.code, Name: in.name, Households: in.households})
+		out = append(out, access.IsolatedCommunity{Isolated: c, Code: in.code, Name: in.name, Households: in.households})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Households > out[b].Households })
 	return out, nil
 }
 
-func (db *DB) far(ctx context.Context) ([]FarFeature, int, error) {
+func (db *DB) far(ctx context.Context) ([]access.FarFeature, int, error) {
 	rows, err := db.Pool.Query(ctx, `
 		WITH f AS (
 		  SELECT 'buildings' AS layer, b.id, b.code, c.name || ' ' || b.number AS name, ST_PointOnSurface(b.geom) AS p
@@ -134,8 +93,8 @@ func (db *DB) far(ctx context.Context) ([]FarFeature, int, error) {
 	if err != nil {
 		return nil, 0, mapError(err, "quality: far from the network")
 	}
-	out := []FarFeature{}
-	var f FarFeature
+	out := []access.FarFeature{}
+	var f access.FarFeature
 	var total int
 	if _, err := pgx.ForEachRow(rows, []any{&f.Layer, &f.ID, &f.Code, &f.Name, &f.Point[0], &f.Point[1], &f.Distance, &total}, func() error {
 		if f.Distance != nil {
@@ -160,10 +119,10 @@ var unknownColumns = []struct{ layer, column, label string }{
 	{"buildings", "structure", "建筑结构"},
 }
 
-func (db *DB) unknownValues(ctx context.Context) ([]UnknownValues, error) {
-	out := make([]UnknownValues, 0, len(unknownColumns))
+func (db *DB) unknownValues(ctx context.Context) ([]access.UnknownValues, error) {
+	out := make([]access.UnknownValues, 0, len(unknownColumns))
 	for _, c := range unknownColumns {
-		u := UnknownValues{Layer: c.layer, Column: c.column, Label: c.label}
+		u := access.UnknownValues{Layer: c.layer, Column: c.column, Label: c.label}
 		col, table := pgx.Identifier{c.column}.Sanitize(), pgx.Identifier{c.layer}.Sanitize()
 		placeholder := "false"
 		if c.column == "completed_year" {
@@ -181,12 +140,12 @@ func (db *DB) unknownValues(ctx context.Context) ([]UnknownValues, error) {
 // NoDataKinds lists the facility kinds of which the dataset holds no facility at all, existing or
 // planned: their coverage says nothing about the ground (无数据), so they are not gaps (配套缺口).
 // It returns renew.ErrUnavailable when the database cannot be reached.
-func (db *DB) NoDataKinds(ctx context.Context) ([]Named, error) {
+func (db *DB) NoDataKinds(ctx context.Context) ([]access.Named, error) {
 	rows, err := db.Pool.Query(ctx, noDataKindsSQL)
 	if err != nil {
 		return nil, mapError(err, "quality: facility kinds without data")
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Named])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[access.Named])
 	if err != nil {
 		return nil, mapError(err, "quality: facility kinds without data")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"renewmap/internal/ogc"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
@@ -278,7 +279,7 @@ func (r *Replicated) SearchCommunities(ctx context.Context, q string, limit int)
 }
 
 // featureTables are the tables a feature query reads.
-func featureTables(q FeatureQuery) []string {
+func featureTables(q ogc.FeatureQuery) []string {
 	ts := tiles.Tables([]*tiles.Layer{q.Layer})
 	if q.Community != 0 {
 		ts = append(ts, "communities")
@@ -292,10 +293,10 @@ func featureTables(q FeatureQuery) []string {
 
 // Features streams from the replica when it has caught up; a replica failure before the first
 // feature is retried on the primary.
-func (r *Replicated) Features(ctx context.Context, q FeatureQuery, each func(*Feature) error) error {
+func (r *Replicated) Features(ctx context.Context, q ogc.FeatureQuery, each func(*ogc.Feature) error) error {
 	delivered := false
 	return r.route(ctx, featureTables(q), &delivered, func(db *DB) error {
-		return db.Features(ctx, q, func(f *Feature) error {
+		return db.Features(ctx, q, func(f *ogc.Feature) error {
 			delivered = true
 			return each(f)
 		})
@@ -303,7 +304,7 @@ func (r *Replicated) Features(ctx context.Context, q FeatureQuery, each func(*Fe
 }
 
 // CountFeatures counts on the replica when it has caught up.
-func (r *Replicated) CountFeatures(ctx context.Context, q FeatureQuery) (n int64, err error) {
+func (r *Replicated) CountFeatures(ctx context.Context, q ogc.FeatureQuery) (n int64, err error) {
 	err = r.route(ctx, featureTables(q), nil, func(db *DB) error {
 		n, err = db.CountFeatures(ctx, q)
 		return err
@@ -313,7 +314,7 @@ func (r *Replicated) CountFeatures(ctx context.Context, q FeatureQuery) (n int64
 
 // Place reads on the replica when it has caught up; one it does not have (just created) is
 // looked up on the primary.
-func (r *Replicated) Place(ctx context.Context, kind string, id int) (p Place, err error) {
+func (r *Replicated) Place(ctx context.Context, kind string, id int) (p ogc.Place, err error) {
 	err = r.route(ctx, []string{placeTables[kind]}, nil, func(db *DB) error {
 		p, err = db.Place(ctx, kind, id)
 		return err
@@ -336,14 +337,14 @@ func (r *Replicated) LayerExtent(ctx context.Context, l *tiles.Layer) (box [4]fl
 // started its output is the client's and an error is returned as it is. Long exports on a replica
 // need hot_standby_feedback=on, so that the primary's vacuum does not cancel them (see
 // docs/scaling.md).
-func (r *Replicated) Export(ctx context.Context, timeout time.Duration, fn func(FeatureReader) error) error {
+func (r *Replicated) Export(ctx context.Context, timeout time.Duration, fn func(ogc.FeatureReader) error) error {
 	var tables []string
 	if s := r.seen.Load(); s != nil {
 		tables = s.tables
 	}
 	started := false
 	return r.route(ctx, tables, &started, func(db *DB) error {
-		return db.Export(ctx, timeout, func(fr FeatureReader) error {
+		return db.Export(ctx, timeout, func(fr ogc.FeatureReader) error {
 			started = true
 			return fn(fr)
 		})
@@ -353,5 +354,5 @@ func (r *Replicated) Export(ctx context.Context, timeout time.Duration, fn func(
 // compile-time check that the replica reads keep the primary's signatures.
 var _ interface {
 	Tile(context.Context, []*tiles.Layer, tiles.Coord) ([]byte, error)
-	FeatureReader
+	ogc.FeatureReader
 } = (*Replicated)(nil)

@@ -47,3 +47,29 @@ type FeatureEdit struct {
 	Before *FeatureState `json:"before"`
 	After  *FeatureState `json:"after"`
 }
+
+// ErrFeatureChanged is returned by an edit whose If-Match names a version that is no longer the
+// feature's: someone else saved it in between.
+var ErrFeatureChanged = &Error{Kind: ErrConflict,
+	Msg: "该要素已被他人修改，您的修改未保存。请刷新后重新编辑 (the feature changed since you loaded it)"}
+
+// Edit is one change to one feature of an edit layer (EditLayers).
+type Edit struct {
+	Layer string
+	ID    int64 // 0: create
+	// IfMatch is the version the editor loaded (MapFeature.Version); "" skips the check.
+	IfMatch string
+	// Properties overlay the feature's (importer names; a null removes an optional one);
+	// Geometry, when set, replaces it (GeoJSON).
+	Properties map[string]json.RawMessage
+	Geometry   json.RawMessage
+	Delete     bool
+	Confirm    bool // communities: the planner confirms a provisional (待核实) outline
+}
+
+// Editor is who edits: the audit entry's actor and address, and whether the 街道 limits of
+// edit_zones apply (they do not to admins).
+type Editor struct {
+	Audit   AuditEntry
+	Limited bool
+}
