@@ -15,11 +15,12 @@ export async function whoami() {
 
 /**
  * sendJSON sends a state-changing request with the CSRF token (and extra headers, e.g. the
- * If-Match of a versioned record); a non-2xx answer throws its message.
+ * If-Match of a versioned record); a non-2xx answer throws its message. as: 'blob' returns the
+ * answer as a file to save (request in api.js).
  */
-export async function sendJSON(method, url, body, headers = {}) {
+export async function sendJSON(method, url, body, headers = {}, as = 'json') {
   const who = await whoami();
-  return request(url, {method, body, headers: {'X-CSRF-Token': who ? who.csrf_token : '', ...headers}});
+  return request(url, {method, body, as, headers: {'X-CSRF-Token': who ? who.csrf_token : '', ...headers}});
 }
 
 /** renderAccount fills container with the account line. */

@@ -4,7 +4,7 @@
 // parking gap and the dig-once list. DOM is built with textContent only (util.el).
 import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
-import {errorText} from './api.js';
+import {errorText, codeLists} from './api.js';
 import {addExport} from './tables.js';
 import {t} from './msg.js';
 
@@ -25,7 +25,7 @@ function setStatus(id, text, error = false) {
   box.classList.toggle('error', error);
 }
 
-function batchName(code) { return code === 'none' ? '未纳入计划' : (app.labels.batch?.[code] || code); }
+function batchName(code) { return code === 'none' ? t('batch.none') : (app.labels.batch?.[code] || code); }
 function kindName(code) { return app.labels.facility_kind?.[code] || code; }
 function mix(obj, name) {
   return Object.entries(obj || {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${name(k)}${n}`).join('、');
@@ -40,10 +40,10 @@ function initTabs() {
   const tabs = [...document.querySelectorAll('.tabs button')];
   for (const tab of tabs) {
     tab.addEventListener('click', () => {
-      for (const t of tabs) {
-        const on = t === tab;
-        t.setAttribute('aria-selected', String(on));
-        $(t.dataset.panel).hidden = !on;
+      for (const other of tabs) {
+        const on = other === tab;
+        other.setAttribute('aria-selected', String(on));
+        $(other.dataset.panel).hidden = !on;
       }
       const style = app.map?.getStyle();
       for (const [panel, source] of Object.entries(tabSources)) {
@@ -155,13 +155,13 @@ async function runSuggest() {
     list.replaceChildren();
     for (const f of fc.features) {
       const p = f.properties;
-      const t = p.totals;
+      const tot = p.totals;
       const li = el('li', {class: 'clickable', dataset: {key: p.key}},
         el('div', {class: 'card-title'}, el('span', {}, el('span', {class: 'badge', text: p.key}), ' ',
           p.members.slice(0, 3).map((m) => m.name).join('、') + (p.members.length > 3 ? ' 等' : '')),
-        el('span', {text: `${t.communities}个小区`})),
-        el('div', {class: 'card-meta', text: `${num(t.households)}户 · ${t.buildings}栋 · ${num(t.floor_area)}m² · 建成${t.completed_from}–${t.completed_to}年`}),
-        el('div', {class: 'card-meta', text: `批次：${mix(t.batches, batchName)}`}));
+        el('span', {text: `${tot.communities}个小区`})),
+        el('div', {class: 'card-meta', text: `${num(tot.households)}户 · ${tot.buildings}栋 · ${num(tot.floor_area)}m² · 建成${tot.completed_from}–${tot.completed_to}年`}),
+        el('div', {class: 'card-meta', text: `批次：${mix(tot.batches, batchName)}`}));
       li.addEventListener('click', () => startEdit(f));
       li.addEventListener('mouseenter', () => hoverSuggestion(p.key));
       li.addEventListener('mouseleave', () => hoverSuggestion(null));
@@ -234,18 +234,18 @@ function onMapClick(ev) {
 
 async function saveArea() {
   const name = $('area-name').value.trim();
-  if (!name) { toast('请填写片区名称'); return; }
+  if (!name) { toast(t('area.name.missing')); return; }
   const members = [...app.edit.members.keys()];
-  if (!members.length) { toast('片区至少需要一个小区'); return; }
+  if (!members.length) { toast(t('area.members.missing')); return; }
   try {
     const a = await sendJSON('POST', '/api/v1/areas', {name, members, origin: app.edit.origin});
-    toast(`已保存片区“${a.name}”（${a.code}）`);
+    toast(t('area.saved', a.name, a.code));
     refreshTiles(app.map);
     cancelEdit();
     await loadSaved();
     document.getElementById('tab-saved').click();
   } catch (err) {
-    toast(`保存失败：${errorText(err)}`);
+    toast(t('save.failed', errorText(err)));
   }
 }
 
@@ -265,7 +265,7 @@ async function loadSaved() {
   list.replaceChildren();
   $('saved-empty').hidden = areas.length > 0;
   for (const a of areas) {
-    const t = a.totals;
+    const tot = a.totals;
     const actions = el('div', {class: 'card-actions'},
       el('a', {href: `/area-report?id=${encodeURIComponent(a.id)}`, class: 'report-link', text: '片区报告'}));
     const locate = el('button', {type: 'button', class: 'link-button', text: '定位'});
@@ -274,18 +274,18 @@ async function loadSaved() {
     if (app.me?.may?.edit) {
       const del = el('button', {type: 'button', class: 'link-button', text: '删除'});
       del.addEventListener('click', async () => {
-        if (!window.confirm(`删除片区“${a.name}”？`)) return;
+        if (!window.confirm(t('area.delete.confirm', a.name))) return;
         try {
           await sendJSON('DELETE', `/api/v1/areas/${a.id}`, undefined, {'If-Match': a.version});
           refreshTiles(app.map);
           await loadSaved();
-        } catch (err) { toast(`删除失败：${errorText(err)}`); }
+        } catch (err) { toast(t('delete.failed', errorText(err))); }
       });
       actions.append(del);
     }
     list.append(el('li', {dataset: {id: a.id}},
       el('div', {class: 'card-title'}, el('span', {text: a.name}), el('span', {class: 'card-meta', text: a.code})),
-      el('div', {class: 'card-meta', text: `${t.communities}个小区 · ${num(t.households)}户 · ${t.buildings}栋 · ${a.members.map((m) => m.name).join('、')}`}),
+      el('div', {class: 'card-meta', text: `${tot.communities}个小区 · ${num(tot.households)}户 · ${tot.buildings}栋 · ${a.members.map((m) => m.name).join('、')}`}),
       actions));
   }
   for (const id of ['siting-scope', 'parking-scope']) {
@@ -418,7 +418,7 @@ async function start() {
   renderAccount($('account'));
   if (!maplibregl) { toast(t('map.failed')); return; }
   const [labels, me] = await Promise.all([
-    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; }),
+    codeLists().catch((err) => { toast(t('labels.failed', errorText(err))); return {}; }),
     whoami(), initMap(),
   ]);
   app.labels = labels;
@@ -460,7 +460,7 @@ async function start() {
     const hit = app.edit && !$('editor').hidden && app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']}).length > 0;
     app.map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
-  await loadSaved().catch((err) => toast(`片区列表加载失败：${errorText(err)}`));
+  await loadSaved().catch((err) => toast(t('areas.failed', errorText(err))));
   app.ready = true;
 }
 

@@ -4,6 +4,7 @@
 import {el, getJSON, debounce, matchPairs, toast} from './util.js';
 import {setScope} from './nav.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 // Style layers that draw communities; filters apply to all of them.
 const COMMUNITY_LAYERS = ['communities-fill', 'communities-line', 'community_labels'];
@@ -184,7 +185,7 @@ export function initPanel(ctx) {
       found = body.communities || [];
       renderResults(q);
     } catch (err) {
-      if (err.name !== 'AbortError') toast(`搜索失败：${errorText(err)}`);
+      if (err.name !== 'AbortError') toast(t('search.failed', errorText(err)));
     }
   }, 180);
   input.addEventListener('input', () => search(input.value.trim()));

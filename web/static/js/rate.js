@@ -4,6 +4,7 @@
 import {el} from './util.js';
 import {charCounter, message, startSurvey} from './survey.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 const HINTS = {
   drain: '雨天不积水，下水通畅', road: '小区道路平整、无坑洼', light: '路灯、楼道灯正常照明',
@@ -31,12 +32,12 @@ function renderRating(info, prev, submit) {
   const button = document.getElementById('submit');
   document.getElementById('ballot-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!Object.keys(ratings).length) { message('请至少为一项目标打分。', true); return; }
+    if (!Object.keys(ratings).length) { message(t('rate.none'), true); return; }
     button.disabled = true;
     try {
       const res = await submit({ratings, comment: comment.value});
       document.getElementById('previous').hidden = true;
-      message(res.changed ? '已更新您的评价。调查结束前仍可修改。' : '评价已提交，感谢参与！');
+      message(res.changed ? t('rate.updated') : t('rate.submitted'));
       document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
     } catch (err) {
       message(errorText(err), true);

@@ -5,6 +5,7 @@
 // the satisfaction page (rate.js) shares. Every text goes in with textContent.
 import {el, getJSON} from './util.js';
 import {request, errorText, showError} from './api.js';
+import {t} from './msg.js';
 import {communityFromPath} from './notice.js';
 
 /** message shows a line at the top of the page (error = red). */
@@ -40,14 +41,14 @@ export async function startSurvey(kind, render) {
   try {
     info = await getJSON(`${base}?kind=${kind}`);
   } catch (err) {
-    message(err.status === 404 ? '本小区目前没有进行中的居民调查。请留意社区通知。' : `读取调查失败：${errorText(err)}`, true);
+    message(err.status === 404 ? t('survey.none') : t('survey.failed', errorText(err)), true);
     return;
   }
   document.getElementById('subtitle').textContent = [info.community_name,
     info.closes_at ? `截止 ${new Date(info.closes_at).toLocaleString('zh-CN', {dateStyle: 'medium', timeStyle: 'short'})}` : null]
     .filter(Boolean).join(' · ');
   if (!info.accepting) {
-    message(info.message || '本次调查已结束。', true);
+    message(info.message || t('survey.closed'), true);
     return;
   }
   const card = document.getElementById('code-card');
@@ -65,7 +66,7 @@ export async function startSurvey(kind, render) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const code = input.value.trim();
-    if (!code) { message('请输入登记码。', true); return; }
+    if (!code) { message(t('survey.code.missing'), true); return; }
     button.disabled = true;
     try {
       const res = await postPublic(`${base}/code`, {kind, code});
@@ -157,13 +158,13 @@ function renderMenu(info, prev, submit) {
     const consentError = document.getElementById('consent-error');
     consentError.hidden = true;
     // The refusal is shown beside the question, on screen (not at the top of a long form).
-    if (!consent) { showError(consentError, '请选择是否同意本小区实施改造。'); return; }
+    if (!consent) { showError(consentError, t('survey.consent.missing')); return; }
     button.disabled = true;
     try {
       const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
       const res = await submit({choices: order, priorities, consent: consent.value === 'yes', comment: comment.value});
       document.getElementById('previous').hidden = true;
-      message(res.changed ? '已更新您的意见。调查结束前仍可用同一登记码修改。' : '提交成功，感谢参与！调查结束前可用同一登记码修改。');
+      message(res.changed ? t('survey.updated') : t('survey.submitted'));
       document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
     } catch (err) {
       message(errorText(err), true);
