@@ -1,13 +1,16 @@
 // The administrator's page: list, create and change accounts; see and lift login throttling;
 // read the audit log.
 import {el, getJSON} from './util.js';
-import {renderAccount, sendJSON, whoami} from './account.js';
+import {renderAccount, roleName, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
 import {known, t} from './msg.js';
 
 // The roles, each with what it may do (role.* and role.*.scope in the catalogue).
-const ROLES = ['viewer', 'planner', 'designer', 'leader', 'admin'].map((code) =>
-  [code, known(`role.${code}.scope`, '') ? `${t(`role.${code}`)}（${t(`role.${code}.scope`)}）` : t(`role.${code}`)]);
+const ROLES = await Promise.all(['viewer', 'planner', 'designer', 'leader', 'admin'].map(async (code) => {
+  const name = await roleName(code);
+  const scope = known(`role.${code}.scope`, '');
+  return [code, scope ? `${name}（${scope}）` : name];
+}));
 
 const message = document.getElementById('message');
 function say(text, error = false) {

@@ -146,7 +146,7 @@ async function runSuggest() {
   const q = new URLSearchParams({gap: $('gap').value, min: $('singles').checked ? '1' : '2'});
   if ($('batch').value) q.set('batch', $('batch').value);
   if ($('stage').value) q.set('stage', $('stage').value);
-  setStatus('suggest-status', '正在聚类……');
+  setStatus('suggest-status', t('areas.suggest.running'));
   try {
     const fc = await getJSON(`/api/v1/areas/suggest?${q}`);
     app.suggestions = fc.features;
@@ -168,10 +168,10 @@ async function runSuggest() {
       list.append(li);
     }
     setStatus('suggest-status', fc.features.length
-      ? `间距${fc.gap}米：${fc.features.length}个建议片区，点击一个进行调整和保存。`
-      : '没有符合条件的建议片区。');
+      ? t('areas.suggest.done', fc.gap, fc.features.length)
+      : t('areas.suggest.none'));
   } catch (err) {
-    setStatus('suggest-status', `生成失败：${errorText(err)}`, true);
+    setStatus('suggest-status', t('areas.suggest.failed', errorText(err)), true);
   }
 }
 
@@ -302,7 +302,7 @@ async function runSiting() {
   const kind = $('siting-kind').value;
   const q = new URLSearchParams({kind, k: $('siting-k').value || '3'});
   if ($('siting-scope').value) q.set('area', $('siting-scope').value);
-  setStatus('siting-status', '正在计算……');
+  setStatus('siting-status', t('areas.computing'));
   $('whatif-box').hidden = true;
   $('whatif-result').replaceChildren();
   try {
@@ -325,17 +325,17 @@ async function runSiting() {
       type: 'Feature', geometry: {type: 'Point', coordinates: x.site.point},
       properties: {id: x.site.id, name: x.site.name, picked: picked.has(x.site.id), label: picked.has(x.site.id) ? String(rankOf.get(x.site.id)) : '',
         alone: x.alone}}))});
-    const scope = r.scope.type === 'area' ? `片区“${r.scope.name}”` : '全区';
+    const scope = r.scope.type === 'area' ? t('areas.scope.area', r.scope.name) : t('areas.scope.all');
     setStatus('siting-status', r.picks.length
-      ? `${r.kind.name}（服务半径${r.kind.service_distance}米）：${scope}缺配${num(r.lacking_before)}户，${r.picks.length}处选址可新增覆盖${num(r.covered)}户（候选用地${r.sites_considered}处）。`
-      : `${r.kind.name}：${scope}内外没有能新增覆盖的候选用地（候选${r.sites_considered}处）。`);
+      ? t('areas.siting.done', r.kind.name, r.kind.service_distance, scope, num(r.lacking_before), r.picks.length, num(r.covered), r.sites_considered)
+      : t('areas.siting.none', r.kind.name, scope, r.sites_considered));
     if (r.picks.length) {
       $('whatif-box').hidden = false;
       const b = bboxOf({coordinates: r.picks.map((p) => p.site.point)});
       if (Number.isFinite(b[0])) fitBBox([b[0] - 0.004, b[1] - 0.003, b[2] + 0.004, b[3] + 0.003]);
     }
   } catch (err) {
-    setStatus('siting-status', `选址失败：${errorText(err)}`, true);
+    setStatus('siting-status', t('areas.siting.failed', errorText(err)), true);
   }
 }
 
@@ -361,7 +361,7 @@ async function runWhatIf() {
 async function runParking() {
   const q = new URLSearchParams({ratio: $('ratio').value || '0.6'});
   if ($('parking-scope').value) q.set('area', $('parking-scope').value);
-  setStatus('parking-status', '正在计算……');
+  setStatus('parking-status', t('areas.computing'));
   try {
     const r = await getJSON(`/api/v1/parking-gap?${q}`);
     const row = (name, g) => el('tr', {},
@@ -370,16 +370,16 @@ async function runParking() {
       el('td', {text: num(g.gap_full)}), el('td', {text: num(g.charger_gap)}));
     $('parking-table').tBodies[0].replaceChildren(...r.communities.map((g) => row(g.name, g)));
     $('parking-table').tFoot.replaceChildren(row('合计', r.total));
-    setStatus('parking-status', `按每户${r.ratio}个车位、充电桩占车位${Math.round(r.charger_share * 100)}%：缺车位${num(r.total.gap)}个，缺充电桩${num(r.total.charger_gap)}个；现有每百户${r.total.spaces_per_100}个车位。`);
+    setStatus('parking-status', t('areas.parking.done', r.ratio, Math.round(r.charger_share * 100), num(r.total.gap), num(r.total.charger_gap), r.total.spaces_per_100));
   } catch (err) {
-    setStatus('parking-status', `计算失败：${errorText(err)}`, true);
+    setStatus('parking-status', t('areas.parking.failed', errorText(err)), true);
   }
 }
 
 // ---- dig once
 async function runDig() {
   const q = new URLSearchParams({from: $('dig-from').value, to: $('dig-to').value, buffer: $('dig-buffer').value || '5'});
-  setStatus('dig-status', '正在查询……');
+  setStatus('dig-status', t('areas.dig.running'));
   try {
     const r = await getJSON(`/api/v1/dig-once?${q}`);
     app.dig = r;
@@ -399,9 +399,9 @@ async function runDig() {
       li.addEventListener('click', () => fitBBox(bboxOf(x.geometry)));
       return li;
     }));
-    setStatus('dig-status', `${r.from}–${r.to}年计划翻修的道路中，${s.roads}条下有待更新管线（走廊${r.buffer_m}米）。`);
+    setStatus('dig-status', t('areas.dig.done', r.from, r.to, s.roads, r.buffer_m));
   } catch (err) {
-    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${errorText(err)}`, true);
+    setStatus('dig-status', err.status === 403 ? t('areas.dig.forbidden') : t('areas.dig.failed', errorText(err)), true);
   }
 }
 

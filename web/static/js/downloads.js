@@ -2,7 +2,7 @@
 // the coordinate system, then download GeoJSON files or a zip bundle. Downloads are plain links
 // to /download/…, so the browser streams them to disk (no file is held in page memory).
 import {request, errorText} from './api.js';
-import {t} from './msg.js';
+import {roleName} from './account.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -244,7 +244,7 @@ async function main() {
 
   try {
     const me = await getJSON('/api/v1/me');
-    $('account').textContent = `${me.user.display_name || me.user.username}（${t(`role.${me.user.role}`)}）`;
+    $('account').textContent = `${me.user.display_name || me.user.username}（${await roleName(me.user.role)}）`;
     if (!me.may.download) {
       $('role-warning').hidden = false;
       $('download-layers').disabled = true;

@@ -188,7 +188,7 @@ function renderStages(view) {
       const body = {to: tr.to};
       if (date?.value) body.date = date.value;
       if (reason) body.reason = reason.value;
-      act('POST', `/api/v1/plans/${p.id}/stage`, body, `已${forward ? '推进' : '退回'}到“${tr.name}”阶段`);
+      act('POST', `/api/v1/plans/${p.id}/stage`, body, forward ? t('plan.stage.forward', tr.name) : t('plan.stage.back', tr.name));
     });
     row.append(button);
     box.append(row);
@@ -249,10 +249,10 @@ function renderItems(view) {
         if (dept.value !== it.department) body.department = dept.value;
         if (status.value !== it.status) body.status = status.value;
         if (!Object.keys(body).length) { say(t('plan.unchanged')); return; }
-        act('PATCH', `/api/v1/plans/${p.id}/items/${it.id}`, body, `已保存“${it.menu_name}”`);
+        act('PATCH', `/api/v1/plans/${p.id}/items/${it.id}`, body, t('plan.item.saved', it.menu_name));
       });
       const del = el('button', {type: 'button', class: 'secondary', text: '删除'});
-      del.addEventListener('click', () => act('DELETE', `/api/v1/plans/${p.id}/items/${it.id}`, undefined, `已删除“${it.menu_name}”`));
+      del.addEventListener('click', () => act('DELETE', `/api/v1/plans/${p.id}/items/${it.id}`, undefined, t('plan.item.deleted', it.menu_name)));
       actions.append(save, ' ', del);
     }
     return el('tr', {dataset: {menu: it.menu_code}},
@@ -314,7 +314,7 @@ function wireForms() {
       if (dateOrNull(f[k].value) !== (p[k] ?? null)) body[k] = dateOrNull(f[k].value);
     }
     if (!Object.keys(body).length) { say(t('plan.unchanged')); return; }
-    act('PATCH', `/api/v1/plans/${p.id}`, body, '已保存批次、日期与居民意愿');
+    act('PATCH', `/api/v1/plans/${p.id}`, body, t('plan.saved'));
   });
   $('add-item').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -323,7 +323,7 @@ function wireForms() {
     const body = {menu_code: f.menu_code.value, quantity: Number(f.quantity.value), department: f.department.value};
     if (f.unit_cost.value !== '') body.unit_cost = Number(f.unit_cost.value);
     const name = state.menu.find((m) => m.code === body.menu_code)?.name || body.menu_code;
-    act('POST', `/api/v1/plans/${state.view.plan.id}/items`, body, `已添加“${name}”`).then((ok) => { if (ok) f.reset(); });
+    act('POST', `/api/v1/plans/${state.view.plan.id}/items`, body, t('plan.item.added', name)).then((ok) => { if (ok) f.reset(); });
   });
   $('add-item').menu_code.addEventListener('change', (ev) => {
     const m = state.menu.find((x) => x.code === ev.target.value);
@@ -336,7 +336,7 @@ function wireForms() {
     for (const input of $('funding').querySelectorAll('input')) {
       if (input.value !== '' && Number(input.value) !== 0) funding.push({source: input.name, amount: Number(input.value)});
     }
-    act('PUT', `/api/v1/plans/${state.view.plan.id}/funding`, {funding}, '已保存资金方案');
+    act('PUT', `/api/v1/plans/${state.view.plan.id}/funding`, {funding}, t('plan.funding.saved'));
   });
   $('create-plan').addEventListener('click', async () => {
     const id = Number($('create-plan').dataset.community);
