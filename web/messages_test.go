@@ -209,8 +209,21 @@ func TestScriptMessagesFromCatalogue(t *testing.T) {
 				}
 			}
 		}
+		// A status, hint, note or message element given its text directly.
+		for _, m := range statusText.FindAllStringIndex(src, -1) {
+			end := m[1] + strings.IndexByte(src[m[1]:], ';')
+			for _, l := range lits {
+				if l.pos > m[1] && l.pos < end && hasWords(l.text) && !isKeyArg(src, l) {
+					t.Errorf("%s:%d: %s is given %q: put the text in messages.json and use t()", name, line(src, l.pos), src[m[0]:m[1]], l.text)
+				}
+			}
+		}
 	}
 }
+
+// statusText matches the assignment of a text to an element that shows a message: one whose name
+// or id says so (hint, status, note, message, error).
+var statusText = regexp.MustCompile(`(?i)\b(?:\w*(?:hint|status|message|note|error)|\$\('[\w-]*(?:hint|status|message|note|error)'\))\.textContent\s*=`)
 
 // hasWords reports whether a literal holds words a user would read (Chinese, or English beyond
 // single letters), ignoring CSS class names and similar tokens the sinks take as options.

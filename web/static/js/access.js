@@ -200,8 +200,8 @@ export function initAccess(app) {
     pathBtn.setAttribute('aria-pressed', String(state.mode === 'path'));
     map.getContainer().classList.toggle('map-capturing', Boolean(state.mode));
     if (state.pathStart === null && state.pathStartPoint) { state.markers.pop()?.remove(); state.pathStartPoint = null; }
-    hint.textContent = state.mode === 'place' ? '在地图上点击新设施的位置（可连续放置）。'
-      : state.mode === 'path' ? '点击通道的起点，再点击终点。' : '选择设施类型后点“放置设施”，在地图上点击位置；或点“绘制通道”，依次点击通道两端。';
+    hint.textContent = state.mode === 'place' ? t('whatif.hint.place')
+      : state.mode === 'path' ? t('whatif.hint.path') : t('whatif.hint');
   }
   placeBtn.addEventListener('click', () => setMode('place'));
   // Esc leaves the drawing mode (and drops a passage's start not yet joined to an end).
@@ -245,7 +245,7 @@ export function initAccess(app) {
       state.pathStart = ll;
       state.pathStartPoint = ev.point;
       marker(ll, 'end', '通道起点');
-      hint.textContent = '再点击通道的终点。';
+      hint.textContent = t('whatif.hint.end');
       return true;
     } else {
       const check = checkPassage(map, state.pathStartPoint, ev.point);
@@ -254,7 +254,7 @@ export function initAccess(app) {
         state.markers.pop()?.remove();
         state.pathStart = null;
         state.pathStartPoint = null;
-        hint.textContent = `通道不能穿过楼栋（${check.building}），请绕开楼栋重新点击起点。`;
+        hint.textContent = t('whatif.hint.building', check.building);
         return true;
       }
       const from = state.pathStart;
@@ -264,11 +264,11 @@ export function initAccess(app) {
         state.markers.pop()?.remove();
         state.passages.push({type: 'gate', community: check.gate.community, lon: check.gate.lngLat[0], lat: check.gate.lngLat[1]});
         marker(check.gate.lngLat, 'gate', '拟开小区门');
-        hint.textContent = '已在围墙处开门；可继续点击起点绘制下一条通道。';
+        hint.textContent = t('whatif.hint.gate');
       } else {
         state.passages.push({type: 'path', from, to: ll});
         marker(ll, 'end', '通道终点');
-        hint.textContent = '通道已添加；可继续点击起点绘制下一条。';
+        hint.textContent = t('whatif.hint.added');
         drawPaths();
       }
     }

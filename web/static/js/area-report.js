@@ -44,7 +44,7 @@ async function start() {
   $('print').addEventListener('click', () => window.print());
   const id = new URLSearchParams(location.search).get('id');
   if (!id || !/^\d+$/.test(id)) {
-    $('status').textContent = '缺少片区编号（?id=）。';
+    $('status').textContent = t('report.noid');
     $('status').classList.add('error');
     return;
   }
@@ -53,7 +53,7 @@ async function start() {
   try {
     [r, labels] = await Promise.all([getJSON(`/api/v1/areas/${id}/report`), codeLists()]);
   } catch (err) {
-    $('status').textContent = `报告生成失败：${errorText(err)}`;
+    $('status').textContent = t('report.failed', errorText(err));
     $('status').classList.add('error');
     return;
   }
@@ -112,7 +112,7 @@ async function start() {
     rows('pipes-condition', ps.by_condition, (l) => [L('pipe_condition', l.key), num(l.pipes), num(l.length_m)]);
     rows('pipes-operator', ps.by_operator, (l) => [l.key, num(l.pipes), num(l.length_m)]);
   } else {
-    $('pipes-note').textContent = '当前角色无权查看地下管线数据。';
+    $('pipes-note').textContent = t('pipes.forbidden');
     for (const id of ['pipes-kind', 'pipes-condition', 'pipes-operator']) $(id).hidden = true;
   }
 

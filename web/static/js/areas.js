@@ -401,7 +401,7 @@ async function runDig() {
     }));
     setStatus('dig-status', t('areas.dig.done', r.from, r.to, s.roads, r.buffer_m));
   } catch (err) {
-    setStatus('dig-status', err.status === 403 ? t('areas.dig.forbidden') : t('areas.dig.failed', errorText(err)), true);
+    setStatus('dig-status', err.status === 403 ? t('pipes.forbidden') : t('areas.dig.failed', errorText(err)), true);
   }
 }
 
@@ -434,7 +434,7 @@ async function start() {
   }
   if (!me?.may?.edit) {
     $('save-area').disabled = true;
-    $('save-note').textContent = '仅规划人员和管理员可以保存片区。';
+    $('save-note').textContent = t('areas.save.forbidden');
   }
   $('gap').addEventListener('input', () => { $('gap-value').textContent = $('gap').value; });
   $('suggest').addEventListener('click', runSuggest);

@@ -276,7 +276,7 @@ async function loadSatisfaction() {
   try {
     s = await getJSON('/api/v1/satisfaction');
   } catch (err) {
-    summary.textContent = `满意度数据加载失败：${errorText(err)}`;
+    summary.textContent = t('satisfaction.failed', errorText(err));
     return;
   }
   const table = $('table-satisfaction');
@@ -446,7 +446,7 @@ function updateHint() {
   const z = state.map?.getZoom() ?? 0;
   const minzoom = {pipelines: 15}[state.mode];
   hint.hidden = !(minzoom && z < minzoom);
-  hint.textContent = minzoom ? `放大至${minzoom}级可见${MODES[state.mode].title}` : '';
+  hint.textContent = minzoom ? t('layer.zoomin', minzoom, MODES[state.mode].title) : '';
 }
 
 function swatch(colour, line = false) {

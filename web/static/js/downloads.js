@@ -3,6 +3,7 @@
 // to /download/…, so the browser streams them to disk (no file is held in page memory).
 import {request, errorText} from './api.js';
 import {roleName} from './account.js';
+import {t} from './msg.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -218,9 +219,9 @@ async function main() {
       const text = $(b.dataset.copy).textContent;
       try {
         await navigator.clipboard.writeText(text);
-        b.textContent = '已复制';
+        b.textContent = t('copy.done');
       } catch {
-        b.textContent = '请手动复制';
+        b.textContent = t('copy.failed');
       }
     });
   }

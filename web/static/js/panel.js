@@ -256,7 +256,7 @@ export function initPanel(ctx) {
     };
     box.addEventListener('change', () => setVisible(box.checked));
     setVisible(box.checked);
-    if (!available) hint.textContent = '无数据或无权限';
+    if (!available) hint.textContent = t('layer.unavailable');
     rows.push({hint, minzoom, available});
     $('layer-list').append(li);
   }
@@ -264,7 +264,7 @@ export function initPanel(ctx) {
     const zoom = map.getZoom();
     for (const r of rows) {
       if (!r.available) continue;
-      r.hint.textContent = zoom < r.minzoom ? `放大至${r.minzoom}级可见` : '';
+      r.hint.textContent = zoom < r.minzoom ? t('layer.zoomin', r.minzoom, '') : '';
     }
   };
   map.on('zoomend', updateHints);

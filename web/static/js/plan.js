@@ -376,10 +376,10 @@ async function route() {
   const createBtn = $('create-plan');
   createBtn.dataset.community = String(cid);
   if (!c) {
-    $('create-text').textContent = '未找到该小区。';
+    $('create-text').textContent = t('plan.community.missing');
     createBtn.hidden = true;
   } else if (c.is_old === false) {
-    $('create-text').textContent = '该小区不是老旧小区（2000年底前建成），不纳入改造计划。';
+    $('create-text').textContent = t('plan.community.notold');
     createBtn.hidden = true;
   } else {
     $('create-text').textContent = c.is_old == null

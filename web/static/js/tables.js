@@ -36,7 +36,7 @@ export function addExport(anchor, name, source) {
   const status = el('span', {class: 'export-status', role: 'status'});
   const xlsx = el('button', {type: 'button', class: 'export-button', text: '导出 Excel', onclick: async () => {
     const {head, rows} = data();
-    if (!rows.length) { status.textContent = '表中还没有数据'; return; }
+    if (!rows.length) { status.textContent = t('export.empty'); return; }
     status.textContent = '';
     try {
       const blob = await sendJSON('POST', '/api/v1/table.xlsx', {name, head, rows}, {}, 'blob');
@@ -45,7 +45,7 @@ export function addExport(anchor, name, source) {
   }});
   const csv = el('button', {type: 'button', class: 'export-button', text: '导出 CSV', onclick: () => {
     const {head, rows} = data();
-    if (!rows.length) { status.textContent = '表中还没有数据'; return; }
+    if (!rows.length) { status.textContent = t('export.empty'); return; }
     const text = [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n');
     save(new Blob(['\uFEFF', text, '\r\n'], {type: 'text/csv;charset=utf-8'}), `${name}.csv`);
   }});
