@@ -23,7 +23,7 @@ export function postPublic(url, body) {
 }
 
 /** charCounter keeps "n / max 字" under a textarea. */
-export function charCounter(textarea, counter, max) {
+function charCounter(textarea, counter, max) {
   const update = () => { counter.textContent = `${[...textarea.value].length} / ${max} 字`; };
   textarea.addEventListener('input', update);
   update();
@@ -31,10 +31,13 @@ export function charCounter(textarea, counter, max) {
 }
 
 /**
- * startSurvey runs the code step of a survey of kind and, once a code is accepted, calls
- * render(info, previousBallot, submit), where submit(answer) stores the ballot under that code.
+ * startSurvey runs the code step of a survey of kind and, once a code is accepted, fills the
+ * ballot form: render(info, previousBallot) builds the kind's questions and returns answer(),
+ * which gives the answers to send (the comment is added) or null when it has shown why they
+ * cannot be sent; thanks = {submitted, updated} are the messages after a first and a changed
+ * ballot.
  */
-export async function startSurvey(kind, render) {
+export async function startSurvey(kind, render, thanks) {
   const community = communityFromPath();
   const base = `/api/public/surveys/${encodeURIComponent(community)}`;
   let info;
@@ -72,8 +75,8 @@ export async function startSurvey(kind, render) {
       const res = await postPublic(`${base}/code`, {kind, code});
       message('');
       card.hidden = true;
-      const submit = (answer) => postPublic(`${base}/ballot`, {kind, code, ...answer});
-      render(res.survey, res.ballot, submit);
+      const answer = render(res.survey, res.ballot);
+      wireBallot(res.survey, res.ballot, answer, (a) => postPublic(`${base}/ballot`, {kind, code, ...a}), thanks);
       document.getElementById('previous').hidden = !res.ballot;
       document.getElementById('ballot-form').hidden = false;
       document.body.dataset.ready = 'form';
@@ -85,8 +88,33 @@ export async function startSurvey(kind, render) {
   });
 }
 
-// renderMenu builds the menu form.
-function renderMenu(info, prev, submit) {
+// wireBallot fills in the comment of the ballot form and sends the form with submit(answers).
+function wireBallot(info, prev, answer, submit, thanks) {
+  const comment = document.getElementById('comment');
+  comment.maxLength = info.max_comment;
+  comment.value = prev ? prev.comment : '';
+  charCounter(comment, document.getElementById('comment-count'), info.max_comment);
+  const button = document.getElementById('submit');
+  document.getElementById('ballot-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const answers = answer();
+    if (!answers) return;
+    button.disabled = true;
+    try {
+      const res = await submit({...answers, comment: comment.value});
+      document.getElementById('previous').hidden = true;
+      message(res.changed ? thanks.updated : thanks.submitted);
+      document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
+    } catch (err) {
+      message(errorText(err), true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// renderMenu builds the menu questions.
+function renderMenu(info, prev) {
   const chosen = new Set(prev ? prev.choices : []);
   let priorities = prev ? [...prev.priorities] : [];
   const names = new Map(info.menu.map((m) => [m.code, m.name]));
@@ -143,35 +171,20 @@ function renderMenu(info, prev, submit) {
       return li;
     }))));
 
-  const comment = document.getElementById('comment');
-  comment.maxLength = info.max_comment;
-  comment.value = prev ? prev.comment : '';
-  charCounter(comment, document.getElementById('comment-count'), info.max_comment);
   if (prev && prev.consent !== null) document.querySelector(`#consent input[value=${prev.consent ? 'yes' : 'no'}]`).checked = true;
   refresh();
 
-  const form = document.getElementById('ballot-form');
-  const button = document.getElementById('submit');
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  return () => {
     const consent = document.querySelector('#consent input:checked');
     const consentError = document.getElementById('consent-error');
     consentError.hidden = true;
     // The refusal is shown beside the question, on screen (not at the top of a long form).
-    if (!consent) { showError(consentError, t('survey.consent.missing')); return; }
-    button.disabled = true;
-    try {
-      const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
-      const res = await submit({choices: order, priorities, consent: consent.value === 'yes', comment: comment.value});
-      document.getElementById('previous').hidden = true;
-      message(res.changed ? t('survey.updated') : t('survey.submitted'));
-      document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
-    } catch (err) {
-      message(errorText(err), true);
-    } finally {
-      button.disabled = false;
-    }
-  });
+    if (!consent) { showError(consentError, t('survey.consent.missing')); return null; }
+    const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
+    return {choices: order, priorities, consent: consent.value === 'yes'};
+  };
 }
 
-if (document.body.dataset.page === 'survey') startSurvey('menu', renderMenu);
+if (document.body.dataset.page === 'survey') {
+  startSurvey('menu', renderMenu, {submitted: t('survey.submitted'), updated: t('survey.updated')});
+}
