@@ -382,7 +382,7 @@ func TestWebPagesShareHead(t *testing.T) {
 	// The residents' survey pages share the household code form.
 	for _, p := range []string{"/survey/S1", "/rate/S1"} {
 		body := get(e, http.MethodGet, p, nil).Body.String()
-		for _, want := range []string{`<form id="code-form" novalidate>`, `<textarea id="comment" maxlength="500"`, `class="demo-note"`} {
+		for _, want := range []string{`<form id="code-form" novalidate>`, `<textarea id="comment" maxlength="500"`, `id="ballot-count"`, `class="demo-note"`} {
 			if strings.Count(body, want) != 1 {
 				t.Errorf("%s: %q %d times, want once", p, want, strings.Count(body, want))
 			}

@@ -13,7 +13,7 @@ const HINTS = {
 function renderRating(info, prev) {
   const ratings = {...(prev ? prev.ratings : {})};
   const count = () => {
-    document.getElementById('rated-count').textContent = `已评 ${Object.keys(ratings).length} / ${info.goals.length} 项`;
+    document.getElementById('ballot-count').textContent = `已评 ${Object.keys(ratings).length} / ${info.goals.length} 项`;
   };
   document.getElementById('goals').replaceChildren(...info.goals.map((g) => el('div', {class: 'goal', dataset: {goal: g.code}},
     el('div', {class: 'goal-name', text: g.name}),

@@ -144,7 +144,7 @@ function renderMenu(info, prev) {
         onclick: () => { [priorities[i + 1], priorities[i]] = [priorities[i], priorities[i + 1]]; refresh(); }}),
       el('button', {type: 'button', class: 'small danger', text: '移除', onclick: () => { priorities.splice(i, 1); refresh(); }}))));
     document.getElementById('no-priorities').hidden = priorities.length > 0;
-    document.getElementById('chosen-count').textContent = `已选 ${chosen.size} 项，优先 ${priorities.length}/${max}`;
+    document.getElementById('ballot-count').textContent = `已选 ${chosen.size} 项，优先 ${priorities.length}/${max}`;
   };
 
   menu.replaceChildren(...info.parts.map((part) => el('div', {class: 'part'},
