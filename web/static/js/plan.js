@@ -138,9 +138,9 @@ function render(view) {
   if (comm) $('plan-map').href = `/#16/${comm.center[1].toFixed(5)}/${comm.center[0].toFixed(5)}`;
   const fact = (k, v) => [el('span', {}, `${k} `, el('b', {text: v}))];
   $('plan-facts').replaceChildren(...[
-    fact('街道', c.subdistrict_name), fact('建成', c.completed_year == null ? '未知/待核实' : `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
+    fact('街道', c.subdistrict_name), fact('建成', c.completed_year == null ? t('unknown') : `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
     fact('户数', `${fmt0.format(c.households)} 户`), fact('建筑面积', `${fmt0.format(c.floor_area)} m²`),
-    fact('现状管理', c.management == null ? '未知/待核实' : label('management', c.management)),
+    fact('现状管理', c.management == null ? t('unknown') : label('management', c.management)),
     fact('批次', `${label('batch', p.batch)}${p.batch_year ? `（${p.batch_year}年）` : ''}`),
   ].flat());
   $('readonly').hidden = view.may_edit;
