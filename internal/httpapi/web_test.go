@@ -348,6 +348,7 @@ func TestWebPagesShareHead(t *testing.T) {
 		{"/plan", "<title>改造方案 · 铁西区老旧小区改造一张图</title>"},
 		{"/areas", "<title>片区规划 · 铁西区老旧小区改造一张图</title>"},
 		{"/area-report", "<title>片区报告 · 铁西区老旧小区改造一张图</title>"},
+		{"/downloads", "<title>数据下载 · 铁西区老旧小区改造一张图</title>"},
 		{"/notices", "<title>改造方案公示 · 铁西区老旧小区改造</title>"},
 		{"/notice/N1", "<title>改造方案公示 · 铁西区老旧小区改造</title>"},
 		{"/survey/S1", "<title>改造内容征求意见 · 铁西区老旧小区改造</title>"},
