@@ -4,8 +4,10 @@ package web
 
 import "embed"
 
-// FS holds static/: index.html, app.css, js/*.js, fields.json, favicon.svg and vendor/ (MapLibre
-// GL JS copied from npm by scripts/vendor-web.sh).
+// FS holds static/: the pages (*.html, templates rendered once at start-up), their styles
+// (base.css first), js/*.js, messages.json, favicon.svg and vendor/ (MapLibre GL JS and the other
+// libraries copied from npm by scripts/vendor-web.sh); and templates/partials.html, the parts the
+// pages share (their head, the residents' survey forms).
 //
-//go:embed static
+//go:embed static templates
 var FS embed.FS

@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -93,15 +91,17 @@ func (s *server) routesDownload(e *echo.Group, f *features) {
 	}, s.require(nil))
 }
 
-// pageFile reads one embedded page of web/static.
+// pageFile reads one embedded page of web/static, rendered with its partials (renderPage).
 func pageFile(name string) *staticFile {
 	data, err := fs.ReadFile(web.FS, "static/"+name)
 	if err != nil {
 		return nil // serveStatic answers 404
 	}
-	sum := sha256.Sum256(data)
-	return &staticFile{data: data, ctype: staticTypes[".html"], cache: cacheIndex,
-		etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	if data, err = renderPage(name, data); err != nil {
+		// The pages are embedded at build time: one that does not render is a broken build.
+		panic("httpapi: " + err.Error())
+	}
+	return newStaticFile(data, staticTypes[".html"], cacheIndex)
 }
 
 // onlyParams refuses parameters other than allowed, and repeated ones.

@@ -13,7 +13,9 @@ import (
 
 // errorPage is the Chinese page a browser is shown, instead of the JSON error, when it asks for a
 // page its role may not use (403) or one that does not exist (404).
-var errorPage = template.Must(template.ParseFS(web.FS, "static/error.html"))
+var errorPage = template.Must(template.Must(partials.Clone()).ParseFS(web.FS, "static/"+errorPageFile))
+
+const errorPageFile = "error.html"
 
 // dataPrefixes are the paths whose errors stay JSON even for a browser: the APIs, tiles,
 // downloads and static files.
@@ -40,7 +42,7 @@ func writeErrorPage(c echo.Context, status int) error {
 		key = "page.forbidden"
 	}
 	var b bytes.Buffer
-	err := errorPage.Execute(&b, map[string]string{"App": messages.UI["app.name"],
+	err := errorPage.ExecuteTemplate(&b, errorPageFile, map[string]string{
 		"Title": messages.UI[key+".title"], "Text": messages.UI[key+".text"], "Back": messages.UI["page.back"]})
 	if err != nil {
 		return err

@@ -124,3 +124,19 @@ func TestErrorPages(t *testing.T) {
 		}
 	}
 }
+
+// The pages served by their own routes (account.html by the token routes, downloads.html by the
+// download routes) are rendered with the partials like the rest, not sent as raw templates.
+func TestPageFileRendered(t *testing.T) {
+	for _, name := range []string{"account.html", "downloads.html"} {
+		f := pageFile(name)
+		if f == nil {
+			t.Fatalf("%s: not found", name)
+		}
+		body := string(f.data)
+		if strings.Contains(body, "{{") || !strings.Contains(body, `<link rel="stylesheet" href="/static/base.css">`) ||
+			!strings.HasPrefix(body, "<!doctype html>") {
+			t.Errorf("%s is not rendered: %.120q", name, body)
+		}
+	}
+}

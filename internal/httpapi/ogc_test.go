@@ -121,6 +121,7 @@ func TestOGCLandingConformanceAPI(t *testing.T) {
 		rec := f.as(t, renew.RoleDesigner, http.MethodGet, c.path, "", "Accept", c.accept)
 		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
 			!strings.Contains(rec.Body.String(), "示例数据") || inlineScripts.MatchString(rec.Body.String()) ||
+			!strings.Contains(rec.Body.String(), `<link rel="stylesheet" href="/static/base.css">`) ||
 			strings.Contains(c.path, "/items") != strings.Contains(rec.Body.String(), `id="ogc-map"`) {
 			t.Errorf("%s: %d %s", c.path, rec.Code, rec.Header().Get("Content-Type"))
 		}

@@ -1,9 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -14,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"renewmap/internal/renew"
+	"renewmap/internal/tiles"
 	"renewmap/web"
 )
 
@@ -68,8 +73,34 @@ func compressible(ctype string) bool {
 		strings.HasPrefix(ctype, "image/svg")
 }
 
-// loadStatic reads every file under web/static once; the embedded files never change while the
-// process runs, so their ETags are computed here.
+// newStaticFile is data to serve as ctype with the Cache-Control cache, and its ETag.
+func newStaticFile(data []byte, ctype, cache string) *staticFile {
+	sum := sha256.Sum256(data)
+	return &staticFile{data: data, ctype: ctype, cache: cache, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+}
+
+// partials are the parts the pages share (web/templates/partials.html: their head, the residents'
+// survey forms); {{ui "key"}} in them is a text of the message catalogue.
+var partials = template.Must(template.New("partials").
+	Funcs(template.FuncMap{"ui": func(key string) string { return messages.UI[key] }}).
+	ParseFS(web.FS, "templates/*.html"))
+
+// renderPage executes the page template src (a page of web/static) with the partials.
+func renderPage(name string, src []byte) ([]byte, error) {
+	t, err := template.Must(partials.Clone()).New(name).Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("page %s: %w", name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, nil); err != nil {
+		return nil, fmt.Errorf("page %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// loadStatic reads every file under web/static once, rendering the pages with their partials;
+// the embedded files never change while the process runs, so their ETags are computed here.
+// error.html is rendered per error instead (errorpage.go).
 func loadStatic() (map[string]*staticFile, error) {
 	root, err := fs.Sub(web.FS, "static")
 	if err != nil {
@@ -77,12 +108,17 @@ func loadStatic() (map[string]*staticFile, error) {
 	}
 	files := map[string]*staticFile{}
 	err = fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || p == errorPageFile {
 			return err
 		}
 		data, err := fs.ReadFile(root, p)
 		if err != nil {
 			return err
+		}
+		if path.Ext(p) == ".html" {
+			if data, err = renderPage(p, data); err != nil {
+				return err
+			}
 		}
 		ext := path.Ext(p)
 		ctype := staticTypes[ext]
@@ -99,12 +135,39 @@ func loadStatic() (map[string]*staticFile, error) {
 		if p == "index.html" {
 			cache = cacheIndex
 		}
-		sum := sha256.Sum256(data)
-		files[p] = &staticFile{data: data, ctype: ctype, cache: cache,
-			etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		files[p] = newStaticFile(data, ctype, cache)
 		return nil
 	})
 	return files, err
+}
+
+// popupLayout is /static/fields.json, what the map's popups take from the layer catalogue: per
+// layer, its properties in the catalogue's order and the code list (/api/v1/labels) of each coded
+// one ("x[]": a comma-separated list of codes of x).
+func popupLayout(cat *tiles.Catalogue) *staticFile {
+	type layout struct {
+		Fields []string          `json:"fields"`
+		Enums  map[string]string `json:"enums"`
+	}
+	out := map[string]layout{}
+	for _, l := range cat.Layers {
+		ly := layout{Fields: []string{}, Enums: map[string]string{}}
+		for _, p := range l.Properties {
+			ly.Fields = append(ly.Fields, p.Name)
+			switch {
+			case p.Enum != "" && p.List:
+				ly.Enums[p.Name] = p.Enum + "[]"
+			case p.Enum != "":
+				ly.Enums[p.Name] = p.Enum
+			}
+		}
+		out[l.ID] = ly
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		panic("httpapi: popup layout: " + err.Error()) // maps of strings always marshal
+	}
+	return newStaticFile(data, staticTypes[".json"], cacheApp)
 }
 
 // routesWeb serves the planner map at / (for logged-in users; others are sent to /login), the
@@ -114,6 +177,9 @@ func (s *server) routesWeb(e *echo.Group) {
 	if err != nil {
 		// The files are embedded at build time: failing to read them is a broken build.
 		panic("httpapi: embedded web files: " + err.Error())
+	}
+	if s.deps.Catalogue != nil {
+		files["fields.json"] = popupLayout(s.deps.Catalogue)
 	}
 	methods := []string{http.MethodGet, http.MethodHead}
 	e.Match(methods, "/", func(c echo.Context) error {

@@ -92,7 +92,6 @@ func TestWebStatic(t *testing.T) {
 		{"/static/vendor/maplibre-gl.css", "text/css; charset=utf-8", "public, max-age=86400"},
 		{"/static/js/main.js", "text/javascript; charset=utf-8", "no-cache"},
 		{"/static/app.css", "text/css; charset=utf-8", "no-cache"},
-		{"/static/fields.json", "application/json", "no-cache"},
 		{"/static/favicon.svg", "image/svg+xml", "no-cache"},
 	}
 	for _, tt := range tests {
@@ -171,8 +170,9 @@ func TestWebStaticNotFound(t *testing.T) {
 	}
 }
 
-// TestWebFieldsMatchCatalogue keeps web/static/fields.json (popup field order, and which code
-// list translates each property) in step with the layer catalogue.
+// TestWebFieldsMatchCatalogue checks /static/fields.json (popup field order, and which code list
+// translates each property), which the server makes from the layer catalogue, against
+// tiles/layers.json as the catalogue's authors wrote it.
 func TestWebFieldsMatchCatalogue(t *testing.T) {
 	var cat struct {
 		Layers []struct {
@@ -180,6 +180,7 @@ func TestWebFieldsMatchCatalogue(t *testing.T) {
 			Properties []struct {
 				Name string `json:"name"`
 				Enum string `json:"enum"`
+				List bool   `json:"list"`
 			} `json:"properties"`
 		} `json:"layers"`
 	}
@@ -188,8 +189,15 @@ func TestWebFieldsMatchCatalogue(t *testing.T) {
 		Fields []string          `json:"fields"`
 		Enums  map[string]string `json:"enums"`
 	}
+	rec := get(newWebServer(t), http.MethodGet, "/static/fields.json", nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" ||
+		rec.Header().Get("Cache-Control") != "no-cache" || rec.Header().Get("ETag") == "" {
+		t.Fatalf("GET /static/fields.json = %d %v", rec.Code, rec.Header())
+	}
 	var raw map[string]json.RawMessage
-	readJSON(t, web.FS, "static/fields.json", &raw)
+	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
 
 	seen := map[string]bool{}
 	for _, l := range cat.Layers {
@@ -204,8 +212,12 @@ func TestWebFieldsMatchCatalogue(t *testing.T) {
 		for _, p := range l.Properties {
 			order = append(order, p.Name)
 			enums[p.Name] = p.Enum
-			if p.Enum != "" && got.Enums[p.Name] != p.Enum {
-				t.Errorf("fields.json %s.enums.%s = %q, the catalogue says %q", l.ID, p.Name, got.Enums[p.Name], p.Enum)
+			want := p.Enum
+			if p.List {
+				want += "[]"
+			}
+			if p.Enum != "" && got.Enums[p.Name] != want {
+				t.Errorf("fields.json %s.enums.%s = %q, the catalogue says %q", l.ID, p.Name, got.Enums[p.Name], want)
 			}
 		}
 		if strings.Join(got.Fields, ",") != strings.Join(order, ",") {
@@ -216,13 +228,13 @@ func TestWebFieldsMatchCatalogue(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("fields.json %s.enums.%s: no such property in the catalogue", l.ID, prop)
-			case catEnum == "" && !strings.HasSuffix(enum, "[]"):
+			case catEnum == "":
 				t.Errorf("fields.json %s.enums.%s = %q, but the catalogue gives it no enum", l.ID, prop, enum)
 			}
 		}
 	}
 	for id := range raw {
-		if !seen[id] && !strings.HasPrefix(id, "_") {
+		if !seen[id] {
 			t.Errorf("fields.json has layer %s, which the catalogue lacks", id)
 		}
 	}
@@ -333,6 +345,61 @@ func TestUnconfiguredStores(t *testing.T) {
 		rec := get(e, http.MethodGet, path, nil)
 		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"code":"unavailable"`) {
 			t.Errorf("GET %s = %d %s, want 503 unavailable", path, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestWebPagesShareHead checks the pages as served: rendered from their templates with the
+// shared head (one title, base.css before any page style), nothing left of the template syntax.
+func TestWebPagesShareHead(t *testing.T) {
+	e := newWebServer(t)
+	base := `<link rel="stylesheet" href="/static/base.css">`
+	for _, tt := range []struct{ path, title string }{
+		{"/", "<title>铁西区老旧小区改造一张图</title>"},
+		{"/login", "<title>登录 · 铁西区老旧小区改造一张图</title>"},
+		{"/dashboard", "<title>改造进度看板 · 铁西区老旧小区改造一张图</title>"},
+		{"/plan", "<title>改造方案 · 铁西区老旧小区改造一张图</title>"},
+		{"/areas", "<title>片区规划 · 铁西区老旧小区改造一张图</title>"},
+		{"/area-report", "<title>片区报告 · 铁西区老旧小区改造一张图</title>"},
+		{"/downloads", "<title>数据下载 · 铁西区老旧小区改造一张图</title>"},
+		{"/notices", "<title>改造方案公示 · 铁西区老旧小区改造</title>"},
+		{"/notice/N1", "<title>改造方案公示 · 铁西区老旧小区改造</title>"},
+		{"/survey/S1", "<title>改造内容征求意见 · 铁西区老旧小区改造</title>"},
+		{"/rate/S1", "<title>改造效果满意度评价 · 铁西区老旧小区改造</title>"},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := get(e, http.MethodGet, tt.path, nil)
+			body := rec.Body.String()
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if !strings.HasPrefix(body, "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n") {
+				t.Errorf("does not open with the shared head: %.80q", body)
+			}
+			if strings.Count(body, "<title>") != 1 || !strings.Contains(body, tt.title) {
+				t.Errorf("want one title %s", tt.title)
+			}
+			i := strings.Index(body, base)
+			if i < 0 || strings.Count(body, base) != 1 {
+				t.Fatalf("base.css linked %d times", strings.Count(body, base))
+			}
+			for _, l := range regexp.MustCompile(`<link rel="stylesheet" href="[^"]+">`).FindAllStringIndex(body, -1) {
+				if l[0] < i {
+					t.Errorf("a style before base.css: %s", body[l[0]:l[1]])
+				}
+			}
+			if strings.Contains(body, "{{") || strings.Contains(body, "<no value>") {
+				t.Error("template syntax left in the page")
+			}
+		})
+	}
+	// The residents' survey pages share the household code form.
+	for _, p := range []string{"/survey/S1", "/rate/S1"} {
+		body := get(e, http.MethodGet, p, nil).Body.String()
+		for _, want := range []string{`<form id="code-form" novalidate>`, `<textarea id="comment" maxlength="500"`, `id="ballot-count"`, `class="demo-note"`} {
+			if strings.Count(body, want) != 1 {
+				t.Errorf("%s: %q %d times, want once", p, want, strings.Count(body, want))
+			}
 		}
 	}
 }

@@ -91,6 +91,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · OGC API</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/base.css">
 <link rel="stylesheet" href="/static/downloads.css">
 {{if .Items}}<link rel="stylesheet" href="/static/vendor/maplibre-gl.css?v=5.24.1">
 <script src="/static/vendor/maplibre-gl.js?v=5.24.1" defer></script>

@@ -17,6 +17,8 @@ type Property struct {
 	Title string `json:"title"` // Chinese field name, shown in popups
 	Type  string `json:"type"`  // string, number or boolean
 	Enum  string `json:"enum,omitempty"`
+	// List marks a value that is a list of codes of Enum (in tiles, joined with commas).
+	List bool `json:"list,omitempty"`
 }
 
 // ZoomBy shows a feature only from a zoom that depends on a column's value (roads by class).

@@ -6,14 +6,13 @@
 import {el, getJSON, formatNumber, toast, refreshTiles} from './util.js';
 import {sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 import {NEWLY_COLOUR, checkPassage, paintWhatIf} from './whatif-map.js';
 
 const CIRCLE_LAYERS = ['living_circles-fill', 'living_circles-line'];
 const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
-const LEVEL_NAMES = {'15min': '15分钟生活圈', '10min': '10分钟生活圈', '5min': '5分钟生活圈', block: '居住街坊'};
 const RAMP = [[0, '#1a9850', '0 类（不缺）'], [1, '#91cf60', '1 类'], [2, '#d9ef8b', '2 类'],
   [3, '#fee08b', '3 类'], [4, '#fc8d59', '4 类'], [5, '#d73027', '5 类及以上']];
-const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const metres = (d) => (d >= 1000 ? `${(d / 1000).toFixed(2)} 公里` : `${Math.round(d)} 米`);
 
@@ -21,6 +20,8 @@ const metres = (d) => (d >= 1000 ? `${(d / 1000).toFixed(2)} 公里` : `${Math.r
 export function initAccess(app) {
   const {map} = app;
   const $ = (id) => document.getElementById(id);
+  // The 生活圈 level's name (facility_level in /api/v1/labels).
+  const levelName = (level) => app.labels.facility_level?.[level] || level || '';
   const state = {community: null, profile: 'standard', access: null, coverage: null, kinds: [],
     mode: '', facilities: [], passages: [], pathStart: null, pathStartPoint: null, markers: [], seq: 0, result: null,
     showAfter: true, overlayBase: null};
@@ -59,7 +60,7 @@ export function initAccess(app) {
       renderAccess();
       preferMissingKind();
     } catch (err) {
-      toast(`生活圈加载失败：${errorText(err)}`);
+      toast(t('access.failed', errorText(err)));
     }
   }
   function clear() {
@@ -105,7 +106,7 @@ export function initAccess(app) {
         }
       }
       const none = (a.community.kinds || []).filter((k) => k.no_data && k.required && k.level === level);
-      rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: LEVEL_NAMES[level]}),
+      rows.push(el('div', {class: 'gap-row'}, el('span', {class: 'gap-level', text: levelName(level)}),
         ...(parts.length ? parts : [el('span', {class: 'gap-none', text: '无缺口'})]),
         none.length ? el('span', {class: 'gap-nodata', text: `无数据：${none.map((k) => k.name).join('、')}`}) : false));
     }
@@ -114,7 +115,7 @@ export function initAccess(app) {
     iso.hidden = !a.isolated;
     iso.textContent = !a.isolated ? '' : a.isolated.reason === 'no_paths'
       ? `该小区没有内部道路：${a.isolated.buildings} 栋楼以直线接入最近道路或大门计算距离`
-      : `孤立小区：${ISOLATION.unreachable}（${a.isolated.buildings} 栋楼受影响），覆盖结果不可信，请核实路网数据`;
+      : `孤立小区：${t('isolation.unreachable')}（${a.isolated.buildings} 栋楼受影响），覆盖结果不可信，请核实路网数据`;
     // The nearest facility of each kind, nearest first.
     const seen = new Set();
     const nearest = a.reached.filter((r) => !seen.has(r.kind) && seen.add(r.kind));
@@ -125,7 +126,7 @@ export function initAccess(app) {
       return el('li', {class: r.within_service ? '' : 'far', dataset: {kind: r.kind},
         title: r.within_service ? '在服务半径内' : '超出该类设施的服务半径'},
       el('span', {class: 'r-name', text: r.name || r.kind_name}),
-      el('span', {class: 'r-kind', text: `${r.kind_name} · ${LEVEL_NAMES[r.level] || ''}`}),
+      el('span', {class: 'r-kind', text: `${r.kind_name} · ${levelName(r.level)}`}),
       el('span', {class: 'r-dist', text: `${metres(r.distance_m)} · ${within(r.distance_m)}${share}`}));
     }));
     if (!nearest.length) $('access-reached').append(el('li', {text: '1公里内没有可达的设施'}));
@@ -139,12 +140,12 @@ export function initAccess(app) {
     const group = el('optgroup', {label: '按设施类型（红色：服务半径内没有）'});
     for (const k of state.kinds.filter((k) => k.required)) {
       group.append(el('option', {value: k.kind, disabled: k.no_data,
-        text: `${k.name}（${k.no_data ? '无数据' : LEVEL_NAMES[k.level] || k.level}）`}));
+        text: `${k.name}（${k.no_data ? '无数据' : levelName(k.level)}）`}));
     }
     overlay.append(group);
     const kindSel = $('whatif-kind');
     for (const level of ['15min', '10min', '5min', 'block']) {
-      const og = el('optgroup', {label: LEVEL_NAMES[level]});
+      const og = el('optgroup', {label: levelName(level)});
       for (const k of state.kinds.filter((x) => x.level === level)) {
         og.append(el('option', {value: k.kind, text: `${k.name}${k.required ? '' : '（宜配）'}`}));
       }
@@ -163,7 +164,7 @@ export function initAccess(app) {
     const sw = (c) => { const s = el('span', {class: 'swatch swatch-box', 'aria-hidden': 'true'}); s.style.backgroundColor = c; return s; };
     if (value === 'blind') {
       map.setPaintProperty(layer, 'fill-color', ['step', ['get', 'missing_required'], ...RAMP.flatMap(([n, c], i) => (i ? [n, c] : [c]))]);
-      legend.replaceChildren(...RAMP.map(([, c, t]) => el('li', {}, sw(c), t)),
+      legend.replaceChildren(...RAMP.map(([, c, label]) => el('li', {}, sw(c), label)),
         el('li', {class: 'legend-note', text: '楼栋颜色：步行可达范围内缺少的必配设施类数'}));
       summary.textContent = '';
       return;
@@ -199,8 +200,8 @@ export function initAccess(app) {
     pathBtn.setAttribute('aria-pressed', String(state.mode === 'path'));
     map.getContainer().classList.toggle('map-capturing', Boolean(state.mode));
     if (state.pathStart === null && state.pathStartPoint) { state.markers.pop()?.remove(); state.pathStartPoint = null; }
-    hint.textContent = state.mode === 'place' ? '在地图上点击新设施的位置（可连续放置）。'
-      : state.mode === 'path' ? '点击通道的起点，再点击终点。' : '选择设施类型后点“放置设施”，在地图上点击位置；或点“绘制通道”，依次点击通道两端。';
+    hint.textContent = state.mode === 'place' ? t('whatif.hint.place')
+      : state.mode === 'path' ? t('whatif.hint.path') : t('whatif.hint');
   }
   placeBtn.addEventListener('click', () => setMode('place'));
   // Esc leaves the drawing mode (and drops a passage's start not yet joined to an end).
@@ -244,7 +245,7 @@ export function initAccess(app) {
       state.pathStart = ll;
       state.pathStartPoint = ev.point;
       marker(ll, 'end', '通道起点');
-      hint.textContent = '再点击通道的终点。';
+      hint.textContent = t('whatif.hint.end');
       return true;
     } else {
       const check = checkPassage(map, state.pathStartPoint, ev.point);
@@ -253,21 +254,21 @@ export function initAccess(app) {
         state.markers.pop()?.remove();
         state.pathStart = null;
         state.pathStartPoint = null;
-        hint.textContent = `通道不能穿过楼栋（${check.building}），请绕开楼栋重新点击起点。`;
+        hint.textContent = t('whatif.hint.building', check.building);
         return true;
       }
       const from = state.pathStart;
       state.pathStart = null;
       state.pathStartPoint = null;
-      if (check.gate && window.confirm(`这条通道穿过${check.gate.name ? `“${check.gate.name}”` : '小区'}的围墙。改为在围墙处开门（打破小区分割）吗？`)) {
+      if (check.gate && window.confirm(check.gate.name ? t('whatif.wall.named', check.gate.name) : t('whatif.wall'))) {
         state.markers.pop()?.remove();
         state.passages.push({type: 'gate', community: check.gate.community, lon: check.gate.lngLat[0], lat: check.gate.lngLat[1]});
         marker(check.gate.lngLat, 'gate', '拟开小区门');
-        hint.textContent = '已在围墙处开门；可继续点击起点绘制下一条通道。';
+        hint.textContent = t('whatif.hint.gate');
       } else {
         state.passages.push({type: 'path', from, to: ll});
         marker(ll, 'end', '通道终点');
-        hint.textContent = '通道已添加；可继续点击起点绘制下一条。';
+        hint.textContent = t('whatif.hint.added');
         drawPaths();
       }
     }
@@ -297,7 +298,7 @@ export function initAccess(app) {
         if (gone.type === 'path') state.markers.pop()?.remove();
         drawPaths();
       }
-      toast(`方案推演失败：${errorText(err)}`);
+      toast(t('whatif.failed', errorText(err)));
       if (state.facilities.length || state.passages.length) evaluate(); else renderResult(null);
     }
   }
@@ -357,15 +358,15 @@ export function initAccess(app) {
   }
   async function saveScenario() {
     if (!state.facilities.length && !state.passages.length) return;
-    if (!window.confirm('将方案写入数据库：新增设施记为“规划”状态，通道记为步行道。确定保存吗？')) return;
+    if (!window.confirm(t('whatif.save.confirm'))) return;
     try {
       const res = await sendJSON('POST', '/api/v1/scenarios/save', body());
-      toast(`方案已保存：${res.saved.length} 条记录（设施为规划状态）。生活圈与覆盖将自动重新计算。`);
+      toast(t('whatif.saved', res.saved.length));
       refreshTiles(map);
       clearScenario();
       setMode('');
     } catch (err) {
-      toast(`保存失败：${errorText(err)}`);
+      toast(t('save.failed', errorText(err)));
     }
   }
   function preferMissingKind() {
@@ -374,7 +375,7 @@ export function initAccess(app) {
     if (g && g.kinds.length && !state.facilities.length) $('whatif-kind').value = g.kinds[0].kind;
   }
 
-  loadCoverage().catch((err) => toast(`覆盖统计加载失败：${errorText(err)}`));
+  loadCoverage().catch((err) => toast(t('coverage.failed', errorText(err))));
   showCircles();
   return {select, clear, onMapClick, state, setOverlay, capturing: () => Boolean(state.mode)};
 }

@@ -1,7 +1,7 @@
 // Who is logged in: the account line of every page (name, role, what the role may do, logout),
 // and sendJSON, which every state-changing request uses so it carries the session's CSRF token.
 import {el} from './util.js';
-import {request} from './api.js';
+import {codeLists, request} from './api.js';
 import {t} from './msg.js';
 
 let me = null;
@@ -15,11 +15,19 @@ export async function whoami() {
 
 /**
  * sendJSON sends a state-changing request with the CSRF token (and extra headers, e.g. the
- * If-Match of a versioned record); a non-2xx answer throws its message.
+ * If-Match of a versioned record); a non-2xx answer throws its message. as: 'blob' returns the
+ * answer as a file to save (request in api.js).
  */
-export async function sendJSON(method, url, body, headers = {}) {
+export async function sendJSON(method, url, body, headers = {}, as = 'json') {
   const who = await whoami();
-  return request(url, {method, body, headers: {'X-CSRF-Token': who ? who.csrf_token : '', ...headers}});
+  return request(url, {method, body, as, headers: {'X-CSRF-Token': who ? who.csrf_token : '', ...headers}});
+}
+
+/** roleName returns the Chinese name of a role (role in /api/v1/labels), or its code when the
+ * labels cannot be read. */
+export async function roleName(role) {
+  const lists = await codeLists().catch(() => ({}));
+  return lists.role?.[role] || role;
 }
 
 /** renderAccount fills container with the account line. */
@@ -42,7 +50,7 @@ export async function renderAccount(container) {
   });
   container.replaceChildren(
     el('span', {class: 'account-name', id: 'account-name', text: u.display_name || u.username}),
-    el('span', {class: 'account-role', text: t(`role.${u.role}`),
+    el('span', {class: 'account-role', text: await roleName(u.role),
       title: may.length ? `可以：${may.join('、')}` : '仅可浏览地图（不含地下管线）'}),
     ...(who.may.admin ? [el('a', {class: 'link-button', href: '/admin', text: '账号管理'})] : []),
     logout,

@@ -1,20 +1,16 @@
 // The administrator's page: list, create and change accounts; see and lift login throttling;
 // read the audit log.
 import {el, getJSON} from './util.js';
-import {renderAccount, sendJSON, whoami} from './account.js';
+import {renderAccount, roleName, sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
+import {known, t} from './msg.js';
 
-const ROLES = [
-  ['viewer', '查看者（地图，不含管线）'],
-  ['planner', '规划人员（编辑方案与片区）'],
-  ['designer', '设计人员（下载数据、查看管线）'],
-  ['leader', '领导（看板、全部图层）'],
-  ['admin', '管理员'],
-];
-const ACTIONS = {
-  login: '登录', login_sso: '单点登录', login_failed: '登录失败', login_blocked: '登录被限制', logout: '退出',
-  create: '新建', update: '修改', password: '重设密码', delete: '删除', download: '下载', unlock: '解除登录限制',
-};
+// The roles, each with what it may do (role.* and role.*.scope in the catalogue).
+const ROLES = await Promise.all(['viewer', 'planner', 'designer', 'leader', 'admin'].map(async (code) => {
+  const name = await roleName(code);
+  const scope = known(`role.${code}.scope`, '');
+  return [code, scope ? `${name}（${scope}）` : name];
+}));
 
 const message = document.getElementById('message');
 function say(text, error = false) {
@@ -62,22 +58,22 @@ async function change(username, body, done) {
 // loadThrottle lists the failed-login counts; an account's row ("全部地址") can be unlocked.
 async function loadThrottle() {
   const {throttles} = await getJSON('/api/v1/login-throttle');
-  const when = (t) => (t ? new Date(t).toLocaleString('zh-CN') : '—');
-  const rows = throttles.map((t) => {
-    const unlock = el('button', {type: 'button', text: '解除限制', hidden: !t.account});
+  const when = (at) => (at ? new Date(at).toLocaleString('zh-CN') : '—');
+  const rows = throttles.map((th) => {
+    const unlock = el('button', {type: 'button', text: '解除限制', hidden: !th.account});
     unlock.addEventListener('click', async () => {
       try {
-        await sendJSON('POST', `/api/v1/users/${encodeURIComponent(t.account)}/unlock`, {});
-        say(`${t.account} 的登录限制已解除`);
+        await sendJSON('POST', `/api/v1/users/${encodeURIComponent(th.account)}/unlock`, {});
+        say(t('admin.unlocked', th.account));
       } catch (e) {
         say(errorText(e), true);
       }
       await loadThrottle();
       await loadAudit(true);
     });
-    return el('tr', {class: t.until ? 'disabled' : ''},
-      el('td', {text: t.account || '（全部账号）'}), el('td', {text: t.address || '（全部地址）'}),
-      el('td', {text: String(t.failures)}), el('td', {text: when(t.last_at)}), el('td', {text: t.until ? when(t.until) : '未限制'}),
+    return el('tr', {class: th.until ? 'disabled' : ''},
+      el('td', {text: th.account || '（全部账号）'}), el('td', {text: th.address || '（全部地址）'}),
+      el('td', {text: String(th.failures)}), el('td', {text: when(th.last_at)}), el('td', {text: th.until ? when(th.until) : '未限制'}),
       el('td', {}, unlock));
   });
   document.querySelector('#throttle tbody').replaceChildren(...rows);
@@ -97,7 +93,7 @@ document.getElementById('new-user').addEventListener('submit', async (ev) => {
     const res = await sendJSON('POST', '/api/v1/users', {
       username: f.username.value.trim(), display_name: f.display_name.value.trim(), role: f.role.value,
     });
-    say(`已创建 ${res.user.username}，初始密码：${res.password}（仅显示这一次，请转交本人）`);
+    say(t('admin.created', res.user.username, res.password));
     f.reset();
   } catch (e) {
     say(errorText(e), true);
@@ -112,7 +108,7 @@ async function loadAudit(fresh = false) {
   const {entries} = await getJSON(`/api/v1/audit?limit=100${oldest ? `&before=${oldest}` : ''}`);
   const rows = entries.map((e) => el('tr', {},
     el('td', {text: new Date(e.at).toLocaleString('zh-CN')}), el('td', {text: e.actor}), el('td', {text: e.address}),
-    el('td', {text: ACTIONS[e.action] || e.action}), el('td', {text: [e.table, e.row_id].filter(Boolean).join(' #')}),
+    el('td', {text: known(`audit.${e.action}`, e.action)}), el('td', {text: [e.table, e.row_id].filter(Boolean).join(' #')}),
     el('td', {class: 'change', text: [e.before && `前：${JSON.stringify(e.before)}`, e.after && `后：${JSON.stringify(e.after)}`].filter(Boolean).join('\n')})));
   const body = document.querySelector('#audit tbody');
   if (fresh) body.replaceChildren(...rows); else body.append(...rows);

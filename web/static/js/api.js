@@ -48,6 +48,16 @@ export function getJSON(url, {signal} = {}) {
   return request(url, {signal});
 }
 
+let labelsRead;
+/**
+ * codeLists returns the code lists of /api/v1/labels (enumeration → code → Chinese label), the one
+ * source of the labels of coded values; read once per page.
+ */
+export function codeLists() {
+  labelsRead ??= getJSON('/api/v1/labels');
+  return labelsRead;
+}
+
 /** errorText is what the user is shown for err: its message when it came from request. */
 export function errorText(err) {
   if (err instanceof ApiError) return err.message;

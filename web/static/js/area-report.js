@@ -2,13 +2,13 @@
 // sections of tables, with print CSS. DOM is built with textContent only (util.el).
 import {el, getJSON, formatNumber} from './util.js';
 import {renderAccount} from './account.js';
-import {errorText} from './api.js';
+import {errorText, codeLists} from './api.js';
+import {t} from './msg.js';
 
 const $ = (id) => document.getElementById(id);
 const num = (n) => formatNumber(n);
 const money = (n) => new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 0}).format(n);
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const LEVELS = {'15min': '15分钟', '10min': '10分钟', '5min': '5分钟', block: '居住街坊'};
 
 // drawMap shows the area's communities (blue) on the district map, framed to them; the canvas
 // keeps its pixels so the map prints.
@@ -44,30 +44,30 @@ async function start() {
   $('print').addEventListener('click', () => window.print());
   const id = new URLSearchParams(location.search).get('id');
   if (!id || !/^\d+$/.test(id)) {
-    $('status').textContent = '缺少片区编号（?id=）。';
+    $('status').textContent = t('report.noid');
     $('status').classList.add('error');
     return;
   }
   let r;
   let labels;
   try {
-    [r, labels] = await Promise.all([getJSON(`/api/v1/areas/${id}/report`), getJSON('/api/v1/labels')]);
+    [r, labels] = await Promise.all([getJSON(`/api/v1/areas/${id}/report`), codeLists()]);
   } catch (err) {
-    $('status').textContent = `报告生成失败：${errorText(err)}`;
+    $('status').textContent = t('report.failed', errorText(err));
     $('status').classList.add('error');
     return;
   }
-  const L = (e, code) => (code === 'none' || !code ? '未纳入计划' : (labels[e]?.[code] || code));
+  const L = (e, code) => (code === 'none' || !code ? t('batch.none') : (labels[e]?.[code] || code));
   const a = r.area;
-  const t = a.totals;
+  const tot = a.totals;
   document.title = `${a.name} · 片区报告`;
   $('title').textContent = `${a.name} 片区报告`;
   $('subtitle').textContent = `编号 ${a.code} · ${a.created_by || '—'} 创建于 ${new Date(a.created_at).toLocaleDateString('zh-CN')} · 生成于 ${new Date(r.generated_at).toLocaleString('zh-CN')}`;
 
-  const facts = [['小区', `${t.communities}个`], ['楼栋', `${t.buildings}栋`], ['户数', `${num(t.households)}户`],
-    ['建筑面积', `${num(t.floor_area)}m²`], ['建成年代', `${t.completed_from ? `${t.completed_from}–${t.completed_to}年` : ''}${t.unknown_year ? `（${t.unknown_year}个小区未知/待核实）` : ''}` || '—'],
-    ['批次', Object.entries(t.batches).map(([k, n]) => `${L('batch', k)}${n}`).join('、')],
-    ['阶段', Object.entries(t.stages).map(([k, n]) => `${L('plan_stage', k)}${n}`).join('、')]];
+  const facts = [['小区', `${tot.communities}个`], ['楼栋', `${tot.buildings}栋`], ['户数', `${num(tot.households)}户`],
+    ['建筑面积', `${num(tot.floor_area)}m²`], ['建成年代', `${tot.completed_from ? `${tot.completed_from}–${tot.completed_to}年` : ''}${tot.unknown_year ? `（${tot.unknown_year}个小区未知/待核实）` : ''}` || '—'],
+    ['批次', Object.entries(tot.batches).map(([k, n]) => `${L('batch', k)}${n}`).join('、')],
+    ['阶段', Object.entries(tot.stages).map(([k, n]) => `${L('plan_stage', k)}${n}`).join('、')]];
   $('totals').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {text: v})]));
   drawMap(a.members).catch(() => { $('report-map').hidden = true; });
   rows('members', a.members, (m) => [m.name, m.subdistrict, m.completed_year == null ? '未知' : String(m.completed_year), num(m.buildings), num(m.households),
@@ -85,7 +85,7 @@ async function start() {
   const gaps = r.gaps.filter((g) => g.gap);
   rows('gaps', gaps, (g) => {
     const s = siteFor.get(g.kind);
-    return [g.name, LEVELS[g.level] || g.level, `${num(g.covered)}/${num(g.households)}`,
+    return [g.name, labels.facility_level?.[g.level] || g.level, `${num(g.covered)}/${num(g.households)}`,
       el('td', {class: 'bad', text: pct(g.share)}), el('td', {class: 'text', text: g.gap_members.length === a.members.length ? `全部${a.members.length}个小区`
         : g.gap_members.slice(0, 4).map((m) => names.get(m) || m).join('、') + (g.gap_members.length > 4 ? `等${g.gap_members.length}个` : '')}),
       el('td', {class: 'text', text: s?.site ? `${s.site.name}${s.site.inside ? '（片区内）' : `（片区外${Math.round(s.site.distance_m)}m）`}` : noSite(g.kind)}),
@@ -112,7 +112,7 @@ async function start() {
     rows('pipes-condition', ps.by_condition, (l) => [L('pipe_condition', l.key), num(l.pipes), num(l.length_m)]);
     rows('pipes-operator', ps.by_operator, (l) => [l.key, num(l.pipes), num(l.length_m)]);
   } else {
-    $('pipes-note').textContent = '当前角色无权查看地下管线数据。';
+    $('pipes-note').textContent = t('pipes.forbidden');
     for (const id of ['pipes-kind', 'pipes-condition', 'pipes-operator']) $(id).hidden = true;
   }
 

@@ -4,7 +4,7 @@
 // parking gap and the dig-once list. DOM is built with textContent only (util.el).
 import {el, getJSON, toast, formatNumber, refreshTiles} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
-import {errorText} from './api.js';
+import {errorText, codeLists} from './api.js';
 import {addExport} from './tables.js';
 import {t} from './msg.js';
 
@@ -25,7 +25,7 @@ function setStatus(id, text, error = false) {
   box.classList.toggle('error', error);
 }
 
-function batchName(code) { return code === 'none' ? '未纳入计划' : (app.labels.batch?.[code] || code); }
+function batchName(code) { return code === 'none' ? t('batch.none') : (app.labels.batch?.[code] || code); }
 function kindName(code) { return app.labels.facility_kind?.[code] || code; }
 function mix(obj, name) {
   return Object.entries(obj || {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${name(k)}${n}`).join('、');
@@ -40,10 +40,10 @@ function initTabs() {
   const tabs = [...document.querySelectorAll('.tabs button')];
   for (const tab of tabs) {
     tab.addEventListener('click', () => {
-      for (const t of tabs) {
-        const on = t === tab;
-        t.setAttribute('aria-selected', String(on));
-        $(t.dataset.panel).hidden = !on;
+      for (const other of tabs) {
+        const on = other === tab;
+        other.setAttribute('aria-selected', String(on));
+        $(other.dataset.panel).hidden = !on;
       }
       const style = app.map?.getStyle();
       for (const [panel, source] of Object.entries(tabSources)) {
@@ -146,7 +146,7 @@ async function runSuggest() {
   const q = new URLSearchParams({gap: $('gap').value, min: $('singles').checked ? '1' : '2'});
   if ($('batch').value) q.set('batch', $('batch').value);
   if ($('stage').value) q.set('stage', $('stage').value);
-  setStatus('suggest-status', '正在聚类……');
+  setStatus('suggest-status', t('areas.suggest.running'));
   try {
     const fc = await getJSON(`/api/v1/areas/suggest?${q}`);
     app.suggestions = fc.features;
@@ -155,23 +155,23 @@ async function runSuggest() {
     list.replaceChildren();
     for (const f of fc.features) {
       const p = f.properties;
-      const t = p.totals;
+      const tot = p.totals;
       const li = el('li', {class: 'clickable', dataset: {key: p.key}},
         el('div', {class: 'card-title'}, el('span', {}, el('span', {class: 'badge', text: p.key}), ' ',
           p.members.slice(0, 3).map((m) => m.name).join('、') + (p.members.length > 3 ? ' 等' : '')),
-        el('span', {text: `${t.communities}个小区`})),
-        el('div', {class: 'card-meta', text: `${num(t.households)}户 · ${t.buildings}栋 · ${num(t.floor_area)}m² · 建成${t.completed_from}–${t.completed_to}年`}),
-        el('div', {class: 'card-meta', text: `批次：${mix(t.batches, batchName)}`}));
+        el('span', {text: `${tot.communities}个小区`})),
+        el('div', {class: 'card-meta', text: `${num(tot.households)}户 · ${tot.buildings}栋 · ${num(tot.floor_area)}m² · 建成${tot.completed_from}–${tot.completed_to}年`}),
+        el('div', {class: 'card-meta', text: `批次：${mix(tot.batches, batchName)}`}));
       li.addEventListener('click', () => startEdit(f));
       li.addEventListener('mouseenter', () => hoverSuggestion(p.key));
       li.addEventListener('mouseleave', () => hoverSuggestion(null));
       list.append(li);
     }
     setStatus('suggest-status', fc.features.length
-      ? `间距${fc.gap}米：${fc.features.length}个建议片区，点击一个进行调整和保存。`
-      : '没有符合条件的建议片区。');
+      ? t('areas.suggest.done', fc.gap, fc.features.length)
+      : t('areas.suggest.none'));
   } catch (err) {
-    setStatus('suggest-status', `生成失败：${errorText(err)}`, true);
+    setStatus('suggest-status', t('areas.suggest.failed', errorText(err)), true);
   }
 }
 
@@ -234,18 +234,18 @@ function onMapClick(ev) {
 
 async function saveArea() {
   const name = $('area-name').value.trim();
-  if (!name) { toast('请填写片区名称'); return; }
+  if (!name) { toast(t('area.name.missing')); return; }
   const members = [...app.edit.members.keys()];
-  if (!members.length) { toast('片区至少需要一个小区'); return; }
+  if (!members.length) { toast(t('area.members.missing')); return; }
   try {
     const a = await sendJSON('POST', '/api/v1/areas', {name, members, origin: app.edit.origin});
-    toast(`已保存片区“${a.name}”（${a.code}）`);
+    toast(t('area.saved', a.name, a.code));
     refreshTiles(app.map);
     cancelEdit();
     await loadSaved();
     document.getElementById('tab-saved').click();
   } catch (err) {
-    toast(`保存失败：${errorText(err)}`);
+    toast(t('save.failed', errorText(err)));
   }
 }
 
@@ -265,7 +265,7 @@ async function loadSaved() {
   list.replaceChildren();
   $('saved-empty').hidden = areas.length > 0;
   for (const a of areas) {
-    const t = a.totals;
+    const tot = a.totals;
     const actions = el('div', {class: 'card-actions'},
       el('a', {href: `/area-report?id=${encodeURIComponent(a.id)}`, class: 'report-link', text: '片区报告'}));
     const locate = el('button', {type: 'button', class: 'link-button', text: '定位'});
@@ -274,18 +274,18 @@ async function loadSaved() {
     if (app.me?.may?.edit) {
       const del = el('button', {type: 'button', class: 'link-button', text: '删除'});
       del.addEventListener('click', async () => {
-        if (!window.confirm(`删除片区“${a.name}”？`)) return;
+        if (!window.confirm(t('area.delete.confirm', a.name))) return;
         try {
           await sendJSON('DELETE', `/api/v1/areas/${a.id}`, undefined, {'If-Match': a.version});
           refreshTiles(app.map);
           await loadSaved();
-        } catch (err) { toast(`删除失败：${errorText(err)}`); }
+        } catch (err) { toast(t('delete.failed', errorText(err))); }
       });
       actions.append(del);
     }
     list.append(el('li', {dataset: {id: a.id}},
       el('div', {class: 'card-title'}, el('span', {text: a.name}), el('span', {class: 'card-meta', text: a.code})),
-      el('div', {class: 'card-meta', text: `${t.communities}个小区 · ${num(t.households)}户 · ${t.buildings}栋 · ${a.members.map((m) => m.name).join('、')}`}),
+      el('div', {class: 'card-meta', text: `${tot.communities}个小区 · ${num(tot.households)}户 · ${tot.buildings}栋 · ${a.members.map((m) => m.name).join('、')}`}),
       actions));
   }
   for (const id of ['siting-scope', 'parking-scope']) {
@@ -302,7 +302,7 @@ async function runSiting() {
   const kind = $('siting-kind').value;
   const q = new URLSearchParams({kind, k: $('siting-k').value || '3'});
   if ($('siting-scope').value) q.set('area', $('siting-scope').value);
-  setStatus('siting-status', '正在计算……');
+  setStatus('siting-status', t('areas.computing'));
   $('whatif-box').hidden = true;
   $('whatif-result').replaceChildren();
   try {
@@ -325,17 +325,17 @@ async function runSiting() {
       type: 'Feature', geometry: {type: 'Point', coordinates: x.site.point},
       properties: {id: x.site.id, name: x.site.name, picked: picked.has(x.site.id), label: picked.has(x.site.id) ? String(rankOf.get(x.site.id)) : '',
         alone: x.alone}}))});
-    const scope = r.scope.type === 'area' ? `片区“${r.scope.name}”` : '全区';
+    const scope = r.scope.type === 'area' ? t('areas.scope.area', r.scope.name) : t('areas.scope.all');
     setStatus('siting-status', r.picks.length
-      ? `${r.kind.name}（服务半径${r.kind.service_distance}米）：${scope}缺配${num(r.lacking_before)}户，${r.picks.length}处选址可新增覆盖${num(r.covered)}户（候选用地${r.sites_considered}处）。`
-      : `${r.kind.name}：${scope}内外没有能新增覆盖的候选用地（候选${r.sites_considered}处）。`);
+      ? t('areas.siting.done', r.kind.name, r.kind.service_distance, scope, num(r.lacking_before), r.picks.length, num(r.covered), r.sites_considered)
+      : t('areas.siting.none', r.kind.name, scope, r.sites_considered));
     if (r.picks.length) {
       $('whatif-box').hidden = false;
       const b = bboxOf({coordinates: r.picks.map((p) => p.site.point)});
       if (Number.isFinite(b[0])) fitBBox([b[0] - 0.004, b[1] - 0.003, b[2] + 0.004, b[3] + 0.003]);
     }
   } catch (err) {
-    setStatus('siting-status', `选址失败：${errorText(err)}`, true);
+    setStatus('siting-status', t('areas.siting.failed', errorText(err)), true);
   }
 }
 
@@ -361,7 +361,7 @@ async function runWhatIf() {
 async function runParking() {
   const q = new URLSearchParams({ratio: $('ratio').value || '0.6'});
   if ($('parking-scope').value) q.set('area', $('parking-scope').value);
-  setStatus('parking-status', '正在计算……');
+  setStatus('parking-status', t('areas.computing'));
   try {
     const r = await getJSON(`/api/v1/parking-gap?${q}`);
     const row = (name, g) => el('tr', {},
@@ -370,16 +370,16 @@ async function runParking() {
       el('td', {text: num(g.gap_full)}), el('td', {text: num(g.charger_gap)}));
     $('parking-table').tBodies[0].replaceChildren(...r.communities.map((g) => row(g.name, g)));
     $('parking-table').tFoot.replaceChildren(row('合计', r.total));
-    setStatus('parking-status', `按每户${r.ratio}个车位、充电桩占车位${Math.round(r.charger_share * 100)}%：缺车位${num(r.total.gap)}个，缺充电桩${num(r.total.charger_gap)}个；现有每百户${r.total.spaces_per_100}个车位。`);
+    setStatus('parking-status', t('areas.parking.done', r.ratio, Math.round(r.charger_share * 100), num(r.total.gap), num(r.total.charger_gap), r.total.spaces_per_100));
   } catch (err) {
-    setStatus('parking-status', `计算失败：${errorText(err)}`, true);
+    setStatus('parking-status', t('areas.parking.failed', errorText(err)), true);
   }
 }
 
 // ---- dig once
 async function runDig() {
   const q = new URLSearchParams({from: $('dig-from').value, to: $('dig-to').value, buffer: $('dig-buffer').value || '5'});
-  setStatus('dig-status', '正在查询……');
+  setStatus('dig-status', t('areas.dig.running'));
   try {
     const r = await getJSON(`/api/v1/dig-once?${q}`);
     app.dig = r;
@@ -399,9 +399,9 @@ async function runDig() {
       li.addEventListener('click', () => fitBBox(bboxOf(x.geometry)));
       return li;
     }));
-    setStatus('dig-status', `${r.from}–${r.to}年计划翻修的道路中，${s.roads}条下有待更新管线（走廊${r.buffer_m}米）。`);
+    setStatus('dig-status', t('areas.dig.done', r.from, r.to, s.roads, r.buffer_m));
   } catch (err) {
-    setStatus('dig-status', err.status === 403 ? '当前角色无权查看管线数据。' : `查询失败：${errorText(err)}`, true);
+    setStatus('dig-status', err.status === 403 ? t('pipes.forbidden') : t('areas.dig.failed', errorText(err)), true);
   }
 }
 
@@ -418,7 +418,7 @@ async function start() {
   renderAccount($('account'));
   if (!maplibregl) { toast(t('map.failed')); return; }
   const [labels, me] = await Promise.all([
-    getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; }),
+    codeLists().catch((err) => { toast(t('labels.failed', errorText(err))); return {}; }),
     whoami(), initMap(),
   ]);
   app.labels = labels;
@@ -434,7 +434,7 @@ async function start() {
   }
   if (!me?.may?.edit) {
     $('save-area').disabled = true;
-    $('save-note').textContent = '仅规划人员和管理员可以保存片区。';
+    $('save-note').textContent = t('areas.save.forbidden');
   }
   $('gap').addEventListener('input', () => { $('gap-value').textContent = $('gap').value; });
   $('suggest').addEventListener('click', runSuggest);
@@ -460,7 +460,7 @@ async function start() {
     const hit = app.edit && !$('editor').hidden && app.map.queryRenderedFeatures(ev.point, {layers: ['communities-fill']}).length > 0;
     app.map.getCanvas().style.cursor = hit ? 'pointer' : '';
   });
-  await loadSaved().catch((err) => toast(`片区列表加载失败：${errorText(err)}`));
+  await loadSaved().catch((err) => toast(t('areas.failed', errorText(err))));
   app.ready = true;
 }
 

@@ -5,7 +5,7 @@
 // Everything is measured at an as-of date: ?as_of=, else the programme's setting, else today.
 import {el, getJSON, vectorLayers} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
-import {errorText} from './api.js';
+import {errorText, codeLists} from './api.js';
 import {addExport} from './tables.js';
 import {t} from './msg.js';
 
@@ -19,7 +19,6 @@ const fmt = new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 1});
 const fmt0 = new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 0});
 const pct = (x) => `${fmt.format(x * 100)}%`;
 
-const GOAL_STATES = {met: '已达标', in_progress: '推进中', none: '未涉及'};
 const GOAL_COLOURS = {met: '#238443', in_progress: '#f59e0b', none: '#c8d0d8'};
 const PIPE_CONDITION = ['match', ['get', 'condition'], 'good', '#1a9850', 'fair', '#fee08b', 'poor', '#fc8d59', 'critical', '#d73027', '#999999'];
 const FUNDING_COLOURS = ['#1f5f99', '#4a90c8', '#9ecae1', '#f59e0b', '#8c6d31', '#7b3294', '#1b9e77'];
@@ -57,7 +56,7 @@ async function load() {
     if (state.ready) renderTrend();
     say('');
   } catch (err) {
-    say(`进度数据加载失败：${errorText(err)}`, true);
+    say(t('dashboard.failed', errorText(err)), true);
   }
 }
 
@@ -104,19 +103,19 @@ function bar(started, completed) {
 
 function renderCards(d) {
   // The target of the batch shown: none under 全部方案 (the cards then count all plans).
-  const t = d.targets.find((x) => x.batch_year === d.batch_year);
+  const target = d.targets.find((x) => x.batch_year === d.batch_year);
   const tot = d.totals;
-  if (t) {
-    targetCard('card-communities', '改造小区（个）', t.progress_communities, '个');
-    targetCard('card-buildings', '楼栋（栋）', t.progress_buildings, '栋');
-    targetCard('card-households', '户数（户）', t.progress_households, '户');
-    targetCard('card-area', '建筑面积（万m²）', t.progress_floor_area, '万m²', 10000, 1);
-    const late = t.days_left < 0;
+  if (target) {
+    targetCard('card-communities', '改造小区（个）', target.progress_communities, '个');
+    targetCard('card-buildings', '楼栋（栋）', target.progress_buildings, '栋');
+    targetCard('card-households', '户数（户）', target.progress_households, '户');
+    targetCard('card-area', '建筑面积（万m²）', target.progress_floor_area, '万m²', 10000, 1);
+    const late = target.days_left < 0;
     $('card-time').replaceChildren(el('h3', {text: late ? '已超过完成期限' : '距完成期限'}),
-      el('p', {class: 'big'}, fmt0.format(Math.abs(t.days_left)), el('small', {text: ' 天'})),
-      el('p', {class: 'sub', text: `期限 ${t.due} · 截至 ${d.as_of}`}),
-      el('p', {class: 'sub', text: `逾期方案 ${t.overdue} 个`}));
-    $('card-time').classList.toggle('alert', late || t.overdue > 0);
+      el('p', {class: 'big'}, fmt0.format(Math.abs(target.days_left)), el('small', {text: ' 天'})),
+      el('p', {class: 'sub', text: `期限 ${target.due} · 截至 ${d.as_of}`}),
+      el('p', {class: 'sub', text: `逾期方案 ${target.overdue} 个`}));
+    $('card-time').classList.toggle('alert', late || target.overdue > 0);
   } else {
     const plain = (id, title, value) => $(id).replaceChildren(el('h3', {text: title}), el('p', {class: 'big', text: value}),
       el('p', {class: 'sub', text: d.batch_year ? '该批次未设定目标' : '全部批次合计'}));
@@ -202,7 +201,7 @@ function chart(id) {
 const axisText = {fontSize: 13, color: '#52606d'};
 
 function renderCharts(d) {
-  if (!echarts) { say('图表组件加载失败，请刷新页面', true); return; }
+  if (!echarts) { say(t('charts.failed'), true); return; }
   const colours = stageColours();
   const stages = d.by_stage;
   chart('chart-stage')?.setOption({
@@ -253,7 +252,7 @@ function renderCharts(d) {
     tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}},
     yAxis: {type: 'category', data: goals.map((g) => g.name), inverse: true, axisLabel: {...axisText, fontSize: 14}},
     xAxis: {type: 'value', minInterval: 1, axisLabel: axisText},
-    series: ['met', 'in_progress', 'none'].map((k) => ({type: 'bar', stack: 'g', name: GOAL_STATES[k],
+    series: ['met', 'in_progress', 'none'].map((k) => ({type: 'bar', stack: 'g', name: state.labels.goal_state?.[k] || k,
       data: goals.map((g) => g[k]), itemStyle: {color: GOAL_COLOURS[k]}, barMaxWidth: 22,
       label: {show: k !== 'none', formatter: (p) => (p.value ? p.value : '')}})),
   }, true);
@@ -277,7 +276,7 @@ async function loadSatisfaction() {
   try {
     s = await getJSON('/api/v1/satisfaction');
   } catch (err) {
-    summary.textContent = `满意度数据加载失败：${errorText(err)}`;
+    summary.textContent = t('satisfaction.failed', errorText(err));
     return;
   }
   const table = $('table-satisfaction');
@@ -321,10 +320,10 @@ function renderTables(d) {
     el('td', {text: g.name}), num(g.communities), num(g.buildings), num(fmt0.format(g.households)),
     num(fmt.format(g.floor_area / 10000)), num(fmt0.format(wan(g.budget))), num(fmt0.format(wan(g.funded))), shareCell(g.done_share)));
   $('table-subdistrict').tBodies[0].replaceChildren(...subRows);
-  const t = d.totals;
-  $('table-subdistrict').tFoot.replaceChildren(el('tr', {}, el('td', {text: '合计'}), num(t.communities), num(t.buildings),
-    num(fmt0.format(t.households)), num(fmt.format(t.floor_area / 10000)), num(fmt0.format(wan(t.budget))),
-    num(fmt0.format(wan(t.funded))), shareCell(t.done_share)));
+  const tot = d.totals;
+  $('table-subdistrict').tFoot.replaceChildren(el('tr', {}, el('td', {text: '合计'}), num(tot.communities), num(tot.buildings),
+    num(fmt0.format(tot.households)), num(fmt.format(tot.floor_area / 10000)), num(fmt0.format(wan(tot.budget))),
+    num(fmt0.format(wan(tot.funded))), shareCell(tot.done_share)));
 
   const deptRows = d.by_department.map((g) => el('tr', {},
     el('td', {text: g.name}), num(g.communities), num(g.items), num(g.items_done), num(fmt0.format(wan(g.budget))), shareCell(g.done_share)));
@@ -401,7 +400,7 @@ async function paintCoverageAreas() {
   try {
     state.complete ??= await getJSON('/api/v1/coverage/complete');
   } catch (err) {
-    say(`配套完整度加载失败：${errorText(err)}`, true);
+    say(t('completeness.failed', errorText(err)), true);
     return;
   }
   const by = $('coverage-by').value;
@@ -447,7 +446,7 @@ function updateHint() {
   const z = state.map?.getZoom() ?? 0;
   const minzoom = {pipelines: 15}[state.mode];
   hint.hidden = !(minzoom && z < minzoom);
-  hint.textContent = minzoom ? `放大至${minzoom}级可见${MODES[state.mode].title}` : '';
+  hint.textContent = minzoom ? t('layer.zoomin', minzoom, MODES[state.mode].title) : '';
 }
 
 function swatch(colour, line = false) {
@@ -492,7 +491,7 @@ function wireClicks(map) {
     if (plan) {
       body.append(...[el('p', {text: `${plan.community.subdistrict_name} · ${plan.stage_name} · ${state.labels.batch?.[plan.batch] || plan.batch}${plan.batch_year ? `（${plan.batch_year}）` : ''}`}),
         el('p', {text: `${plan.community.buildings} 栋 · ${fmt0.format(plan.community.households)} 户 · 投资 ${fmt0.format(wan(plan.cost))} 万元`}),
-        el('div', {class: 'goal-dots'}, plan.goals.map((g) => el('span', {class: `pill ${g.state === 'met' ? 'ok' : g.state === 'in_progress' ? 'warn' : 'none'}`, text: `${g.name}·${GOAL_STATES[g.state]}`}))),
+        el('div', {class: 'goal-dots'}, plan.goals.map((g) => el('span', {class: `pill ${g.state === 'met' ? 'ok' : g.state === 'in_progress' ? 'warn' : 'none'}`, text: `${g.name}·${state.labels.goal_state?.[g.state] || g.state}`}))),
         plan.overdue ? el('p', {}, el('span', {class: 'pill bad', text: `${plan.overdue.reason} ${plan.overdue.days_late} 天`})) : null,
         el('p', {}, el('a', {href: `/plan?id=${plan.id}`, text: '查看改造方案 →'}))].filter(Boolean));
     } else {
@@ -537,7 +536,7 @@ function wireControls() {
     try {
       await sendJSON('PATCH', '/api/v1/programme/settings', {as_of: $('asof').value});
       navigate({as_of: null});
-      say(`已将 ${$('asof').value} 设为看板的默认统计日期`);
+      say(t('dashboard.asof.saved', $('asof').value));
     } catch (err) { say(errorText(err), true); }
   });
   $('asof-today').addEventListener('click', async () => {
@@ -551,10 +550,10 @@ function wireControls() {
   $('wall').addEventListener('click', () => setWall(!document.documentElement.classList.contains('wall'), true));
   $('print').addEventListener('click', () => window.print());
   document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) setWall(false, false); });
-  let t;
+  let resizing;
   window.addEventListener('resize', () => {
-    clearTimeout(t);
-    t = setTimeout(() => Object.values(state.charts).forEach((c) => c.resize()), 150);
+    clearTimeout(resizing);
+    resizing = setTimeout(() => Object.values(state.charts).forEach((c) => c.resize()), 150);
   });
 }
 
@@ -563,7 +562,7 @@ async function start() {
   wireControls();
   if (state.params.get('screen') === 'wall') setWall(true, false);
   const [me, labels, style] = await Promise.all([
-    whoami(), getJSON('/api/v1/labels').catch(() => ({})), getJSON('/tiles/style.json').catch(() => null),
+    whoami(), codeLists().catch(() => ({})), getJSON('/tiles/style.json').catch(() => null),
   ]);
   state.me = me;
   state.labels = labels;

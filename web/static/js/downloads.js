@@ -2,6 +2,7 @@
 // the coordinate system, then download GeoJSON files or a zip bundle. Downloads are plain links
 // to /download/…, so the browser streams them to disk (no file is held in page memory).
 import {request, errorText} from './api.js';
+import {roleName} from './account.js';
 import {t} from './msg.js';
 
 const $ = (id) => document.getElementById(id);
@@ -218,9 +219,9 @@ async function main() {
       const text = $(b.dataset.copy).textContent;
       try {
         await navigator.clipboard.writeText(text);
-        b.textContent = '已复制';
+        b.textContent = t('copy.done');
       } catch {
-        b.textContent = '请手动复制';
+        b.textContent = t('copy.failed');
       }
     });
   }
@@ -244,7 +245,7 @@ async function main() {
 
   try {
     const me = await getJSON('/api/v1/me');
-    $('account').textContent = `${me.user.display_name || me.user.username}（${t(`role.${me.user.role}`)}）`;
+    $('account').textContent = `${me.user.display_name || me.user.username}（${await roleName(me.user.role)}）`;
     if (!me.may.download) {
       $('role-warning').hidden = false;
       $('download-layers').disabled = true;

@@ -6,7 +6,9 @@
 // The server validates with the importer's rules and joins a drawn path to the network itself;
 // the snapping here only helps the eye (tile geometry is quantised).
 import {el, getJSON, toast, refreshTiles} from './util.js';
-import {whoami} from './account.js';
+import {sendJSON, whoami} from './account.js';
+import {ApiError, errorText} from './api.js';
+import {known, t} from './msg.js';
 
 const LAYERS = {
   communities: {title: '小区轮廓', mode: 'polygon', hint: '依次点击轮廓的各个顶点，点击第一个顶点闭合。'},
@@ -15,21 +17,22 @@ const LAYERS = {
   gates: {title: '出入口', mode: 'point', hint: '在小区边界上点击出入口的位置。'},
   facilities: {title: '设施', mode: 'point', hint: '点击设施的位置。'},
 };
-const ACTIONS = {'edit.create': '新建', 'edit.update': '修改', 'edit.delete': '删除', 'edit.restore': '恢复',
-  'edit.split': '被新路径分割', 'edit.confirm': '确认轮廓'};
 const SNAP_PX = 12;
 
-/** request sends a JSON request with the CSRF token (and If-Match when given); it never throws on HTTP errors. */
-async function request(method, url, body, version) {
-  const who = await whoami();
-  const headers = {'Content-Type': 'application/json', 'X-CSRF-Token': who ? who.csrf_token : ''};
-  if (version) headers['If-Match'] = version;
-  const res = await fetch(url, {method, credentials: 'same-origin', headers,
-    body: body === undefined ? undefined : JSON.stringify(body)});
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  return {status: res.status, ok: res.ok, data, etag: res.headers.get('ETag')};
+/**
+ * call sends an editing request through the one fetch wrapper (sendJSON: the CSRF token, and
+ * If-Match when version is given); it returns {ok, status, data} or, refused, {ok: false, status,
+ * error} with the Chinese message, so that each action shows it its own way (a conflict with a
+ * reload button).
+ */
+async function call(method, url, body, version) {
+  try {
+    const data = await sendJSON(method, url, body, version ? {'If-Match': version} : {});
+    return {ok: true, status: data === null ? 204 : 200, data};
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return {ok: false, status: err.status, error: err.message};
+  }
 }
 
 function start() {
@@ -38,7 +41,7 @@ function start() {
   app.ready.then(async (ready) => {
     const who = await whoami();
     if (!who || !who.may.edit) return;
-    const schema = await getJSON('/api/v1/edit/schema').catch((err) => { toast(`编辑表单加载失败：${err.message}`); return null; });
+    const schema = await getJSON('/api/v1/edit/schema').catch((err) => { toast(t('edit.schema.failed', errorText(err))); return null; });
     ready.me = who;
     if (schema) app.edit = initEdit(ready, schema);
   });
@@ -77,7 +80,7 @@ function initEdit(app, schema) {
       state.geometryChanged = true;
       draw.setMode('select');
       draw.selectFeature(id);
-      setHint('图形已画好，可拖动顶点调整；填写属性后点“保存”。');
+      setHint(t('edit.drawn'));
     } else if (id === state.drawId) {
       state.geometryChanged = true;
     }
@@ -159,7 +162,7 @@ function initEdit(app, schema) {
     state.layer = $('edit-layer').value;
     state.picking = true;
     press('edit-pick', true);
-    setHint(`点击地图上要修改的${LAYERS[state.layer].title}。`);
+    setHint(t('edit.pick', LAYERS[state.layer].title));
   }
 
   // onMapClick takes the map's clicks while editing (no popups then); it returns true when it did.
@@ -170,7 +173,7 @@ function initEdit(app, schema) {
       const p = ev.point;
       const hits = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], {layers})
         .filter((f) => f.sourceLayer === state.layer && f.id !== undefined);
-      if (!hits.length) { setHint(`此处没有${LAYERS[state.layer].title}，请点击要素本身。`); return true; }
+      if (!hits.length) { setHint(t('edit.pick.none', LAYERS[state.layer].title)); return true; }
       load(state.layer, hits[0].id);
       return true;
     }
@@ -180,8 +183,8 @@ function initEdit(app, schema) {
   async function load(layer, id) {
     state.picking = false;
     press('edit-pick', false);
-    const res = await request('GET', `/api/v1/edit/${layer}/${id}`);
-    if (!res.ok) { setMessage(res.data?.error || `读取失败（${res.status}）`); return; }
+    const res = await call('GET', `/api/v1/edit/${layer}/${id}`);
+    if (!res.ok) { setMessage(res.error); return; }
     showFeature(res.data);
     await loadHistory();
   }
@@ -206,7 +209,7 @@ function initEdit(app, schema) {
         draw.selectFeature(id);
       }
     }
-    setHint(state.drawId ? '拖动顶点（或边的中点）修改图形，点“保存”写入。' : '该要素由多个部分组成，只能修改属性。');
+    setHint(state.drawId ? t('edit.reshape') : t('edit.multipart'));
     showCard(f);
   }
 
@@ -277,44 +280,44 @@ function initEdit(app, schema) {
   async function save() {
     setMessage('');
     const {props, missing, wrong} = formValues();
-    if (missing.length) { setMessage(`请填写：${missing.join('、')}`); return; }
+    if (missing.length) { setMessage(t('edit.missing', missing.join('、'))); return; }
     if (wrong.length) { setMessage(`${wrong.join('；')}。`); return; }
     const geometry = currentGeometry();
-    if (!state.feature && !geometry) { setMessage('请先在地图上画出图形。'); return; }
+    if (!state.feature && !geometry) { setMessage(t('edit.nogeometry')); return; }
     const body = {properties: props};
     if (geometry && (state.geometryChanged || !state.feature)) body.geometry = geometry;
     const res = state.feature
-      ? await request('PUT', `/api/v1/edit/${state.layer}/${state.feature.id}`, body, state.feature.version)
-      : await request('POST', `/api/v1/edit/${state.layer}`, body);
+      ? await call('PUT', `/api/v1/edit/${state.layer}/${state.feature.id}`, body, state.feature.version)
+      : await call('POST', `/api/v1/edit/${state.layer}`, body);
     if (res.status === 412) {
-      setMessage(`保存冲突：${res.data?.error || '该要素已被他人修改'}`, 'conflict');
+      setMessage(t('edit.conflict', res.error), 'conflict');
       $('edit-message').append(' ', el('button', {class: 'link-button', type: 'button', id: 'edit-reload', text: '重新加载最新版本',
         onclick: () => load(state.layer, state.feature.id)}));
       return;
     }
-    if (!res.ok) { setMessage(res.data?.error || `保存失败（${res.status}）`); return; }
-    toast(`已保存：${LAYERS[state.layer].title}（${res.data.code}）。图层、生活圈与覆盖将自动更新。`);
+    if (!res.ok) { setMessage(res.error); return; }
+    toast(t('edit.saved.toast', LAYERS[state.layer].title, res.data.code));
     refreshTiles(map);
     showFeature(res.data);
-    setMessage('已保存。', 'ok');
+    setMessage(t('edit.saved'), 'ok');
     await loadHistory();
   }
 
   async function remove() {
-    if (!state.feature || !window.confirm(`确定删除${LAYERS[state.layer].title}（${state.feature.code}）吗？可在历史中恢复。`)) return;
-    const res = await request('DELETE', `/api/v1/edit/${state.layer}/${state.feature.id}`, undefined, state.feature.version);
-    if (!res.ok) { setMessage(res.data?.error || `删除失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
-    toast(`已删除：${state.feature.code}`);
+    if (!state.feature || !window.confirm(t('edit.delete.confirm', LAYERS[state.layer].title, state.feature.code))) return;
+    const res = await call('DELETE', `/api/v1/edit/${state.layer}/${state.feature.id}`, undefined, state.feature.version);
+    if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
+    toast(t('edit.deleted', state.feature.code));
     refreshTiles(map);
     reset();
   }
 
   async function confirmOutline() {
-    const res = await request('POST', `/api/v1/edit/communities/${state.feature.id}/confirm`, undefined, state.feature.version);
-    if (!res.ok) { setMessage(res.data?.error || `确认失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
+    const res = await call('POST', `/api/v1/edit/communities/${state.feature.id}/confirm`, undefined, state.feature.version);
+    if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
     refreshTiles(map);
     showFeature(res.data);
-    setMessage('轮廓已确认。', 'ok');
+    setMessage(t('edit.confirmed'), 'ok');
     await loadHistory();
   }
 
@@ -322,21 +325,21 @@ function initEdit(app, schema) {
     if (!state.feature) return;
     const h = await getJSON(`/api/v1/edit/${state.layer}/${state.feature.id}/history`).catch(() => ({history: []}));
     state.history = h.history || [];
-    const fmt = (t) => new Date(t).toLocaleString('zh-CN', {hour12: false});
+    const fmt = (at) => new Date(at).toLocaleString('zh-CN', {hour12: false});
     $('edit-history').replaceChildren(...state.history.map((e) => el('li', {dataset: {entry: String(e.entry)}},
-      `${fmt(e.at)} ${e.actor} ${ACTIONS[e.action] || e.action}`,
+      `${fmt(e.at)} ${e.actor} ${known(`audit.${e.action}`, e.action)}`,
       e.before ? el('button', {class: 'link-button', type: 'button', text: '恢复到此前', onclick: () => restore(e.entry)}) : '')));
     $('edit-undo').hidden = !state.history.some((e) => e.before);
     if (!state.history.length) $('edit-history').append(el('li', {class: 'note', text: '尚无编辑记录（导入的原始数据）。'}));
   }
 
   async function restore(entry) {
-    const res = await request('POST', `/api/v1/edit/${state.layer}/${state.feature.id}/restore`, {entry}, state.feature.version);
-    if (!res.ok) { setMessage(res.data?.error || `恢复失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
+    const res = await call('POST', `/api/v1/edit/${state.layer}/${state.feature.id}/restore`, {entry}, state.feature.version);
+    if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
     refreshTiles(map);
-    if (res.status === 204) { toast('已撤销：该要素已删除'); reset(); return; }
+    if (res.status === 204) { toast(t('edit.undone.deleted')); reset(); return; }
     showFeature(res.data);
-    setMessage('已恢复到该次修改之前的状态。', 'ok');
+    setMessage(t('edit.restored'), 'ok');
     await loadHistory();
   }
 
@@ -355,7 +358,7 @@ function initEdit(app, schema) {
     $('edit-proposals-note').hidden = !on;
     $('edit-proposals-save').hidden = true;
     if (!on) return;
-    const fc = await getJSON('/api/v1/outlines/proposals').catch((err) => { setHint(`推测失败：${err.message}`); return null; });
+    const fc = await getJSON('/api/v1/outlines/proposals').catch((err) => { setHint(t('edit.proposals.failed', errorText(err))); return null; });
     if (!fc) return;
     map.addSource('edit-proposals', {type: 'geojson', data: fc});
     map.addLayer({id: 'edit-proposals-fill', type: 'fill', source: 'edit-proposals', paint: {'fill-color': '#e8590c', 'fill-opacity': 0.12}});
@@ -368,10 +371,10 @@ function initEdit(app, schema) {
   }
 
   async function saveProposals() {
-    if (!window.confirm('将推测的街区轮廓保存为“待核实”小区？保存后由规划人员逐个确认或修改。')) return;
-    const res = await request('POST', '/api/v1/outlines/proposals/save');
-    if (!res.ok) { setHint(res.data?.error || `保存失败（${res.status}）`); return; }
-    toast(`已保存 ${res.data.saved.length} 个待核实小区；${res.data.skipped} 个街区因缺少建成年份未保存。`);
+    if (!window.confirm(t('edit.proposals.confirm'))) return;
+    const res = await call('POST', '/api/v1/outlines/proposals/save');
+    if (!res.ok) { setHint(res.error); return; }
+    toast(t('edit.proposals.saved', res.data.saved.length, res.data.skipped));
     refreshTiles(map);
     press('edit-proposals', true);
     await toggleProposals();
@@ -428,8 +431,8 @@ function snapToRendered(map, event) {
         const dx = p.x - a.x;
         const dy = p.y - a.y;
         const l2 = dx * dx + dy * dy;
-        const t = l2 ? Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / l2)) : 0;
-        const q = {x: a.x + t * dx, y: a.y + t * dy};
+        const u = l2 ? Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / l2)) : 0;
+        const q = {x: a.x + u * dx, y: a.y + u * dy};
         const dq = Math.hypot(q.x - x, q.y - y);
         if (dq < lineD) { lineD = dq; line = q; }
       });

@@ -5,6 +5,7 @@
 import {el, toast} from './util.js';
 import {renderAccount, sendJSON} from './account.js';
 import {errorText, getJSON} from './api.js';
+import {t} from './msg.js';
 
 let job = null;
 let map = null;
@@ -21,9 +22,9 @@ function message(text, error = false) {
 async function upload(ev) {
   ev.preventDefault();
   const file = document.getElementById('file').files[0];
-  if (!file) { message('请选择文件', true); return; }
-  if (file.size > 8 * 1024 * 1024) { message('文件超过 8 MB，请在服务器上用 renewmap import 导入', true); return; }
-  message('正在识别文件……');
+  if (!file) { message(t('import.nofile'), true); return; }
+  if (file.size > 8 * 1024 * 1024) { message(t('import.toolarge'), true); return; }
+  message(t('import.detecting'));
   for (const id of ['fields-card', 'mapping-card', 'preview-card', 'run-card']) document.getElementById(id).hidden = true;
   try {
     const up = await sendJSON('POST', `/api/v1/imports?name=${encodeURIComponent(file.name)}`, file);
@@ -36,7 +37,7 @@ async function upload(ev) {
     showLayer(layers[0], {samples: layers[0].samples, proposal: up.proposal, why: up.why});
     message((up.notes || []).join('；'));
   } catch (err) {
-    message(`文件无法导入：${errorText(err)}`, true);
+    message(t('import.unreadable', errorText(err)), true);
   }
 }
 
@@ -56,18 +57,18 @@ function showLayer(layer, p) {
 
 async function chooseLayer() {
   const name = document.getElementById('layer').value;
-  message('正在读取图层……');
+  message(t('import.layers'));
   try {
     const p = await sendJSON('POST', `/api/v1/imports/${job.id}/propose`, {layer: name});
     showLayer(layers.find((l) => l.name === name), p);
     message('');
   } catch (err) {
-    message(`无法读取图层：${errorText(err)}`, true);
+    message(t('import.layers.failed', errorText(err)), true);
   }
 }
 
 async function preview() {
-  message('正在预览（试运行，不写入）……');
+  message(t('import.previewing'));
   document.getElementById('run-card').hidden = true;
   try {
     const pv = await sendJSON('POST', `/api/v1/imports/${job.id}/preview`, {mapping: document.getElementById('mapping').value});
@@ -79,7 +80,7 @@ async function preview() {
     message('');
   } catch (err) {
     document.getElementById('preview-card').hidden = true;
-    message(`预览未通过，数据未改动：${errorText(err)}`, true);
+    message(t('import.preview.failed', errorText(err)), true);
   }
 }
 
@@ -123,9 +124,9 @@ async function run() {
     }
     progress(j);
     document.getElementById('notes').textContent = j.message;
-    if (j.state === 'done') { message('导入完成'); toast('导入完成'); } else message(j.message, true);
+    if (j.state === 'done') { message(t('import.done')); toast(t('import.done')); } else message(j.message, true);
   } catch (err) {
-    message(`导入失败：${errorText(err)}`, true);
+    message(t('import.failed', errorText(err)), true);
   }
 }
 

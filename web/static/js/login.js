@@ -1,4 +1,6 @@
 // The login page: posts the form as JSON and, on success, goes where the visitor was headed.
+import {request, showError} from './api.js';
+import {t} from './msg.js';
 
 const form = document.getElementById('login-form');
 const error = document.getElementById('login-error');
@@ -14,35 +16,21 @@ function next() {
   return new URL(n, location.origin).origin === location.origin ? n : '/';
 }
 
-function showError(text) {
-  error.textContent = text;
-  error.hidden = false;
-}
-
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   error.hidden = true;
   const username = form.username.value.trim();
   const password = form.password.value;
   if (!username || !password) {
-    showError('请输入用户名和密码');
+    showError(error, t('login.missing'));
     return;
   }
   submit.disabled = true;
   try {
-    const res = await fetch('/api/v1/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (res.ok) {
-      location.assign(next());
-      return;
-    }
-    const body = await res.json().catch(() => ({}));
-    showError(body.error || `登录失败（${res.status}）`);
-  } catch {
-    showError('无法连接服务器，请稍后重试');
+    await request('/api/v1/login', {method: 'POST', body: {username, password}});
+    location.assign(next());
+  } catch (err) {
+    showError(error, err);
   } finally {
     submit.disabled = false;
   }

@@ -8,7 +8,7 @@ import {renderAccount} from './account.js';
 import {initAccess} from './access.js';
 import {initQuality} from './quality.js';
 import {scopeParam, setScope} from './nav.js';
-import {errorText} from './api.js';
+import {errorText, codeLists} from './api.js';
 import {t} from './msg.js';
 
 const maplibregl = window.maplibregl;
@@ -65,17 +65,17 @@ function start() {
   });
 
   // Data the panel and popups need, fetched while the style loads.
-  const labelsP = getJSON('/api/v1/labels').catch((err) => { toast(`代码表加载失败：${errorText(err)}`); return {}; });
+  const labelsP = codeLists().catch((err) => { toast(t('labels.failed', errorText(err))); return {}; });
   const layoutP = getJSON('/static/fields.json').catch(() => ({}));
   const communitiesP = getJSON('/api/v1/communities?limit=500').then((b) => b.communities || [])
-    .catch((err) => { toast(`小区列表加载失败：${errorText(err)}`); return []; });
+    .catch((err) => { toast(t('communities.failed', errorText(err))); return []; });
   const loaded = new Promise((resolve) => map.once('load', resolve));
 
   app.ready = (async () => {
     const [labels, layout] = await Promise.all([labelsP, layoutP, loaded]);
     app.labels = labels;
     app.layout = layout;
-    const layers = await vectorLayers(map.getStyle(), (err) => toast(`图层目录加载失败：${errorText(err)}`));
+    const layers = await vectorLayers(map.getStyle(), (err) => toast(t('layers.failed', errorText(err))));
     for (const l of layers) {
       app.catalogue[l.id] = {title: l.description || l.id, fields: l.fields || {}, minzoom: l.minzoom, maxzoom: l.maxzoom};
     }

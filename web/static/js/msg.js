@@ -17,6 +17,12 @@ export function t(key, ...args) {
   return s;
 }
 
+/** known returns the catalogue's text for key, or fallback when it has none (a code the catalogue
+ * does not name yet, shown as it is). */
+export function known(key, fallback) {
+  return catalogue.ui?.[key] ?? fallback;
+}
+
 /** codeText returns the message for an error code of the JSON error body. */
 export function codeText(code) {
   return catalogue.codes?.[code] || catalogue.codes?.error || generic;

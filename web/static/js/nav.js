@@ -5,7 +5,7 @@
 // selected community or area stays selected from the map to the plan, the downloads and the survey.
 import {el} from './util.js';
 import {catalogue, t} from './msg.js';
-import {whoami} from './account.js';
+import {roleName, whoami} from './account.js';
 
 const scope = new URLSearchParams();
 for (const k of ['community', 'area']) {
@@ -60,7 +60,7 @@ async function render() {
     ...items.map((it) => el('a', {class: 'site-link', href: linkFor(it), text: it.label, dataset: {item: JSON.stringify(it)},
       'aria-current': it.href === location.pathname ? 'page' : undefined})),
     el('span', {class: 'site-spacer'}),
-    el('span', {class: 'site-user', text: `${who.user.display_name || who.user.username} · ${t(`role.${who.user.role}`)}`}));
+    el('span', {class: 'site-user', text: `${who.user.display_name || who.user.username} · ${await roleName(who.user.role)}`}));
   document.body.prepend(bar);
   refreshLinks();
 }

@@ -5,6 +5,7 @@
 import qrcode from '/static/vendor/qrcode-generator.mjs';
 import {el, getJSON} from './util.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -124,7 +125,7 @@ async function showNotice() {
     n = await getJSON(`/api/public/notices/${encodeURIComponent(code)}`);
   } catch (err) {
     document.getElementById('title').textContent = '暂无公示';
-    showError(err.status === 404 ? '该小区暂无公示的改造方案。方案经审核、居民代表签字确认后才会在此公示。' : `读取公示失败：${errorText(err)}`);
+    showError(err.status === 404 ? t('notice.none') : t('notice.failed', errorText(err)));
     return;
   }
   document.title = `${n.community_name} 改造方案公示 · 铁西区老旧小区改造`;
@@ -199,7 +200,7 @@ async function showNotices() {
   try {
     ({notices: list} = await getJSON('/api/public/notices'));
   } catch (err) {
-    showError(`读取公示列表失败：${errorText(err)}`);
+    showError(t('notices.failed', errorText(err)));
     return;
   }
   document.getElementById('count').textContent = `公示中的方案（${list.length} 个小区）`;

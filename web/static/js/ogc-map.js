@@ -1,6 +1,9 @@
 // The small map of an OGC API HTML page (/ogc/collections/{id}/items?f=html and a single
 // item): the features of the page, drawn over the service's own base map (offline: the
 // vendored MapLibre, the service's tiles and style, no glyph server).
+import {getJSON, request, showError} from './api.js';
+import {t} from './msg.js';
+
 const container = document.getElementById('ogc-map');
 
 // bounds returns [[west, south], [east, north]] of a GeoJSON object, or null when it has none.
@@ -22,8 +25,8 @@ async function show() {
   q.delete('crs');
   q.set('f', 'json');
   const [data, style] = await Promise.all([
-    fetch(`${location.pathname}?${q}`, {headers: {Accept: 'application/geo+json'}}).then((r) => r.json()),
-    fetch('/tiles/style.json').then((r) => r.json()),
+    request(`${location.pathname}?${q}`, {headers: {Accept: 'application/geo+json'}}),
+    getJSON('/tiles/style.json'),
   ]);
   const box = bounds(data);
   if (!box) {
@@ -50,6 +53,4 @@ async function show() {
   });
 }
 
-show().catch((err) => {
-  container.textContent = `地图无法显示：${err.message}`;
-});
+show().catch((err) => showError(container, err, t('ogc.map.failed')));

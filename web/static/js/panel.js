@@ -4,6 +4,7 @@
 import {el, getJSON, debounce, matchPairs, toast} from './util.js';
 import {setScope} from './nav.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 // Style layers that draw communities; filters apply to all of them.
 const COMMUNITY_LAYERS = ['communities-fill', 'communities-line', 'community_labels'];
@@ -184,7 +185,7 @@ export function initPanel(ctx) {
       found = body.communities || [];
       renderResults(q);
     } catch (err) {
-      if (err.name !== 'AbortError') toast(`搜索失败：${errorText(err)}`);
+      if (err.name !== 'AbortError') toast(t('search.failed', errorText(err)));
     }
   }, 180);
   input.addEventListener('input', () => search(input.value.trim()));
@@ -255,7 +256,7 @@ export function initPanel(ctx) {
     };
     box.addEventListener('change', () => setVisible(box.checked));
     setVisible(box.checked);
-    if (!available) hint.textContent = '无数据或无权限';
+    if (!available) hint.textContent = t('layer.unavailable');
     rows.push({hint, minzoom, available});
     $('layer-list').append(li);
   }
@@ -263,7 +264,7 @@ export function initPanel(ctx) {
     const zoom = map.getZoom();
     for (const r of rows) {
       if (!r.available) continue;
-      r.hint.textContent = zoom < r.minzoom ? `放大至${r.minzoom}级可见` : '';
+      r.hint.textContent = zoom < r.minzoom ? t('layer.zoomin', r.minzoom, '') : '';
     }
   };
   map.on('zoomend', updateHints);

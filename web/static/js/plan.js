@@ -4,15 +4,15 @@
 // source. Planners and admins edit; other roles read. Every rule is the server's: the page shows
 // what the API answers, refusals included, in Chinese.
 import {el, getJSON} from './util.js';
-import {request, errorText} from './api.js';
-import {renderAccount, whoami} from './account.js';
+import {errorText, codeLists} from './api.js';
+import {t} from './msg.js';
+import {renderAccount, sendJSON, whoami} from './account.js';
 
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 2});
 const fmt0 = new Intl.NumberFormat('zh-CN', {maximumFractionDigits: 0});
 const STAGES = ['survey', 'reserve', 'planning', 'review', 'approved', 'construction', 'accepted', 'handed_over'];
 const FUNDING = ['central', 'provincial', 'district', 'residents', 'property_units', 'utilities', 'social_capital'];
-const GOAL_STATES = {met: '已达标', in_progress: '推进中', none: '未涉及'};
 
 const state = {
   me: null, labels: {}, menu: [], departments: [], plans: [], communities: null, view: null, editable: false,
@@ -31,9 +31,7 @@ const label = (enumName, code) => state.labels[enumName]?.[code] ?? code;
 // send makes a state-changing request with the CSRF token and the plan's version (If-Match); it
 // returns the new plan view, or throws the server's message.
 function send(method, url, body) {
-  const headers = {'X-CSRF-Token': state.me?.csrf_token || ''};
-  if (state.view?.version) headers['If-Match'] = state.view.version;
-  return request(url, {method, body, headers});
+  return sendJSON(method, url, body, state.view?.version ? {'If-Match': state.view.version} : {});
 }
 
 // act runs a change and shows its outcome; a stale version reloads the plan.
@@ -47,7 +45,7 @@ async function act(method, url, body, done) {
   } catch (err) {
     if (err.status === 412) {
       await show(state.view.plan.id);
-      say(`${errorText(err)}（已重新载入最新方案）`, true);
+      say(t('plan.reloaded', errorText(err)), true);
       return false;
     }
     say(errorText(err), true);
@@ -63,7 +61,7 @@ async function refreshList() {
     state.plans = body.plans || [];
     renderList();
   } catch (err) {
-    say(`方案列表加载失败：${errorText(err)}`, true);
+    say(t('plans.failed', errorText(err)), true);
   }
 }
 
@@ -96,7 +94,7 @@ async function show(id) {
     render(view);
     say('');
   } catch (err) {
-    say(`方案加载失败：${errorText(err)}`, true);
+    say(t('plan.failed', errorText(err)), true);
   }
 }
 
@@ -121,7 +119,7 @@ async function saveNoticePeriod() {
   try {
     await send('PUT', `/api/v1/plans/${state.view.plan.id}/notice-period`,
       {opens_on: f.opens_on.value, closes_on: f.closes_on.value, feedback: f.feedback.value});
-    say(`已保存公示期 ${f.opens_on.value} 至 ${f.closes_on.value}`);
+    say(t('plan.period.saved', f.opens_on.value, f.closes_on.value));
   } catch (err) { say(errorText(err), true); }
 }
 
@@ -140,9 +138,9 @@ function render(view) {
   if (comm) $('plan-map').href = `/#16/${comm.center[1].toFixed(5)}/${comm.center[0].toFixed(5)}`;
   const fact = (k, v) => [el('span', {}, `${k} `, el('b', {text: v}))];
   $('plan-facts').replaceChildren(...[
-    fact('街道', c.subdistrict_name), fact('建成', c.completed_year == null ? '未知/待核实' : `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
+    fact('街道', c.subdistrict_name), fact('建成', c.completed_year == null ? t('unknown') : `${c.completed_year}年`), fact('楼栋', `${c.buildings} 栋`),
     fact('户数', `${fmt0.format(c.households)} 户`), fact('建筑面积', `${fmt0.format(c.floor_area)} m²`),
-    fact('现状管理', c.management == null ? '未知/待核实' : label('management', c.management)),
+    fact('现状管理', c.management == null ? t('unknown') : label('management', c.management)),
     fact('批次', `${label('batch', p.batch)}${p.batch_year ? `（${p.batch_year}年）` : ''}`),
   ].flat());
   $('readonly').hidden = view.may_edit;
@@ -164,33 +162,33 @@ function renderStages(view) {
   const at = STAGES.indexOf(p.stage);
   $('stepper').replaceChildren(...STAGES.map((s, i) => el('li', {class: i < at ? 'done' : i === at ? 'current' : '',
     'aria-current': i === at ? 'step' : undefined, text: label('plan_stage', s)})));
-  const boxes = view.transitions.filter((t) => view.may_edit || t.direction === 'forward').map((t) => {
-    const forward = t.direction === 'forward';
-    const title = forward ? `推进到“${t.name}”` : `退回到“${t.name}”`;
-    const box = el('div', {class: 'move', dataset: {to: t.to, direction: t.direction}}, el('h3', {text: title}));
+  const boxes = view.transitions.filter((tr) => view.may_edit || tr.direction === 'forward').map((tr) => {
+    const forward = tr.direction === 'forward';
+    const title = forward ? `推进到“${tr.name}”` : `退回到“${tr.name}”`;
+    const box = el('div', {class: 'move', dataset: {to: tr.to, direction: tr.direction}}, el('h3', {text: title}));
     if (forward) {
-      box.append(t.reasons.length
-        ? el('ul', {class: 'reasons', 'aria-label': '尚不满足的条件'}, t.reasons.map((r) => el('li', {text: r})))
+      box.append(tr.reasons.length
+        ? el('ul', {class: 'reasons', 'aria-label': '尚不满足的条件'}, tr.reasons.map((r) => el('li', {text: r})))
         : el('ul', {class: 'reasons ok'}, el('li', {text: '✓ 条件已满足'})));
     }
     if (!view.may_edit) return box;
     const row = el('div', {class: 'row'});
     let date; let reason;
-    if (forward && t.needs_date) {
-      const d = (t.needs_date === 'actual_start' ? p.actual_start : p.actual_end) || defaultDate(view);
-      date = el('input', {type: 'date', value: d, 'aria-label': t.needs_date === 'actual_start' ? '实际开工日期' : '实际竣工日期'});
-      row.append(el('label', {text: t.needs_date === 'actual_start' ? '实际开工 ' : '实际竣工 '}, date));
+    if (forward && tr.needs_date) {
+      const d = (tr.needs_date === 'actual_start' ? p.actual_start : p.actual_end) || defaultDate(view);
+      date = el('input', {type: 'date', value: d, 'aria-label': tr.needs_date === 'actual_start' ? '实际开工日期' : '实际竣工日期'});
+      row.append(el('label', {text: tr.needs_date === 'actual_start' ? '实际开工 ' : '实际竣工 '}, date));
     }
     if (!forward) {
       reason = el('input', {type: 'text', maxlength: 500, placeholder: '退回原因（必填）', 'aria-label': '退回原因'});
       row.append(reason);
     }
-    const button = el('button', {type: 'button', class: forward ? '' : 'secondary', text: forward ? `推进到“${t.name}”` : '退回'});
+    const button = el('button', {type: 'button', class: forward ? '' : 'secondary', text: forward ? `推进到“${tr.name}”` : '退回'});
     button.addEventListener('click', () => {
-      const body = {to: t.to};
+      const body = {to: tr.to};
       if (date?.value) body.date = date.value;
       if (reason) body.reason = reason.value;
-      act('POST', `/api/v1/plans/${p.id}/stage`, body, `已${forward ? '推进' : '退回'}到“${t.name}”阶段`);
+      act('POST', `/api/v1/plans/${p.id}/stage`, body, forward ? t('plan.stage.forward', tr.name) : t('plan.stage.back', tr.name));
     });
     row.append(button);
     box.append(row);
@@ -210,7 +208,7 @@ function defaultDate(view) {
 
 function renderGoals(view) {
   $('goals').replaceChildren(...view.goals.map((g) => el('div', {class: `goal ${g.state}`, dataset: {goal: g.goal}},
-    el('b', {text: g.name}), el('span', {text: GOAL_STATES[g.state] || g.state}),
+    el('b', {text: g.name}), el('span', {text: label('goal_state', g.state)}),
     el('span', {text: g.items ? ` · ${g.done}/${g.items} 项` : ''}))));
 }
 
@@ -233,7 +231,7 @@ function renderItems(view) {
   const p = view.plan;
   const editable = state.editable;
   const depts = state.departments.map((d) => [d.code, d.name]);
-  const statuses = Object.entries(state.labels.item_status || {planned: '计划', in_progress: '实施中', done: '完成'});
+  const statuses = Object.entries(state.labels.item_status || {});
   const rows = p.items.map((it) => {
     const qty = el('input', {type: 'number', class: 'qty', min: '0.01', step: '0.01', value: it.quantity, 'aria-label': `${it.menu_name} 数量`, disabled: !editable});
     const cost = el('input', {type: 'number', class: 'cost', min: '0', step: '0.01', value: it.unit_cost, 'aria-label': `${it.menu_name} 单价`, disabled: !editable});
@@ -250,11 +248,11 @@ function renderItems(view) {
         if (Number(cost.value) !== it.unit_cost) body.unit_cost = Number(cost.value);
         if (dept.value !== it.department) body.department = dept.value;
         if (status.value !== it.status) body.status = status.value;
-        if (!Object.keys(body).length) { say('没有改动'); return; }
-        act('PATCH', `/api/v1/plans/${p.id}/items/${it.id}`, body, `已保存“${it.menu_name}”`);
+        if (!Object.keys(body).length) { say(t('plan.unchanged')); return; }
+        act('PATCH', `/api/v1/plans/${p.id}/items/${it.id}`, body, t('plan.item.saved', it.menu_name));
       });
       const del = el('button', {type: 'button', class: 'secondary', text: '删除'});
-      del.addEventListener('click', () => act('DELETE', `/api/v1/plans/${p.id}/items/${it.id}`, undefined, `已删除“${it.menu_name}”`));
+      del.addEventListener('click', () => act('DELETE', `/api/v1/plans/${p.id}/items/${it.id}`, undefined, t('plan.item.deleted', it.menu_name)));
       actions.append(save, ' ', del);
     }
     return el('tr', {dataset: {menu: it.menu_code}},
@@ -315,17 +313,17 @@ function wireForms() {
     for (const k of ['planned_start', 'planned_end', 'actual_start', 'actual_end']) {
       if (dateOrNull(f[k].value) !== (p[k] ?? null)) body[k] = dateOrNull(f[k].value);
     }
-    if (!Object.keys(body).length) { say('没有改动'); return; }
-    act('PATCH', `/api/v1/plans/${p.id}`, body, '已保存批次、日期与居民意愿');
+    if (!Object.keys(body).length) { say(t('plan.unchanged')); return; }
+    act('PATCH', `/api/v1/plans/${p.id}`, body, t('plan.saved'));
   });
   $('add-item').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const f = ev.target;
-    if (!f.menu_code.value) { say('请选择改造菜单项', true); return; }
+    if (!f.menu_code.value) { say(t('plan.item.missing'), true); return; }
     const body = {menu_code: f.menu_code.value, quantity: Number(f.quantity.value), department: f.department.value};
     if (f.unit_cost.value !== '') body.unit_cost = Number(f.unit_cost.value);
     const name = state.menu.find((m) => m.code === body.menu_code)?.name || body.menu_code;
-    act('POST', `/api/v1/plans/${state.view.plan.id}/items`, body, `已添加“${name}”`).then((ok) => { if (ok) f.reset(); });
+    act('POST', `/api/v1/plans/${state.view.plan.id}/items`, body, t('plan.item.added', name)).then((ok) => { if (ok) f.reset(); });
   });
   $('add-item').menu_code.addEventListener('change', (ev) => {
     const m = state.menu.find((x) => x.code === ev.target.value);
@@ -338,7 +336,7 @@ function wireForms() {
     for (const input of $('funding').querySelectorAll('input')) {
       if (input.value !== '' && Number(input.value) !== 0) funding.push({source: input.name, amount: Number(input.value)});
     }
-    act('PUT', `/api/v1/plans/${state.view.plan.id}/funding`, {funding}, '已保存资金方案');
+    act('PUT', `/api/v1/plans/${state.view.plan.id}/funding`, {funding}, t('plan.funding.saved'));
   });
   $('create-plan').addEventListener('click', async () => {
     const id = Number($('create-plan').dataset.community);
@@ -348,7 +346,7 @@ function wireForms() {
       $('create').hidden = true;
       render(view);
       refreshList();
-      say('已创建改造方案（调查摸底阶段）');
+      say(t('plan.created'));
     } catch (err) { say(errorText(err), true); }
   });
   $('list-q').addEventListener('input', renderList);
@@ -378,10 +376,10 @@ async function route() {
   const createBtn = $('create-plan');
   createBtn.dataset.community = String(cid);
   if (!c) {
-    $('create-text').textContent = '未找到该小区。';
+    $('create-text').textContent = t('plan.community.missing');
     createBtn.hidden = true;
   } else if (c.is_old === false) {
-    $('create-text').textContent = '该小区不是老旧小区（2000年底前建成），不纳入改造计划。';
+    $('create-text').textContent = t('plan.community.notold');
     createBtn.hidden = true;
   } else {
     $('create-text').textContent = c.is_old == null
@@ -396,14 +394,14 @@ async function start() {
   renderAccount($('account'));
   wireForms();
   try {
-    const [me, labels, menu, depts] = await Promise.all([whoami(), getJSON('/api/v1/labels'),
+    const [me, labels, menu, depts] = await Promise.all([whoami(), codeLists(),
       getJSON('/api/v1/menu'), getJSON('/api/v1/departments')]);
     state.me = me;
     state.labels = labels;
     state.menu = menu.menu || [];
     state.departments = depts.departments || [];
   } catch (err) {
-    say(`基础数据加载失败：${errorText(err)}`, true);
+    say(t('plan.basics.failed', errorText(err)), true);
     return;
   }
   options($('list-stage'), STAGES.map((s) => [s, label('plan_stage', s)]), '', '全部阶段');

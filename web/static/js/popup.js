@@ -1,10 +1,10 @@
 // Feature popups: every property of the clicked feature with its Chinese field name (from the
 // TileJSON's vector_layers) and its Chinese value (code lists from /api/v1/labels).
 import {el, formatNumber} from './util.js';
+import {t} from './msg.js';
 
 // What a source may leave unknown: shown as such, never as a value (sql/0016_unknown_values.sql).
 const UNKNOWABLE = new Set(['completed_year', 'is_old', 'property_type', 'management', 'structure']);
-const UNKNOWN = '未知/待核实';
 
 /**
  * describe turns a rendered feature into {layerTitle, title, rows: [[field, value]]}.
@@ -17,7 +17,7 @@ export function describe(feature, {catalogue, labels, layout}) {
   const props = feature.properties || {};
   const fieldEnums = layout[layerId]?.enums || {};
   const value = (prop) => (UNKNOWABLE.has(prop) && (props[prop] === undefined || props[prop] === null)
-    ? UNKNOWN : formatValue(props[prop], prop, fieldEnums[prop], labels));
+    ? t('unknown') : formatValue(props[prop], prop, fieldEnums[prop], labels));
 
   // The catalogue's order, then any field the TileJSON or the tile adds.
   const names = [...(layout[layerId]?.fields || [])];

@@ -4,8 +4,8 @@
 // the editing tool that fixes it ready, for those who may edit), where the dangles (red) and the
 // far buildings and facilities (orange) are marked.
 import {el, getJSON, formatNumber} from './util.js';
+import {t} from './msg.js';
 
-const ISOLATION = {unreachable: '内部路网未接入城市道路', no_paths: '没有内部道路'};
 const SHOWN = 20; // entries listed per group; the count says how many there are
 
 /** initQuality loads the report into #quality-body. app: {map, panel}; communitiesP: the list. */
@@ -38,7 +38,7 @@ export async function initQuality(app, communitiesP) {
         const b = found.bbox;
         if (app.edit?.fix && Array.isArray(b) && b.length === 4) app.edit.fix({tool: 'path', at: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2], zoom: 17});
       }}),
-    el('span', {class: 'quality-why', text: `${ISOLATION[c.reason] || c.reason} · ${c.buildings} 栋楼、${formatNumber(c.households)} 户`})));
+    el('span', {class: 'quality-why', text: `${t(`isolation.${c.reason}`)} · ${c.buildings} 栋楼、${formatNumber(c.households)} 户`})));
   const dangles = q.dangles.map((d) => el('li', {},
     el('button', {type: 'button', class: 'link-button', dataset: {road: d.road}, text: `道路 ${d.road}`, onclick: fixOr({tool: 'path', at: d.end}, () => fly(d.end))}),
     el('span', {class: 'quality-why', text: `端点距道路 ${d.near} ${d.distance_m.toFixed(1)} 米，未相接`})));

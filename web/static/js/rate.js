@@ -2,18 +2,18 @@
 // one-time household code as the menu survey, then 1–5 points for each of the six goals
 // (排水通、路面平、路灯亮、功能全、环境美、管理优) and a comment.
 import {el} from './util.js';
-import {charCounter, message, startSurvey} from './survey.js';
-import {errorText} from './api.js';
+import {message, startSurvey} from './survey.js';
+import {t} from './msg.js';
 
 const HINTS = {
   drain: '雨天不积水，下水通畅', road: '小区道路平整、无坑洼', light: '路灯、楼道灯正常照明',
   function: '水电气暖、停车、充电、消防等设施完善', environment: '绿化整洁、无违建、无乱堆乱放', management: '物业或自治管理到位',
 };
 
-function renderRating(info, prev, submit) {
+function renderRating(info, prev) {
   const ratings = {...(prev ? prev.ratings : {})};
   const count = () => {
-    document.getElementById('rated-count').textContent = `已评 ${Object.keys(ratings).length} / ${info.goals.length} 项`;
+    document.getElementById('ballot-count').textContent = `已评 ${Object.keys(ratings).length} / ${info.goals.length} 项`;
   };
   document.getElementById('goals').replaceChildren(...info.goals.map((g) => el('div', {class: 'goal', dataset: {goal: g.code}},
     el('div', {class: 'goal-name', text: g.name}),
@@ -23,27 +23,11 @@ function renderRating(info, prev, submit) {
       input.addEventListener('change', () => { ratings[g.code] = v; count(); });
       return el('label', {title: `${v} 分`}, input, `${v}分`);
     })))));
-  const comment = document.getElementById('comment');
-  comment.maxLength = info.max_comment;
-  comment.value = prev ? prev.comment : '';
-  charCounter(comment, document.getElementById('comment-count'), info.max_comment);
   count();
-  const button = document.getElementById('submit');
-  document.getElementById('ballot-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    if (!Object.keys(ratings).length) { message('请至少为一项目标打分。', true); return; }
-    button.disabled = true;
-    try {
-      const res = await submit({ratings, comment: comment.value});
-      document.getElementById('previous').hidden = true;
-      message(res.changed ? '已更新您的评价。调查结束前仍可修改。' : '评价已提交，感谢参与！');
-      document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
-    } catch (err) {
-      message(errorText(err), true);
-    } finally {
-      button.disabled = false;
-    }
-  });
+  return () => {
+    if (!Object.keys(ratings).length) { message(t('rate.none'), true); return null; }
+    return {ratings};
+  };
 }
 
-startSurvey('satisfaction', renderRating);
+startSurvey('satisfaction', renderRating, {submitted: t('rate.submitted'), updated: t('rate.updated')});

@@ -7,6 +7,7 @@ import {renderAccount, sendJSON} from './account.js';
 import {num, pct, qrSVG} from './notice.js';
 import {renderResults} from './results.js';
 import {errorText} from './api.js';
+import {t} from './msg.js';
 
 const KIND_NAMES = {menu: '改造内容征求意见', satisfaction: '满意度评价'};
 const params = new URLSearchParams(location.search);
@@ -90,11 +91,11 @@ function printSheet(survey, codes, path) {
 }
 
 async function issue(survey, count) {
-  if (!Number.isInteger(count) || count < 1) { message('请填写发放数量。', true); return; }
+  if (!Number.isInteger(count) || count < 1) { message(t('surveys.count.missing'), true); return; }
   try {
     const res = await sendJSON('POST', `/api/v1/surveys/${survey.id}/codes`, {count});
     printSheet(res.survey, res.codes, res.path);
-    message(`已发放 ${res.codes.length} 个登记码（共 ${res.survey.codes_issued} 个）。请立即打印。`);
+    message(t('surveys.issued', res.codes.length, res.survey.codes_issued));
     await loadSurveys();
   } catch (err) {
     message(errorText(err), true);
@@ -102,14 +103,15 @@ async function issue(survey, count) {
 }
 
 async function close(survey) {
-  const what = survey.kind === 'menu' ? '结束后居民不能再填写，同意率（同意户数 / 总户数）将写入方案。' : '结束后居民不能再评价。';
-  if (!window.confirm(`确定结束“${survey.community_name}”的${KIND_NAMES[survey.kind]}？${what}`)) return;
+  if (!window.confirm(t(`surveys.close.${survey.kind}`, survey.community_name, KIND_NAMES[survey.kind]))) return;
   try {
     const res = await sendJSON('POST', `/api/v1/surveys/${survey.id}/close`);
     const c = res.survey.consent;
-    message(survey.kind === 'menu'
-      ? `调查已结束。同意率 ${c == null ? '—' : pct(c)}${res.consent_applied ? '，已写入方案。' : '（方案已公示确认，同意率未改动）。'}`
-      : '调查已结束。');
+    if (survey.kind !== 'menu') message(t('surveys.closed'));
+    else {
+      const rate = c == null ? '—' : pct(c);
+      message(res.consent_applied ? t('surveys.closed.applied', rate) : t('surveys.closed.kept', rate));
+    }
     await loadSurveys();
     await showResults(survey.id);
   } catch (err) {
@@ -135,7 +137,7 @@ document.getElementById('open-plan').addEventListener('change', syncKind);
 document.getElementById('open-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const planID = Number(document.getElementById('open-plan').value);
-  if (!planID) { message('请选择改造方案。', true); return; }
+  if (!planID) { message(t('surveys.plan.missing'), true); return; }
   const body = {plan_id: planID, kind: document.getElementById('open-kind').value};
   const closes = document.getElementById('open-closes').value;
   if (closes) body.closes_on = closes;
@@ -144,7 +146,7 @@ document.getElementById('open-form').addEventListener('submit', async (ev) => {
   button.disabled = true;
   try {
     const s = await sendJSON('POST', '/api/v1/surveys', body);
-    message(`已发起“${s.community_name}”的${KIND_NAMES[s.kind]}。下一步：发放登记码并打印入户通知单。`);
+    message(t('surveys.opened', s.community_name, KIND_NAMES[s.kind]));
     await loadSurveys();
   } catch (err) {
     message(errorText(err), true);
@@ -158,7 +160,7 @@ document.getElementById('sheet-print').addEventListener('click', () => {
 });
 window.addEventListener('afterprint', () => document.body.classList.remove('printing-sheet'));
 document.getElementById('sheet-close').addEventListener('click', () => {
-  if (window.confirm('关闭后这些登记码将无法再次显示。确定已打印？')) {
+  if (window.confirm(t('surveys.codes.close'))) {
     document.getElementById('sheet').replaceChildren();
     document.getElementById('sheet-card').hidden = true;
   }
@@ -170,5 +172,5 @@ try {
   if (params.get('survey')) await showResults(Number(params.get('survey')));
   document.body.dataset.ready = 'true';
 } catch (err) {
-  message(`读取失败：${errorText(err)}`, true);
+  message(t('surveys.failed', errorText(err)), true);
 }

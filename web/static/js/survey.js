@@ -5,6 +5,7 @@
 // the satisfaction page (rate.js) shares. Every text goes in with textContent.
 import {el, getJSON} from './util.js';
 import {request, errorText, showError} from './api.js';
+import {t} from './msg.js';
 import {communityFromPath} from './notice.js';
 
 /** message shows a line at the top of the page (error = red). */
@@ -22,7 +23,7 @@ export function postPublic(url, body) {
 }
 
 /** charCounter keeps "n / max 字" under a textarea. */
-export function charCounter(textarea, counter, max) {
+function charCounter(textarea, counter, max) {
   const update = () => { counter.textContent = `${[...textarea.value].length} / ${max} 字`; };
   textarea.addEventListener('input', update);
   update();
@@ -30,24 +31,27 @@ export function charCounter(textarea, counter, max) {
 }
 
 /**
- * startSurvey runs the code step of a survey of kind and, once a code is accepted, calls
- * render(info, previousBallot, submit), where submit(answer) stores the ballot under that code.
+ * startSurvey runs the code step of a survey of kind and, once a code is accepted, fills the
+ * ballot form: render(info, previousBallot) builds the kind's questions and returns answer(),
+ * which gives the answers to send (the comment is added) or null when it has shown why they
+ * cannot be sent; thanks = {submitted, updated} are the messages after a first and a changed
+ * ballot.
  */
-export async function startSurvey(kind, render) {
+export async function startSurvey(kind, render, thanks) {
   const community = communityFromPath();
   const base = `/api/public/surveys/${encodeURIComponent(community)}`;
   let info;
   try {
     info = await getJSON(`${base}?kind=${kind}`);
   } catch (err) {
-    message(err.status === 404 ? '本小区目前没有进行中的居民调查。请留意社区通知。' : `读取调查失败：${errorText(err)}`, true);
+    message(err.status === 404 ? t('survey.none') : t('survey.failed', errorText(err)), true);
     return;
   }
   document.getElementById('subtitle').textContent = [info.community_name,
     info.closes_at ? `截止 ${new Date(info.closes_at).toLocaleString('zh-CN', {dateStyle: 'medium', timeStyle: 'short'})}` : null]
     .filter(Boolean).join(' · ');
   if (!info.accepting) {
-    message(info.message || '本次调查已结束。', true);
+    message(info.message || t('survey.closed'), true);
     return;
   }
   const card = document.getElementById('code-card');
@@ -65,14 +69,14 @@ export async function startSurvey(kind, render) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const code = input.value.trim();
-    if (!code) { message('请输入登记码。', true); return; }
+    if (!code) { message(t('survey.code.missing'), true); return; }
     button.disabled = true;
     try {
       const res = await postPublic(`${base}/code`, {kind, code});
       message('');
       card.hidden = true;
-      const submit = (answer) => postPublic(`${base}/ballot`, {kind, code, ...answer});
-      render(res.survey, res.ballot, submit);
+      const answer = render(res.survey, res.ballot);
+      wireBallot(res.survey, res.ballot, answer, (a) => postPublic(`${base}/ballot`, {kind, code, ...a}), thanks);
       document.getElementById('previous').hidden = !res.ballot;
       document.getElementById('ballot-form').hidden = false;
       document.body.dataset.ready = 'form';
@@ -84,8 +88,33 @@ export async function startSurvey(kind, render) {
   });
 }
 
-// renderMenu builds the menu form.
-function renderMenu(info, prev, submit) {
+// wireBallot fills in the comment of the ballot form and sends the form with submit(answers).
+function wireBallot(info, prev, answer, submit, thanks) {
+  const comment = document.getElementById('comment');
+  comment.maxLength = info.max_comment;
+  comment.value = prev ? prev.comment : '';
+  charCounter(comment, document.getElementById('comment-count'), info.max_comment);
+  const button = document.getElementById('submit');
+  document.getElementById('ballot-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const answers = answer();
+    if (!answers) return;
+    button.disabled = true;
+    try {
+      const res = await submit({...answers, comment: comment.value});
+      document.getElementById('previous').hidden = true;
+      message(res.changed ? thanks.updated : thanks.submitted);
+      document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
+    } catch (err) {
+      message(errorText(err), true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// renderMenu builds the menu questions.
+function renderMenu(info, prev) {
   const chosen = new Set(prev ? prev.choices : []);
   let priorities = prev ? [...prev.priorities] : [];
   const names = new Map(info.menu.map((m) => [m.code, m.name]));
@@ -115,7 +144,7 @@ function renderMenu(info, prev, submit) {
         onclick: () => { [priorities[i + 1], priorities[i]] = [priorities[i], priorities[i + 1]]; refresh(); }}),
       el('button', {type: 'button', class: 'small danger', text: '移除', onclick: () => { priorities.splice(i, 1); refresh(); }}))));
     document.getElementById('no-priorities').hidden = priorities.length > 0;
-    document.getElementById('chosen-count').textContent = `已选 ${chosen.size} 项，优先 ${priorities.length}/${max}`;
+    document.getElementById('ballot-count').textContent = `已选 ${chosen.size} 项，优先 ${priorities.length}/${max}`;
   };
 
   menu.replaceChildren(...info.parts.map((part) => el('div', {class: 'part'},
@@ -142,35 +171,20 @@ function renderMenu(info, prev, submit) {
       return li;
     }))));
 
-  const comment = document.getElementById('comment');
-  comment.maxLength = info.max_comment;
-  comment.value = prev ? prev.comment : '';
-  charCounter(comment, document.getElementById('comment-count'), info.max_comment);
   if (prev && prev.consent !== null) document.querySelector(`#consent input[value=${prev.consent ? 'yes' : 'no'}]`).checked = true;
   refresh();
 
-  const form = document.getElementById('ballot-form');
-  const button = document.getElementById('submit');
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  return () => {
     const consent = document.querySelector('#consent input:checked');
     const consentError = document.getElementById('consent-error');
     consentError.hidden = true;
     // The refusal is shown beside the question, on screen (not at the top of a long form).
-    if (!consent) { showError(consentError, '请选择是否同意本小区实施改造。'); return; }
-    button.disabled = true;
-    try {
-      const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
-      const res = await submit({choices: order, priorities, consent: consent.value === 'yes', comment: comment.value});
-      document.getElementById('previous').hidden = true;
-      message(res.changed ? '已更新您的意见。调查结束前仍可用同一登记码修改。' : '提交成功，感谢参与！调查结束前可用同一登记码修改。');
-      document.body.dataset.saved = String(Number(document.body.dataset.saved || 0) + 1);
-    } catch (err) {
-      message(errorText(err), true);
-    } finally {
-      button.disabled = false;
-    }
-  });
+    if (!consent) { showError(consentError, t('survey.consent.missing')); return null; }
+    const order = info.menu.map((m) => m.code).filter((c) => chosen.has(c));
+    return {choices: order, priorities, consent: consent.value === 'yes'};
+  };
 }
 
-if (document.body.dataset.page === 'survey') startSurvey('menu', renderMenu);
+if (document.body.dataset.page === 'survey') {
+  startSurvey('menu', renderMenu, {submitted: t('survey.submitted'), updated: t('survey.updated')});
+}

@@ -1,8 +1,9 @@
 // Export of the tables a page shows: 导出 Excel (POST /api/v1/table.xlsx, made with excelize on
 // the server) and 导出 CSV (made here, UTF-8 with a BOM so Excel opens it), from the rows as shown.
 import {el} from './util.js';
-import {request, showError} from './api.js';
-import {whoami} from './account.js';
+import {showError} from './api.js';
+import {t} from './msg.js';
+import {sendJSON} from './account.js';
 
 /** tableData reads a <table>: its header texts and the texts of its body and footer rows. */
 export function tableData(table) {
@@ -35,18 +36,16 @@ export function addExport(anchor, name, source) {
   const status = el('span', {class: 'export-status', role: 'status'});
   const xlsx = el('button', {type: 'button', class: 'export-button', text: '导出 Excel', onclick: async () => {
     const {head, rows} = data();
-    if (!rows.length) { status.textContent = '表中还没有数据'; return; }
+    if (!rows.length) { status.textContent = t('export.empty'); return; }
     status.textContent = '';
     try {
-      const who = await whoami();
-      const blob = await request('/api/v1/table.xlsx', {method: 'POST', as: 'blob', body: {name, head, rows},
-        headers: {'X-CSRF-Token': who ? who.csrf_token : ''}});
+      const blob = await sendJSON('POST', '/api/v1/table.xlsx', {name, head, rows}, {}, 'blob');
       save(blob, `${name}.xlsx`);
-    } catch (err) { showError(status, err, '导出失败'); }
+    } catch (err) { showError(status, err, t('export.failed')); }
   }});
   const csv = el('button', {type: 'button', class: 'export-button', text: '导出 CSV', onclick: () => {
     const {head, rows} = data();
-    if (!rows.length) { status.textContent = '表中还没有数据'; return; }
+    if (!rows.length) { status.textContent = t('export.empty'); return; }
     const text = [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n');
     save(new Blob(['\uFEFF', text, '\r\n'], {type: 'text/csv;charset=utf-8'}), `${name}.csv`);
   }});

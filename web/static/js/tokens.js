@@ -2,6 +2,7 @@
 // create (the token is shown once), revoke.
 import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
+import {t} from './msg.js';
 
 const message = document.getElementById('message');
 function say(text, error = false) {
@@ -12,34 +13,34 @@ function say(text, error = false) {
 
 const date = (v, none) => (v ? new Date(v).toLocaleString('zh-CN') : none);
 
-function state(t) {
-  if (t.revoked_at) return '已撤销';
-  if (t.expires_at && new Date(t.expires_at) < new Date()) return '已过期';
+function state(token) {
+  if (token.revoked_at) return '已撤销';
+  if (token.expires_at && new Date(token.expires_at) < new Date()) return '已过期';
   return '有效';
 }
 
 async function loadTokens() {
   const {tokens} = await getJSON('/api/v1/tokens');
-  const rows = tokens.map((t) => {
-    const s = state(t);
+  const rows = tokens.map((token) => {
+    const s = state(token);
     const revoke = el('button', {type: 'button', text: '撤销', disabled: s !== '有效'});
-    revoke.addEventListener('click', () => revokeToken(t));
-    return el('tr', {class: s === '有效' ? '' : 'disabled', 'data-id': String(t.id)},
-      el('td', {text: t.name}), el('td', {}, el('code', {text: `${t.hint}…`})),
-      el('td', {text: date(t.created_at)}), el('td', {text: date(t.expires_at, '不过期')}),
-      el('td', {text: date(t.last_used_at, '未使用')}), el('td', {text: String(t.requests)}),
+    revoke.addEventListener('click', () => revokeToken(token));
+    return el('tr', {class: s === '有效' ? '' : 'disabled', 'data-id': String(token.id)},
+      el('td', {text: token.name}), el('td', {}, el('code', {text: `${token.hint}…`})),
+      el('td', {text: date(token.created_at)}), el('td', {text: date(token.expires_at, '不过期')}),
+      el('td', {text: date(token.last_used_at, '未使用')}), el('td', {text: String(token.requests)}),
       el('td', {class: 'state', text: s}), el('td', {}, revoke));
   });
   if (!rows.length) rows.push(el('tr', {}, el('td', {colspan: '8', text: '还没有令牌。'})));
   document.querySelector('#tokens tbody').replaceChildren(...rows);
 }
 
-async function revokeToken(t) {
-  if (!confirm(`撤销令牌“${t.name}”？使用它的 QGIS 连接将立即失效。`)) return;
+async function revokeToken(token) {
+  if (!confirm(t('token.revoke.confirm', token.name))) return;
   try {
-    await sendJSON('DELETE', `/api/v1/tokens/${t.id}`);
+    await sendJSON('DELETE', `/api/v1/tokens/${token.id}`);
     document.getElementById('new-secret').hidden = true;
-    say(`令牌“${t.name}”已撤销`);
+    say(t('token.revoked', token.name));
   } catch (e) {
     say(e.message, true);
   }
@@ -64,9 +65,9 @@ document.getElementById('new-token').addEventListener('submit', async (ev) => {
 document.getElementById('copy-secret').addEventListener('click', async () => {
   try {
     await navigator.clipboard.writeText(document.getElementById('secret').textContent);
-    say('已复制到剪贴板');
+    say(t('token.copied'));
   } catch {
-    say('无法访问剪贴板，请手动选中复制', true);
+    say(t('token.copy.failed'), true);
   }
 });
 
