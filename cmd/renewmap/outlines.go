@@ -35,13 +35,7 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	}
 	var rows []planning.ListedCommunity
 	if list != "" {
-		f, err := os.Open(list)
-		if err != nil {
-			return renew.NotFound("%s: 无法打开 (%v)", list, err)
-		}
-		rows, err = planning.ParseCommunityList(f)
-		f.Close()
-		if err != nil {
+		if rows, err = readCommunityList(list); err != nil {
 			return err
 		}
 	}
@@ -89,4 +83,14 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "已保存 %d 个待核实小区（%s）；%d 个未保存：没有建成年份（街区内无楼栋、名单未匹配）或不在任何街道内\n",
 		len(saved), strings.Join(saved, ", "), len(skipped))
 	return nil
+}
+
+// readCommunityList reads the CSV list of communities at path (planning.ParseCommunityList).
+func readCommunityList(path string) ([]planning.ListedCommunity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, renew.NotFound("%s: 无法打开 (%v)", path, err)
+	}
+	defer f.Close()
+	return planning.ParseCommunityList(f)
 }
