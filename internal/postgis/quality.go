@@ -15,7 +15,8 @@ import (
 // straight walk.
 const FarFromNetwork = 100
 
-// maxFarListed bounds the far buildings and facilities the quality report lists (all are counted).
+// maxFarListed bounds the far buildings and facilities the quality report lists (all are
+// counted), and the features of unknown year and the provisional communities.
 const maxFarListed = 500
 
 // Quality is the data-quality report: what in the data makes the analyses wrong or unsure.
@@ -28,6 +29,22 @@ type Quality struct {
 	FarCount  int                 `json:"far_count"` // all of them (Far lists the first maxFarListed)
 	Unknown   []UnknownValues     `json:"unknown"`   // per column: values the source did not give
 	NoData    []Named             `json:"no_data_kinds"`
+	// UnknownYear lists the communities and buildings whose completed year is unknown (or still
+	// the placeholder 1900), each to be corrected on the map; UnknownYearCount counts them all.
+	UnknownYear      []PlacedFeature `json:"unknown_year"`
+	UnknownYearCount int             `json:"unknown_year_count"`
+	// Provisional lists the communities whose outline was proposed by the service (待核实), from
+	// street blocks or clusters of buildings: a planner confirms or redraws each.
+	Provisional []PlacedFeature `json:"provisional"`
+}
+
+// PlacedFeature is a feature of an edit layer with a point on it, for the map to open.
+type PlacedFeature struct {
+	Layer string     `json:"layer"`
+	ID    int64      `json:"id"`
+	Code  string     `json:"code"`
+	Name  string     `json:"name"`
+	Point [2]float64 `json:"point"`
 }
 
 // IsolatedCommunity is an access.Isolated with the community's names and households.
@@ -77,6 +94,12 @@ func (db *DB) Quality(ctx context.Context, e *access.Engine, opt topology.Option
 		return q, err
 	}
 	if q.Unknown, err = db.unknownValues(ctx); err != nil {
+		return q, err
+	}
+	if q.UnknownYear, q.UnknownYearCount, err = db.placed(ctx, unknownYearSQL); err != nil {
+		return q, err
+	}
+	if q.Provisional, _, err = db.placed(ctx, provisionalSQL); err != nil {
 		return q, err
 	}
 	q.NoData, err = db.NoDataKinds(ctx)
@@ -147,6 +170,41 @@ func (db *DB) far(ctx context.Context) ([]FarFeature, int, error) {
 		return nil
 	}); err != nil {
 		return nil, 0, mapError(err, "quality: far from the network")
+	}
+	return out, total, nil
+}
+
+// unknownYearSQL lists the communities and buildings without a known completed year, largest
+// first (the most households to survey).
+const unknownYearSQL = `
+	SELECT 'communities', c.id, c.code, c.name, ST_PointOnSurface(c.geom) AS p, c.households AS n
+	FROM communities c WHERE c.completed_year IS NULL OR c.completed_year = 1900
+	UNION ALL
+	SELECT 'buildings', b.id, b.code, c.name || ' ' || b.number, ST_PointOnSurface(b.geom), b.households
+	FROM buildings b JOIN communities c ON c.id = b.community_id
+	WHERE b.completed_year IS NULL OR b.completed_year = 1900`
+
+// provisionalSQL lists the provisional (待核实) communities.
+const provisionalSQL = `
+	SELECT 'communities', c.id, c.code, c.name, ST_PointOnSurface(c.geom) AS p, c.households AS n
+	FROM communities c WHERE c.provisional`
+
+// placed runs one of the queries above (layer, id, code, name, p, n), most households first, the
+// first maxFarListed of them, and their count.
+func (db *DB) placed(ctx context.Context, query string) ([]PlacedFeature, int, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT layer, id, code, name, ST_X(p), ST_Y(p), count(*) OVER ()
+		FROM (`+query+`) AS f (layer, id, code, name, p, n) ORDER BY n DESC, layer, id LIMIT $1`, maxFarListed)
+	if err != nil {
+		return nil, 0, mapError(err, "quality: features")
+	}
+	out := []PlacedFeature{}
+	var f PlacedFeature
+	var total int
+	if _, err := pgx.ForEachRow(rows, []any{&f.Layer, &f.ID, &f.Code, &f.Name, &f.Point[0], &f.Point[1], &total}, func() error {
+		out = append(out, f)
+		return nil
+	}); err != nil {
+		return nil, 0, mapError(err, "quality: features")
 	}
 	return out, total, nil
 }
