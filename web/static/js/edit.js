@@ -129,6 +129,11 @@ function initEdit(app, schema) {
     m.dataset.kind = kind;
   }
   function press(id, on) { $(id).setAttribute('aria-pressed', on ? 'true' : 'false'); }
+  // edited tells the other panels (the data-quality report) that the data changed.
+  function edited() {
+    refreshTiles(map);
+    window.dispatchEvent(new CustomEvent('renewmap:edited', {detail: {layer: state.layer}}));
+  }
 
   function reset() {
     draw.clear();
@@ -294,7 +299,7 @@ function initEdit(app, schema) {
     }
     if (!res.ok) { setMessage(res.data?.error || `保存失败（${res.status}）`); return; }
     toast(`已保存：${LAYERS[state.layer].title}（${res.data.code}）。图层、生活圈与覆盖将自动更新。`);
-    refreshTiles(map);
+    edited();
     showFeature(res.data);
     setMessage('已保存。', 'ok');
     await loadHistory();
@@ -305,14 +310,14 @@ function initEdit(app, schema) {
     const res = await request('DELETE', `/api/v1/edit/${state.layer}/${state.feature.id}`, undefined, state.feature.version);
     if (!res.ok) { setMessage(res.data?.error || `删除失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
     toast(`已删除：${state.feature.code}`);
-    refreshTiles(map);
+    edited();
     reset();
   }
 
   async function confirmOutline() {
     const res = await request('POST', `/api/v1/edit/communities/${state.feature.id}/confirm`, undefined, state.feature.version);
     if (!res.ok) { setMessage(res.data?.error || `确认失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
-    refreshTiles(map);
+    edited();
     showFeature(res.data);
     setMessage('轮廓已确认。', 'ok');
     await loadHistory();
@@ -333,7 +338,7 @@ function initEdit(app, schema) {
   async function restore(entry) {
     const res = await request('POST', `/api/v1/edit/${state.layer}/${state.feature.id}/restore`, {entry}, state.feature.version);
     if (!res.ok) { setMessage(res.data?.error || `恢复失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
-    refreshTiles(map);
+    edited();
     if (res.status === 204) { toast('已撤销：该要素已删除'); reset(); return; }
     showFeature(res.data);
     setMessage('已恢复到该次修改之前的状态。', 'ok');
@@ -372,7 +377,7 @@ function initEdit(app, schema) {
     const res = await request('POST', '/api/v1/outlines/proposals/save');
     if (!res.ok) { setHint(res.data?.error || `保存失败（${res.status}）`); return; }
     toast(`已保存 ${res.data.saved.length} 个待核实小区；${res.data.skipped} 个街区因缺少建成年份未保存。`);
-    refreshTiles(map);
+    edited();
     press('edit-proposals', true);
     await toggleProposals();
   }
@@ -381,16 +386,23 @@ function initEdit(app, schema) {
    * fix opens the map at a data-quality finding with the tool that fixes it ready:
    * {tool: 'path', at} draws a path (an isolated community, a dangle: from the loose end to the
    * street); {tool: 'outline', at} draws a community outline; {tool: 'pick', layer, at} or
-   * {tool: 'pick', layer, id} edits a feature (a building far from the paths, an unknown year).
+   * {tool: 'pick', layer, id} edits a feature (a building far from the paths, an unknown year);
+   * focus names the control to put the cursor in once it is loaded (the year's field, 确认轮廓).
    */
-  function fix({tool, layer, id, at, zoom = 18}) {
+  async function fix({tool, layer, id, at, zoom = 18, focus}) {
     if (at) map.jumpTo({center: at, zoom});
     const layers = {path: 'roads', outline: 'communities'};
     $('edit-layer').value = layers[tool] || layer;
     section.scrollIntoView({block: 'start'});
     if (tool === 'path' || tool === 'outline') startNew();
-    else if (id) load(layer, id);
-    else startPick();
+    else if (id) {
+      await load(layer, id);
+      const target = focus && section.querySelector(`#${focus}`);
+      if (target && !target.hidden) {
+        target.focus();
+        target.scrollIntoView({block: 'center'});
+      }
+    } else startPick();
   }
 
   // A link from the quality report: /?fix=path&at=124.35,43.16 (or &layer=buildings&id=12).
@@ -398,7 +410,7 @@ function initEdit(app, schema) {
   if (q.get('fix')) {
     const at = (q.get('at') || '').split(',').map(Number);
     map.once('idle', () => fix({tool: q.get('fix'), layer: q.get('layer') || 'buildings', id: Number(q.get('id')) || undefined,
-      at: at.length === 2 && at.every(Number.isFinite) ? at : undefined}));
+      at: at.length === 2 && at.every(Number.isFinite) ? at : undefined, focus: q.get('focus') || undefined}));
   }
 
   return {onMapClick, state, draw, load, fix, capturing: () => state.drawing || state.picking};
