@@ -65,13 +65,16 @@ function render(app, communities, q) {
   // A dangle is a few metres short: zoom in until that gap is some 40 pixels wide, so the
   // planner clicks the loose end and the street apart.
   const gapZoom = (d) => Math.min(20, Math.max(17, Math.log2(156543 * Math.cos(d.end[1] * Math.PI / 180) * 40 / Math.max(d.distance_m, 0.5))));
+  // A building far from the paths: zoom out until the nearest one is some 250 pixels away, in view.
+  const nearZoom = (f) => (f.distance_m == null ? 16
+    : Math.min(18, Math.max(15, Math.log2(156543 * Math.cos(f.point[1] * Math.PI / 180) * 250 / f.distance_m))));
   const dangles = q.dangles.map((d) => el('li', {},
     el('button', {type: 'button', class: 'link-button', dataset: {road: d.road}, text: `道路 ${d.road}`,
       onclick: fixOr({tool: 'path', at: d.end, zoom: gapZoom(d)}, () => fly(d.end))}),
     el('span', {class: 'quality-why', text: `端点距道路 ${d.near} ${d.distance_m.toFixed(1)} 米，未相接`})));
   const far = q.far.map((f) => el('li', {},
     el('button', {type: 'button', class: 'link-button', dataset: {layer: f.layer, id: String(f.id)}, text: `${f.layer === 'facilities' ? '设施' : '楼栋'} ${f.name || f.code}`,
-      onclick: fixOr({tool: 'pick', layer: f.layer, id: f.id, at: f.point}, () => fly(f.point))}),
+      onclick: fixOr({tool: 'pick', layer: f.layer, id: f.id, at: f.point, zoom: nearZoom(f)}, () => fly(f.point))}),
     el('span', {class: 'quality-why', text: f.distance_m == null ? '附近没有步行道路' : `距步行道路 ${Math.round(f.distance_m)} 米`})));
   const layerName = {communities: '小区', buildings: '楼栋'};
   const years = q.unknown_year.map((f) => el('li', {},
