@@ -1,4 +1,5 @@
 // The administrator's page: list, create and change accounts; see and lift login throttling;
+// require approval of planners' imports and outline confirmations, and approve or reject them;
 // read the audit log.
 import {el, getJSON} from './util.js';
 import {renderAccount, sendJSON, whoami} from './account.js';
@@ -106,6 +107,53 @@ document.getElementById('new-user').addEventListener('submit', async (ev) => {
   await loadAudit(true);
 });
 
+// loadApprovals shows the approval settings and the queue (pending first, then the last decided).
+async function loadApprovals() {
+  const {settings, requests} = await getJSON('/api/v1/approvals');
+  document.getElementById('approve-import').checked = settings.import;
+  document.getElementById('approve-outline').checked = settings.outline;
+  const when = (t) => (t ? new Date(t).toLocaleString('zh-CN') : '');
+  const states = {pending: '待审批', approved: '已批准', rejected: '已退回'};
+  const what = (r) => (r.kind === 'import' ? `导入 ${r.file}（${r.layer || '未知图层'}）` : `确认小区轮廓 ${r.name}（${r.code}）`);
+  const decide = async (r, approve) => {
+    let reason = '';
+    if (!approve) {
+      reason = window.prompt('退回理由（可不填）：', '');
+      if (reason === null) return;
+    }
+    try {
+      await sendJSON('POST', `/api/v1/approvals/${r.id}/${approve ? 'approve' : 'reject'}`, {reason});
+      say(`${approve ? '已批准' : '已退回'}：${what(r)}`);
+    } catch (e) {
+      say(errorText(e), true);
+    }
+    await loadApprovals();
+    await loadAudit(true);
+  };
+  const rows = requests.map((r) => el('tr', {dataset: {id: String(r.id), state: r.state}},
+    el('td', {text: when(r.requested_at)}), el('td', {text: r.requested_by}), el('td', {text: what(r)}),
+    el('td', {text: r.state === 'pending' ? states.pending : `${states[r.state]}（${r.decided_by}，${when(r.decided_at)}${r.reason ? `：${r.reason}` : ''}）`}),
+    el('td', {}, r.state === 'pending' ? [
+      el('button', {type: 'button', class: 'approve', text: '批准', onclick: () => decide(r, true)}),
+      el('button', {type: 'button', class: 'reject', text: '退回', onclick: () => decide(r, false)})] : '')));
+  if (!rows.length) rows.push(el('tr', {}, el('td', {colspan: '5', text: '没有审批请求'})));
+  document.querySelector('#approvals tbody').replaceChildren(...rows);
+}
+
+async function setApprovals() {
+  const body = {import: document.getElementById('approve-import').checked, outline: document.getElementById('approve-outline').checked};
+  try {
+    await sendJSON('PUT', '/api/v1/approvals/settings', body);
+    say(`审批设置已保存：导入${body.import ? '须' : '无须'}审批，轮廓确认${body.outline ? '须' : '无须'}审批`);
+  } catch (e) {
+    say(errorText(e), true);
+  }
+  await loadApprovals();
+  await loadAudit(true);
+}
+document.getElementById('approve-import').addEventListener('change', setApprovals);
+document.getElementById('approve-outline').addEventListener('change', setApprovals);
+
 let oldest = 0;
 async function loadAudit(fresh = false) {
   if (fresh) oldest = 0;
@@ -125,4 +173,5 @@ document.getElementById('new-role').replaceChildren(...ROLES.map(([code, name]) 
 renderAccount(document.getElementById('account'));
 loadUsers().catch((e) => say(errorText(e), true));
 loadThrottle().catch((e) => say(errorText(e), true));
+loadApprovals().catch((e) => say(errorText(e), true));
 loadAudit(true).catch((e) => say(errorText(e), true));

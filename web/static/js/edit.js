@@ -317,6 +317,7 @@ function initEdit(app, schema) {
   async function confirmOutline() {
     const res = await request('POST', `/api/v1/edit/communities/${state.feature.id}/confirm`, undefined, state.feature.version);
     if (!res.ok) { setMessage(res.data?.error || `确认失败（${res.status}）`, res.status === 412 ? 'conflict' : 'error'); return; }
+    if (res.status === 202) { setMessage(`${res.data.message}。`, 'ok'); await loadHistory(); return; }
     edited();
     showFeature(res.data);
     setMessage('轮廓已确认。', 'ok');

@@ -123,7 +123,9 @@ async function run() {
     }
     progress(j);
     document.getElementById('notes').textContent = j.message;
-    if (j.state === 'done') { message('导入完成'); toast('导入完成'); } else message(j.message, true);
+    if (j.state === 'done') { message('导入完成'); toast('导入完成'); }
+    else if (j.state === 'pending') message('管理员要求审批导入：已提交审批，批准后自动导入。可在此页稍后查看结果。');
+    else message(j.message, true);
   } catch (err) {
     message(`导入失败：${errorText(err)}`, true);
   }
@@ -133,7 +135,7 @@ function progress(j) {
   const bar = document.getElementById('progress');
   bar.max = Math.max(j.total, 1);
   bar.value = j.state === 'done' ? bar.max : j.done;
-  const states = {running: '导入中', done: '已完成', failed: '失败', uploaded: '等待'};
+  const states = {running: '导入中', done: '已完成', failed: '失败', uploaded: '等待', pending: '等待审批'};
   // total is twice the features: reading them, then writing them.
   const pct = j.total ? Math.round((100 * (j.state === 'done' ? j.total : j.done)) / j.total) : 0;
   document.getElementById('progress-text').textContent = `${states[j.state] || j.state} ${pct}%`;
