@@ -28,7 +28,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 		fs.StringVar(&prefix, "code-prefix", osm.DefaultCodePrefix, "prefix of every code (use another one for another area)")
 		fs.StringVar(&name, "name", "", `name of the synthesized district (default "`+osm.DefaultAreaName+` FILE")`)
 		fs.BoolVar(&provisional, "provisional", false, "gather buildings outside every landuse=residential area into provisional (待核实) communities")
-		fs.StringVar(&list, "list", "", "with -provisional: a CSV list of communities (名称, 地址, 建成年份) to name them by")
+		fs.StringVar(&list, "list", "", "with -provisional: a list of communities, CSV or .xlsx (名称, 地址, 建成年份), to name them by")
 		topo = topologyFlags(fs)
 	})
 	if err != nil {
@@ -67,7 +67,7 @@ func importOSM(ctx context.Context, args []string, e *env) error {
 		if !provisional {
 			return renew.Invalid("-list names provisional communities: give -provisional too")
 		}
-		if opt.List, err = readCommunityList(list); err != nil {
+		if opt.List, err = readCommunityList(ctx, list); err != nil {
 			return err
 		}
 	}
