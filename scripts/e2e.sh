@@ -74,7 +74,7 @@ suite() {
   env "$@" node "web/test/$name.test.mjs" "$url" artifacts || status=$?
 }
 suite map "$base"
-suite admin "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password
+suite admin "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_PLANNER=e2e-planner E2E_PLANNER_PASSWORD=$planner_password
 suite downloads "$base"
 suite account "$base"
 suite ogc "$base"

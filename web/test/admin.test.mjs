@@ -1,8 +1,10 @@
 // Headless-browser test of the administrator's page (GET /admin):
 //   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
-// E2E_USER must be an admin. Logs in through the login page, creates an account, changes its
-// role, finds both changes in the audit log, and checks that the login page's next stays on
-// the site. Prints `N passed, N failed` last.
+// E2E_USER must be an admin; E2E_PLANNER / E2E_PLANNER_PASSWORD a planner. Logs in through the
+// login page, creates an account, changes its role, finds both changes in the audit log; requires
+// approval of imports, has the planner ask for one and rejects it on the page (then lifts the
+// requirement again); and checks that the login page's next stays on the site. Prints
+// `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -55,6 +57,32 @@ await t.run(async () => {
       await page.waitForSelector(`#throttle tbody tr:has-text("${ghost}")`, {state: 'detached', timeout: 10000});
       t.forgetExpected(401, '/api/v1/login');
       return null;
+    });
+    await t.check('with approval of imports required, a planner\'s import waits in the queue and 退回 fails it with the reason', async () => {
+      const planner = await t.client(process.env.E2E_PLANNER, process.env.E2E_PLANNER_PASSWORD);
+      const file = `审批测试${Date.now() % 100000}.geojson`;
+      await page.check('#approve-import');
+      await page.waitForFunction(() => /审批设置已保存：导入须审批/.test(document.getElementById('message').textContent), null, {timeout: 10000});
+      try {
+        const up = await planner('POST', `/api/v1/imports?name=${encodeURIComponent(file)}`, {type: 'FeatureCollection', features: [
+          {type: 'Feature', properties: {rid: 'X1', kind: '支路'}, geometry: {type: 'LineString', coordinates: [[124.331, 43.151], [124.336, 43.151]]}}]});
+        if (up.status !== 201) return `upload: ${up.status} ${JSON.stringify(up.data)}`;
+        const run = await planner('POST', `/api/v1/imports/${up.data.job.id}/run`, {mapping: up.data.proposal});
+        if (run.status !== 202 || run.data.state !== 'pending') return `run: ${run.status} ${JSON.stringify(run.data)}`;
+        await page.reload({waitUntil: 'load'});
+        const row = page.locator(`#approvals tbody tr[data-state=pending]:has-text("${file}")`);
+        await row.waitFor({timeout: 10000});
+        page.once('dialog', (d) => d.accept('坐标系不对'));
+        await row.locator('button.reject').click();
+        await page.locator(`#approvals tbody tr[data-state=rejected]:has-text("${file}")`).waitFor({timeout: 10000});
+        const job = await planner('GET', `/api/v1/imports/${up.data.job.id}`);
+        if (job.data.state !== 'failed' || !job.data.message.includes('坐标系不对')) return `the rejected job: ${JSON.stringify(job.data)}`;
+        const audit = await page.textContent('#audit tbody');
+        return audit.includes('退回') && audit.includes('坐标系不对') ? null : 'the rejection is not in the audit log';
+      } finally {
+        await page.uncheck('#approve-import');
+        await page.waitForFunction(() => /导入无须审批/.test(document.getElementById('message').textContent), null, {timeout: 10000});
+      }
     });
     await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
     // Browsers read "\" as "/" and drop tabs: these next values once led to evil.example.

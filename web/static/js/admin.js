@@ -15,6 +15,7 @@ const ROLES = [
 const ACTIONS = {
   login: '登录', login_sso: '单点登录', login_failed: '登录失败', login_blocked: '登录被限制', logout: '退出',
   create: '新建', update: '修改', password: '重设密码', delete: '删除', download: '下载', unlock: '解除登录限制',
+  'approval.request': '提交审批', 'approval.approve': '批准', 'approval.reject': '退回', 'approval.settings': '审批设置',
 };
 
 const message = document.getElementById('message');
