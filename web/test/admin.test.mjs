@@ -1,10 +1,10 @@
 // Headless-browser test of the administrator's page (GET /admin):
 //   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
 // E2E_USER must be an admin; E2E_PLANNER / E2E_PLANNER_PASSWORD a planner. Logs in through the
-// login page, creates an account, changes its role, finds both changes in the audit log; requires
-// approval of imports, has the planner ask for one and rejects it on the page (then lifts the
-// requirement again); and checks that the login page's next stays on the site. Prints
-// `N passed, N failed` last.
+// login page, creates an account, limits it to one 街道, changes its role, finds both changes in
+// the audit log; requires approval of imports, has the planner ask for one and rejects it on the
+// page (then lifts the requirement again); and checks that the login page's next stays on the
+// site. Prints `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -30,6 +30,19 @@ await t.run(async () => {
       if (!/初始密码：\S{16,}/.test(msg)) return `message ${JSON.stringify(msg)}`;
       await page.waitForSelector(`#users tbody tr:has-text("${name}")`);
       return null;
+    });
+    await t.check('the new planner is limited to one 街道 from the accounts table', async () => {
+      const row = page.locator(`#users tbody tr:has-text("${name}")`);
+      await row.locator('.zones-editor summary').click();
+      const first = row.locator('.zones-editor input[type=checkbox]').first();
+      const code = await first.getAttribute('value');
+      await first.check();
+      await row.locator('.zones-editor button').click();
+      await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 只能编辑`), name, {timeout: 10000});
+      const {subdistricts} = await t.getJSON(`/api/v1/edit-zones/${name}`);
+      if (subdistricts.length !== 1 || subdistricts[0] !== code) return `zones stored: ${subdistricts}, want ${code}`;
+      const summary = await row.locator('.zones-editor summary').textContent();
+      return summary.includes('全部') ? `summary: ${summary}` : null;
     });
     await t.check('changing its role is saved and audited', async () => {
       const row = page.locator(`#users tbody tr:has-text("${name}")`);

@@ -41,13 +41,41 @@ async function loadUsers() {
     toggle.addEventListener('click', () => change(u.username, {disabled: !u.disabled}, `${u.username} 已${u.disabled ? '启用' : '停用'}`));
     const reset = el('button', {type: 'button', text: '重设密码'});
     reset.addEventListener('click', () => resetPassword(u.username));
-    return el('tr', {class: u.disabled ? 'disabled' : ''},
+    return el('tr', {class: u.disabled ? 'disabled' : '', dataset: {user: u.username}},
       el('td', {text: u.username}), el('td', {text: u.display_name}), el('td', {}, role),
       el('td', {text: u.disabled ? '已停用' : '正常'}), el('td', {text: new Date(u.created_at).toLocaleString('zh-CN')}),
+      el('td', {class: 'zones'}, u.role === 'planner' ? zonesEditor(u.username) : u.role === 'admin' ? '全部' : '—'),
       el('td', {}, toggle, reset));
   });
   document.querySelector('#users tbody').replaceChildren(...rows);
 }
+
+// zonesEditor limits a planner's map editing to some 街道 (none ticked: everywhere).
+function zonesEditor(username) {
+  const summary = el('summary', {text: '……'});
+  const box = el('details', {class: 'zones-editor'}, summary);
+  Promise.all([subdistrictsP, getJSON(`/api/v1/edit-zones/${encodeURIComponent(username)}`)]).then(([all, {subdistricts}]) => {
+    const show = (codes) => { summary.textContent = codes.length ? codes.map((c) => all[c] || c).join('、') : '全部街道'; };
+    show(subdistricts);
+    const boxes = Object.entries(all).map(([code, name]) =>
+      el('label', {class: 'check'}, el('input', {type: 'checkbox', value: code, checked: subdistricts.includes(code)}), ` ${name}`));
+    const save = el('button', {type: 'button', text: '保存范围', onclick: async () => {
+      const codes = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      try {
+        await sendJSON('PUT', `/api/v1/edit-zones/${encodeURIComponent(username)}`, {subdistricts: codes});
+        show(codes);
+        box.open = false;
+        say(codes.length ? `${username} 只能编辑：${codes.map((c) => all[c] || c).join('、')}` : `${username} 可编辑全部街道`);
+      } catch (e) {
+        say(errorText(e), true);
+      }
+      await loadAudit(true);
+    }});
+    box.append(...boxes, save);
+  }).catch((e) => { summary.textContent = errorText(e); });
+  return box;
+}
+const subdistrictsP = getJSON('/api/v1/labels').then((l) => l.subdistrict || {});
 
 async function change(username, body, done) {
   try {
