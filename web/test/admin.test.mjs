@@ -39,7 +39,8 @@ await t.run(async () => {
       await first.check();
       await row.locator('.zones-editor button').click();
       await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 只能编辑`), name, {timeout: 10000});
-      const {subdistricts} = await t.getJSON(`/api/v1/edit-zones/${name}`);
+      // Asked in the page's own session (an API login of the admin's here would be a second one).
+      const {subdistricts} = await page.evaluate(async (n) => (await fetch(`/api/v1/edit-zones/${n}`)).json(), name);
       if (subdistricts.length !== 1 || subdistricts[0] !== code) return `zones stored: ${subdistricts}, want ${code}`;
       const summary = await row.locator('.zones-editor summary').textContent();
       return summary.includes('全部') ? `summary: ${summary}` : null;
@@ -90,8 +91,9 @@ await t.run(async () => {
         await page.locator(`#approvals tbody tr[data-state=rejected]:has-text("${file}")`).waitFor({timeout: 10000});
         const job = await planner('GET', `/api/v1/imports/${up.data.job.id}`);
         if (job.data.state !== 'failed' || !job.data.message.includes('坐标系不对')) return `the rejected job: ${JSON.stringify(job.data)}`;
-        const audit = await page.textContent('#audit tbody');
-        return audit.includes('退回') && audit.includes('坐标系不对') ? null : 'the rejection is not in the audit log';
+        const audited = await page.waitForFunction(() => [...document.querySelectorAll('#audit tbody tr')]
+          .some((tr) => tr.textContent.includes('退回') && tr.textContent.includes('坐标系不对')), null, {timeout: 10000}).then(() => true, () => false);
+        return audited ? null : 'the rejection is not in the audit log';
       } finally {
         await page.uncheck('#approve-import');
         await page.waitForFunction(() => /导入无须审批/.test(document.getElementById('message').textContent), null, {timeout: 10000});
