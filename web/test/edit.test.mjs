@@ -2,7 +2,8 @@
 //   E2E_USER=… E2E_PASSWORD=… E2E_USER2=… E2E_PASSWORD2=… node web/test/edit.test.mjs BASE_URL [ARTIFACT_DIR]
 // Two planners. The second cuts a one-gate community off the street through the API (deletes the
 // path from its gate to the street), so its households reach no facility outside it. The first,
-// in the browser: draws a footway from the gate to the street → coverage outside comes back;
+// in the browser: draws a footway from the gate to the street → coverage outside comes back and
+// the community leaves the quality report's isolated list (API and panel, computed again);
 // reshapes the outline and undoes it; drags a corner across the outline → refused with a Chinese
 // message, nothing saved; moves a gate; saves a gate the second planner changed meanwhile → the
 // conflict message. Prints how many clicks and seconds each fix took. Screenshots: edit-*.png.
