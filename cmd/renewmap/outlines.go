@@ -4,9 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"renewmap/internal/ingest/foreign"
 	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
@@ -19,7 +22,7 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	var list string
 	var save bool
 	db, rest, err := openMigrated(ctx, "outlines", args, e, func(fs *flag.FlagSet) {
-		fs.StringVar(&list, "list", "", "a CSV list of communities (columns 名称, 地址, 建成年份) to match by name and address")
+		fs.StringVar(&list, "list", "", "a list of communities, CSV or .xlsx (columns 名称, 地址, 建成年份), to match by name and address")
 		fs.BoolVar(&save, "save", false, "store the proposals as provisional (待核实) communities")
 		fs.Float64Var(&opt.MinArea, "min-area", 0, "smallest block in m² (default 2000)")
 		fs.Float64Var(&opt.MaxArea, "max-area", 0, "largest block in m² (default 400000)")
@@ -34,13 +37,7 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	}
 	var rows []planning.ListedCommunity
 	if list != "" {
-		f, err := os.Open(list)
-		if err != nil {
-			return renew.NotFound("%s: 无法打开 (%v)", list, err)
-		}
-		rows, err = planning.ParseCommunityList(f)
-		f.Close()
-		if err != nil {
+		if rows, err = readCommunityList(ctx, list); err != nil {
 			return err
 		}
 	}
@@ -88,4 +85,47 @@ func outlines(ctx context.Context, args []string, e *env) error {
 	fmt.Fprintf(e.stdout, "已保存 %d 个待核实小区（%s）；%d 个未保存：没有建成年份（街区内无楼栋、名单未匹配）或不在任何街道内\n",
 		len(saved), strings.Join(saved, ", "), len(skipped))
 	return nil
+}
+
+// readCommunityList reads the list of communities at path: a CSV file (planning.ParseCommunityList)
+// or the first sheet of an .xlsx workbook, read as the import reads one (merged header cells,
+// 合计 rows skipped).
+func readCommunityList(ctx context.Context, path string) ([]planning.ListedCommunity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, renew.NotFound("%s: 无法打开 (%v)", path, err)
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if n, _ := io.ReadFull(f, magic); n < 4 || string(magic) != "PK\x03\x04" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		return planning.ParseCommunityList(f)
+	}
+	src, err := foreign.Open(ctx, path, filepath.Base(path), foreign.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	if src.Format != foreign.XLSX || len(src.Layers) == 0 {
+		return nil, renew.Invalid("%s: 小区名单须为 CSV 或 .xlsx 工作簿", path)
+	}
+	sheet := src.Layers[0]
+	list, err := planning.NewCommunityList(sheet.Fields)
+	if err != nil {
+		return nil, err
+	}
+	err = src.Read(ctx, sheet.Name, foreign.CRSPlan{}, func(r foreign.Record) error {
+		cells := make([]string, len(sheet.Fields))
+		for i, name := range sheet.Fields {
+			if v, ok := r.Props[name]; ok {
+				cells[i] = fmt.Sprint(v)
+			}
+		}
+		var row int
+		fmt.Sscanf(r.Where, "row %d", &row)
+		return list.Add(row, cells)
+	})
+	return list.Rows, err
 }

@@ -87,6 +87,15 @@ func writeQuality(w io.Writer, q access.Quality, dangle float64) {
 		}
 		fmt.Fprintln(w)
 	}
+	layers := map[string]string{"communities": "小区", "buildings": "楼栋"}
+	fmt.Fprintf(w, "\n建成年份未知的小区和楼栋 %d 个\n", q.UnknownYearCount)
+	for _, f := range q.UnknownYear {
+		fmt.Fprintf(w, "  %s %s %s\n", layers[f.Layer], f.Code, f.Name)
+	}
+	fmt.Fprintf(w, "\n待核实（推测）的小区轮廓 %d 个\n", len(q.Provisional))
+	for _, f := range q.Provisional {
+		fmt.Fprintf(w, "  %s %s\n", f.Code, f.Name)
+	}
 	fmt.Fprintf(w, "\n无数据的设施类型 %d 种（不计为配套缺口）\n", len(q.NoData))
 	for _, k := range q.NoData {
 		fmt.Fprintf(w, "  %s %s\n", k.Code, k.Name)

@@ -44,7 +44,8 @@ func TestQualityCommand(t *testing.T) {
 	out.Reset()
 	mustRun(t, e, &out, "quality")
 	for _, want := range []string{"孤立小区 2 个", "QA 断头路小区：内部路网未接入城市道路", "QB 孤岛小区", "道路 QA-P1 的端点距道路 QR-MAIN 3.00 米",
-		"小区建成年份：1 / 3 未知", "bus_stop 公交车站"} {
+		"小区建成年份：1 / 3 未知", "建成年份未知的小区和楼栋 2 个", "楼栋 QC-B1 连通小区 B1号楼", "待核实（推测）的小区轮廓 0 个",
+		"bus_stop 公交车站"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("quality report lacks %q:\n%s", want, out.String())
 		}

@@ -12,7 +12,8 @@ const (
 )
 
 // Isolated is a community whose walk network is cut off from the main public network, or that
-// has no internal path. Buildings is how many of its buildings are affected: those on a cut-off
+// has no internal path. A provisional (待核实) community is no wall, so it has no internal paths:
+// it is isolated only when the public paths its buildings stand on are cut off. Buildings is how many of its buildings are affected: those on a cut-off
 // internal network (unreachable), or all of them (no_paths).
 type Isolated struct {
 	Community int64  `json:"community"`
@@ -80,6 +81,19 @@ func (e *Engine) isolation() []Isolated {
 	for ci, c := range e.comms {
 		bs := e.commBld[ci]
 		if len(bs) == 0 {
+			continue
+		}
+		if c.Provisional {
+			// Not a wall: its buildings stand on public paths, cut off only when those are.
+			cut := 0
+			for _, b := range bs {
+				if p := e.bpos[b]; p.edge >= 0 && e.comp[e.g.from[p.edge]] != e.mainComp {
+					cut++
+				}
+			}
+			if cut > 0 {
+				out = append(out, Isolated{Community: c.ID, Reason: IsolatedUnreachable, Buildings: cut})
+			}
 			continue
 		}
 		if !hasPaths[c.ID] {

@@ -39,6 +39,16 @@ func TestIsolation(t *testing.T) {
 	if _, ok := e.CommunityIsolation(1); ok {
 		t.Error("community 1 reaches the street through its gate, yet it is reported isolated")
 	}
+
+	// Community 2, provisional (待核实), is no wall: without paths of its own its building stands
+	// on the public street, so it is not isolated.
+	for i := range in.Communities {
+		in.Communities[i].Provisional = in.Communities[i].ID == 2
+	}
+	e = mustBuild(t, in, Options{})
+	if got := e.Isolation(); !slices.Equal(got, want[1:]) {
+		t.Errorf("with community 2 provisional: Isolation() = %+v, want %+v", got, want[1:])
+	}
 }
 
 func TestIsolationOfAConnectedDistrict(t *testing.T) {

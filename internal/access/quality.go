@@ -12,6 +12,22 @@ type Quality struct {
 	FarCount  int                 `json:"far_count"` // all of them (Far may list only the first)
 	Unknown   []UnknownValues     `json:"unknown"`   // per column: values the source did not give
 	NoData    []Named             `json:"no_data_kinds"`
+	// UnknownYear lists the communities and buildings whose completed year is unknown (or still
+	// the placeholder 1900), each to be corrected on the map; UnknownYearCount counts them all.
+	UnknownYear      []PlacedFeature `json:"unknown_year"`
+	UnknownYearCount int             `json:"unknown_year_count"`
+	// Provisional lists the communities whose outline was proposed by the service (待核实), from
+	// street blocks or clusters of buildings: a planner confirms or redraws each.
+	Provisional []PlacedFeature `json:"provisional"`
+}
+
+// PlacedFeature is a feature of an edit layer with a point on it, for the map to open.
+type PlacedFeature struct {
+	Layer string     `json:"layer"`
+	ID    int64      `json:"id"`
+	Code  string     `json:"code"`
+	Name  string     `json:"name"`
+	Point [2]float64 `json:"point"`
 }
 
 // IsolatedCommunity is an Isolated with the community's names and households.

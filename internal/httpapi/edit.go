@@ -26,6 +26,12 @@ type EditStore interface {
 	SaveOutlines(ctx context.Context, outlines []planning.Outline, a renew.AuditEntry) ([]string, []planning.Outline, error)
 	EditZones(ctx context.Context, username string) ([]string, error)
 	SetEditZones(ctx context.Context, username string, codes []string, a renew.AuditEntry) error
+	ApprovalSettings(ctx context.Context) (renew.ApprovalSettings, error)
+	SetApprovalSettings(ctx context.Context, s renew.ApprovalSettings, a renew.AuditEntry) error
+	RequestImport(ctx context.Context, a renew.AuditEntry, id int64, mapping []byte) (int64, error)
+	RequestConfirm(ctx context.Context, id int64, ifMatch string, who renew.Editor) (int64, error)
+	Approvals(ctx context.Context) ([]renew.ApprovalRequest, error)
+	Decide(ctx context.Context, id int64, approve bool, reason string, a renew.AuditEntry) error
 }
 
 func (s *server) routesEdit(g *echo.Group) {
@@ -44,6 +50,10 @@ func (s *server) routesEdit(g *echo.Group) {
 	g.POST("/api/v1/outlines/proposals/save", ready(h.saveProposals), s.require(renew.Role.Administers))
 	g.GET("/api/v1/edit-zones/:user", ready(h.zones), s.require(renew.Role.Administers))
 	g.PUT("/api/v1/edit-zones/:user", ready(h.setZones), s.require(renew.Role.Administers))
+	g.GET("/api/v1/approvals", ready(h.approvals), s.require(renew.Role.Administers))
+	g.PUT("/api/v1/approvals/settings", ready(h.setApprovals), s.require(renew.Role.Administers))
+	g.POST("/api/v1/approvals/:id/approve", ready(h.decide(true)), s.require(renew.Role.Administers))
+	g.POST("/api/v1/approvals/:id/reject", ready(h.decide(false)), s.require(renew.Role.Administers))
 }
 
 type editAPI struct {
@@ -136,8 +146,86 @@ func (h *editAPI) remove(c echo.Context) error {
 	return h.change(c, http.StatusOK, renew.Edit{Delete: true}, false)
 }
 
+// confirm confirms a provisional outline, or, for a planner when an admin requires approval of
+// confirmations, queues it (202).
 func (h *editAPI) confirm(c echo.Context) error {
+	if roleOf(c) != renew.RoleAdmin {
+		set, err := h.store.ApprovalSettings(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		if set.Outline {
+			layer, id, err := target(c)
+			if err != nil {
+				return err
+			}
+			if layer != "communities" {
+				return renew.Invalid("只有小区轮廓可以确认 (only a community outline is confirmed)")
+			}
+			req, err := h.store.RequestConfirm(c.Request().Context(), id, strings.TrimSpace(c.Request().Header.Get("If-Match")), editor(c))
+			if errors.Is(err, renew.ErrFeatureChanged) {
+				return h.answer(c, 0, renew.MapFeature{}, err)
+			}
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusAccepted, map[string]any{"pending": true, "request": req,
+				"message": "已提交管理员审批；批准后轮廓即确认"})
+		}
+	}
 	return h.change(c, http.StatusOK, renew.Edit{Confirm: true}, false)
+}
+
+// approvals: GET /api/v1/approvals (admin) — the settings and the queue.
+func (h *editAPI) approvals(c echo.Context) error {
+	set, err := h.store.ApprovalSettings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	reqs, err := h.store.Approvals(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"settings": set, "requests": reqs})
+}
+
+// setApprovals: PUT /api/v1/approvals/settings (admin) — {"import": bool, "outline": bool}.
+func (h *editAPI) setApprovals(c echo.Context) error {
+	var set renew.ApprovalSettings
+	if err := bindJSON(c, &set); err != nil {
+		return err
+	}
+	if err := h.store.SetApprovalSettings(c.Request().Context(), set, auditBy(c)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, set)
+}
+
+// decide: POST /api/v1/approvals/{id}/approve or /reject (admin), with an optional
+// {"reason": "…"}.
+func (h *editAPI) decide(approve bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id", "审批请求")
+		if err != nil {
+			return err
+		}
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		if c.Request().ContentLength != 0 {
+			if err := bindJSON(c, &body); err != nil {
+				return err
+			}
+		}
+		if len([]rune(body.Reason)) > 500 {
+			return renew.Invalid("reason: 不超过 500 字")
+		}
+		if err := h.store.Decide(c.Request().Context(), id, approve, strings.TrimSpace(body.Reason), auditBy(c)); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
 }
 
 func (h *editAPI) history(c echo.Context) error {

@@ -105,14 +105,35 @@ func (s *server) runImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := im.StartImport(c.Request().Context(), auditBy(c), id, m); err != nil {
+	queued, err := s.queueImport(c, id, m)
+	if err != nil {
 		return err
+	}
+	if !queued {
+		if err := im.StartImport(c.Request().Context(), auditBy(c), id, m); err != nil {
+			return err
+		}
 	}
 	job, err := im.ImportJob(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, job)
+}
+
+// queueImport puts a planner's import in the approval queue when an admin requires approval of
+// imports, and says whether it did.
+func (s *server) queueImport(c echo.Context, id int64, mapping []byte) (bool, error) {
+	store := s.deps.Edits
+	if store == nil || roleOf(c) == renew.RoleAdmin {
+		return false, nil
+	}
+	set, err := store.ApprovalSettings(c.Request().Context())
+	if err != nil || !set.Import {
+		return false, err
+	}
+	_, err = store.RequestImport(c.Request().Context(), auditBy(c), id, mapping)
+	return err == nil, err
 }
 
 func (s *server) importJob(c echo.Context) error {

@@ -44,28 +44,10 @@ func ParseCommunityList(r io.Reader) ([]ListedCommunity, error) {
 	if err != nil {
 		return nil, renew.Invalid("小区名单：无法读取表头（第 1 行）")
 	}
-	col := map[string]int{"name": -1, "address": -1, "year": -1}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		switch strings.ToLower(h) {
-		case "名称", "小区名称", "小区", "name":
-			col["name"] = i
-		case "地址", "address":
-			col["address"] = i
-		case "建成年份", "建成年代", "year":
-			col["year"] = i
-		}
+	list, err := NewCommunityList(header)
+	if err != nil {
+		return nil, err
 	}
-	if col["name"] < 0 {
-		return nil, renew.Invalid("小区名单：表头须有“名称”（或 小区名称、name）一列")
-	}
-	cell := func(rec []string, key string) string {
-		if i := col[key]; i >= 0 && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var out []ListedCommunity
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -79,26 +61,69 @@ func ParseCommunityList(r io.Reader) ([]ListedCommunity, error) {
 			return nil, renew.Invalid("小区名单：无法读取")
 		}
 		line, _ := cr.FieldPos(0) // blank lines are skipped, so count by the reader
-		if len(out) >= maxListRows {
-			return nil, renew.Invalid("小区名单：超过 %d 行", maxListRows)
+		if err := list.Add(line, rec); err != nil {
+			return nil, err
 		}
-		row := ListedCommunity{Row: line, Name: cell(rec, "name"), Address: cell(rec, "address")}
-		if row.Name == "" {
-			continue // a blank line
-		}
-		if !utf8.ValidString(row.Name) || !utf8.ValidString(row.Address) || utf8.RuneCountInString(row.Name) > 100 {
-			return nil, renew.Invalid("小区名单第 %d 行：名称须为不超过 100 字的 UTF-8 文本", line)
-		}
-		if y := cell(rec, "year"); y != "" {
-			n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
-			if err != nil || n < 1900 || n > 2100 {
-				return nil, renew.Invalid("小区名单第 %d 行：建成年份 %q 应为 1900–2100 的整数", line, y)
-			}
-			row.Year = n
-		}
-		out = append(out, row)
 	}
-	return out, nil
+	return list.Rows, nil
+}
+
+// CommunityList gathers the rows of a community list read from a CSV file or a spreadsheet.
+type CommunityList struct {
+	col  map[string]int
+	Rows []ListedCommunity
+}
+
+// NewCommunityList finds the columns in a list's header: 名称/小区名称/小区/name (required),
+// 地址/address, 建成年份/建成年代/year (a merged header's last part names the column).
+func NewCommunityList(header []string) (*CommunityList, error) {
+	col := map[string]int{"name": -1, "address": -1, "year": -1}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		// A spreadsheet's merged header names a column by its parts: 基本情况/地址.
+		h = h[strings.LastIndex(h, "/")+1:]
+		switch strings.ToLower(h) {
+		case "名称", "小区名称", "小区", "name":
+			col["name"] = i
+		case "地址", "address":
+			col["address"] = i
+		case "建成年份", "建成年代", "year":
+			col["year"] = i
+		}
+	}
+	if col["name"] < 0 {
+		return nil, renew.Invalid("小区名单：表头须有“名称”（或 小区名称、name）一列")
+	}
+	return &CommunityList{col: col}, nil
+}
+
+// Add reads the row at line (the file's line or the sheet's row): a row without a name is skipped.
+func (l *CommunityList) Add(line int, rec []string) error {
+	cell := func(key string) string {
+		if i := l.col[key]; i >= 0 && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	if len(l.Rows) >= maxListRows {
+		return renew.Invalid("小区名单：超过 %d 行", maxListRows)
+	}
+	row := ListedCommunity{Row: line, Name: cell("name"), Address: cell("address")}
+	if row.Name == "" {
+		return nil // a blank line
+	}
+	if !utf8.ValidString(row.Name) || !utf8.ValidString(row.Address) || utf8.RuneCountInString(row.Name) > 100 {
+		return renew.Invalid("小区名单第 %d 行：名称须为不超过 100 字的 UTF-8 文本", line)
+	}
+	if y := cell("year"); y != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
+		if err != nil || n < 1900 || n > 2100 {
+			return renew.Invalid("小区名单第 %d 行：建成年份 %q 应为 1900–2100 的整数", line, y)
+		}
+		row.Year = n
+	}
+	l.Rows = append(l.Rows, row)
+	return nil
 }
 
 // MatchOutlines pairs the rows of a community list with proposed outlines and returns, per row,

@@ -46,6 +46,10 @@ type ImportOptions struct {
 	Source string
 	// DryRun does everything but commit: the report says what the import would do.
 	DryRun bool
+	// Provisional are codes of communities the batch proposes (clusters of buildings, an OSM
+	// import's -provisional): those the import inserts are marked provisional (待核实); one that
+	// was there before keeps its state, so a re-import does not undo a planner's confirmation.
+	Provisional []string
 }
 
 // LayerReport counts what an import did to one table.
@@ -206,6 +210,13 @@ func importTx(ctx context.Context, tx pgx.Tx, b *ingest.Batch, opt ImportOptions
 	if err != nil {
 		return rep, err
 	}
+	var before []string // of opt.Provisional, the communities already stored
+	if len(opt.Provisional) > 0 {
+		if err := tx.QueryRow(ctx, "SELECT coalesce(array_agg(code), '{}') FROM communities WHERE code = ANY ($1)",
+			opt.Provisional).Scan(&before); err != nil {
+			return rep, mapError(err, "import: provisional communities")
+		}
+	}
 	replace := ingest.Replace{On: opt.Replace && opt.Source == "", Prefix: opt.ReplacePrefix}
 	if err := b.Check(known, replace); err != nil {
 		return rep, err
@@ -276,6 +287,12 @@ func importTx(ctx context.Context, tx pgx.Tx, b *ingest.Batch, opt ImportOptions
 					rep.Layers[j].Deleted = n
 				}
 			}
+		}
+	}
+	if len(opt.Provisional) > 0 {
+		if _, err := tx.Exec(ctx, "UPDATE communities SET provisional = true WHERE code = ANY ($1) AND NOT code = ANY ($2)",
+			opt.Provisional, before); err != nil {
+			return rep, mapError(err, "import: provisional communities")
 		}
 	}
 	return rep, nil

@@ -15,7 +15,8 @@ import (
 // straight walk.
 const FarFromNetwork = 100
 
-// maxFarListed bounds the far buildings and facilities the quality report lists (all are counted).
+// maxFarListed bounds the far buildings and facilities the quality report lists (all are
+// counted), and the features of unknown year and the provisional communities.
 const maxFarListed = 500
 
 // Quality gathers the data-quality report: the engine's isolated communities and unsnapped count,
@@ -36,6 +37,12 @@ func (db *DB) Quality(ctx context.Context, e *access.Engine, opt topology.Option
 		return q, err
 	}
 	if q.Unknown, err = db.unknownValues(ctx); err != nil {
+		return q, err
+	}
+	if q.UnknownYear, q.UnknownYearCount, err = db.placed(ctx, unknownYearSQL); err != nil {
+		return q, err
+	}
+	if q.Provisional, _, err = db.placed(ctx, provisionalSQL); err != nil {
 		return q, err
 	}
 	q.NoData, err = db.NoDataKinds(ctx)
@@ -106,6 +113,41 @@ func (db *DB) far(ctx context.Context) ([]access.FarFeature, int, error) {
 		return nil
 	}); err != nil {
 		return nil, 0, mapError(err, "quality: far from the network")
+	}
+	return out, total, nil
+}
+
+// unknownYearSQL lists the communities and buildings without a known completed year, largest
+// first (the most households to survey).
+const unknownYearSQL = `
+	SELECT 'communities', c.id, c.code, c.name, ST_PointOnSurface(c.geom) AS p, c.households AS n
+	FROM communities c WHERE c.completed_year IS NULL OR c.completed_year = 1900
+	UNION ALL
+	SELECT 'buildings', b.id, b.code, c.name || ' ' || b.number, ST_PointOnSurface(b.geom), b.households
+	FROM buildings b JOIN communities c ON c.id = b.community_id
+	WHERE b.completed_year IS NULL OR b.completed_year = 1900`
+
+// provisionalSQL lists the provisional (待核实) communities.
+const provisionalSQL = `
+	SELECT 'communities', c.id, c.code, c.name, ST_PointOnSurface(c.geom) AS p, c.households AS n
+	FROM communities c WHERE c.provisional`
+
+// placed runs one of the queries above (layer, id, code, name, p, n), most households first, the
+// first maxFarListed of them, and their count.
+func (db *DB) placed(ctx context.Context, query string) ([]access.PlacedFeature, int, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT layer, id, code, name, ST_X(p), ST_Y(p), count(*) OVER ()
+		FROM (`+query+`) AS f (layer, id, code, name, p, n) ORDER BY n DESC, layer, id LIMIT $1`, maxFarListed)
+	if err != nil {
+		return nil, 0, mapError(err, "quality: features")
+	}
+	out := []access.PlacedFeature{}
+	var f access.PlacedFeature
+	var total int
+	if _, err := pgx.ForEachRow(rows, []any{&f.Layer, &f.ID, &f.Code, &f.Name, &f.Point[0], &f.Point[1], &total}, func() error {
+		out = append(out, f)
+		return nil
+	}); err != nil {
+		return nil, 0, mapError(err, "quality: features")
 	}
 	return out, total, nil
 }

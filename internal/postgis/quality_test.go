@@ -2,11 +2,15 @@ package postgis_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"renewmap/internal/access"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
+	"renewmap/internal/renew"
+	"renewmap/internal/topology"
 )
 
 func TestBlindSpotsLeaveKindsWithoutData(t *testing.T) {
@@ -101,5 +105,71 @@ func TestMigrationClearsPlaceholders(t *testing.T) {
 	}
 	if osm.year != nil || osm.property != nil || osm.management != nil || osm.strc != nil {
 		t.Errorf("the OSM community's placeholders must all become unknown: %+v", osm)
+	}
+}
+
+// The quality report lists what to fix on the map, each with its place: the community and the
+// building of unknown year in the faults dataset, and a provisional (待核实) community. Fixing
+// them on the map (a year entered, the outline confirmed) removes them from the report, which is
+// computed again, not filtered.
+func TestQualityListsWhatToFix(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := pgtest.New(t)
+	mustLoad(ctx, t, db, faultFiles(t), postgis.ImportOptions{})
+	ids := idsByCode(ctx, t, db, `SELECT code, id FROM communities UNION ALL SELECT code, id FROM buildings`)
+	report := func() access.Quality {
+		t.Helper()
+		in, err := db.LoadNetwork(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := access.Build(in, access.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := db.Quality(ctx, e, topology.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	codes := func(fs []access.PlacedFeature) string {
+		var s []string
+		for _, f := range fs {
+			s = append(s, f.Layer+":"+f.Code)
+		}
+		return strings.Join(s, " ")
+	}
+	q := report()
+	if got := codes(q.UnknownYear); got != "buildings:QC-B1 communities:QC" || q.UnknownYearCount != 2 {
+		t.Fatalf("unknown year: %s (%d), want the building and the community of 连通小区", got, q.UnknownYearCount)
+	}
+	if b := q.UnknownYear[0]; b.ID != ids["QC-B1"] || b.Name != "连通小区 B1号楼" || b.Point[0] < 124.3457 || b.Point[0] > 124.346 {
+		t.Errorf("the building of unknown year: %+v", b)
+	}
+	if len(q.Provisional) != 0 {
+		t.Errorf("provisional before any: %+v", q.Provisional)
+	}
+	if _, err := db.EditFeature(ctx, renew.Edit{Layer: "buildings", ID: ids["QC-B1"],
+		Properties: map[string]json.RawMessage{"completed_year": []byte("1995")}}, editor); err != nil {
+		t.Fatal(err)
+	}
+	// As an import with provisional communities would leave it.
+	if _, err := db.Pool.Exec(ctx, "UPDATE communities SET provisional = true WHERE code = 'QC'"); err != nil {
+		t.Fatal(err)
+	}
+	q = report()
+	if got := codes(q.UnknownYear); got != "communities:QC" {
+		t.Errorf("unknown year after the building's was entered: %s", got)
+	}
+	if got := codes(q.Provisional); got != "communities:QC" || q.Provisional[0].Name != "连通小区" {
+		t.Errorf("provisional: %+v", q.Provisional)
+	}
+	if _, err := db.EditFeature(ctx, renew.Edit{Layer: "communities", ID: ids["QC"], Confirm: true}, editor); err != nil {
+		t.Fatal(err)
+	}
+	if q = report(); len(q.Provisional) != 0 {
+		t.Errorf("provisional after the confirmation: %+v", q.Provisional)
 	}
 }

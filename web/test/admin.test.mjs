@@ -1,8 +1,10 @@
 // Headless-browser test of the administrator's page (GET /admin):
 //   E2E_USER=… E2E_PASSWORD=… node web/test/admin.test.mjs BASE_URL [ARTIFACT_DIR]
-// E2E_USER must be an admin. Logs in through the login page, creates an account, changes its
-// role, finds both changes in the audit log, and checks that the login page's next stays on
-// the site. Prints `N passed, N failed` last.
+// E2E_USER must be an admin; E2E_PLANNER / E2E_PLANNER_PASSWORD a planner. Logs in through the
+// login page, creates an account, limits it to one 街道, changes its role, finds both changes in
+// the audit log; requires approval of imports, has the planner ask for one and rejects it on the
+// page (then lifts the requirement again); and checks that the login page's next stays on the
+// site. Prints `N passed, N failed` last.
 import path from 'node:path';
 import {suite} from './harness.mjs';
 
@@ -28,6 +30,20 @@ await t.run(async () => {
       if (!/初始密码：\S{16,}/.test(msg)) return `message ${JSON.stringify(msg)}`;
       await page.waitForSelector(`#users tbody tr:has-text("${name}")`);
       return null;
+    });
+    await t.check('the new planner is limited to one 街道 from the accounts table', async () => {
+      const row = page.locator(`#users tbody tr:has-text("${name}")`);
+      await row.locator('.zones-editor summary').click();
+      const first = row.locator('.zones-editor input[type=checkbox]').first();
+      const code = await first.getAttribute('value');
+      await first.check();
+      await row.locator('.zones-editor button').click();
+      await page.waitForFunction((n) => document.querySelector('#message').textContent.includes(`${n} 只能编辑`), name, {timeout: 10000});
+      // Asked in the page's own session (an API login of the admin's here would be a second one).
+      const {subdistricts} = await page.evaluate(async (n) => (await fetch(`/api/v1/edit-zones/${n}`)).json(), name);
+      if (subdistricts.length !== 1 || subdistricts[0] !== code) return `zones stored: ${subdistricts}, want ${code}`;
+      const summary = await row.locator('.zones-editor summary').textContent();
+      return summary.includes('全部') ? `summary: ${summary}` : null;
     });
     await t.check('changing its role is saved and audited', async () => {
       const row = page.locator(`#users tbody tr:has-text("${name}")`);
@@ -55,6 +71,33 @@ await t.run(async () => {
       await page.waitForSelector(`#throttle tbody tr:has-text("${ghost}")`, {state: 'detached', timeout: 10000});
       t.forgetExpected(401, '/api/v1/login');
       return null;
+    });
+    await t.check('with approval of imports required, a planner\'s import waits in the queue and 退回 fails it with the reason', async () => {
+      const planner = await t.client(process.env.E2E_PLANNER, process.env.E2E_PLANNER_PASSWORD);
+      const file = `审批测试${Date.now() % 100000}.geojson`;
+      await page.check('#approve-import');
+      await page.waitForFunction(() => /审批设置已保存：导入须审批/.test(document.getElementById('message').textContent), null, {timeout: 10000});
+      try {
+        const up = await planner('POST', `/api/v1/imports?name=${encodeURIComponent(file)}`, {type: 'FeatureCollection', features: [
+          {type: 'Feature', properties: {rid: 'X1', kind: '支路'}, geometry: {type: 'LineString', coordinates: [[124.331, 43.151], [124.336, 43.151]]}}]});
+        if (up.status !== 201) return `upload: ${up.status} ${JSON.stringify(up.data)}`;
+        const run = await planner('POST', `/api/v1/imports/${up.data.job.id}/run`, {mapping: up.data.proposal});
+        if (run.status !== 202 || run.data.state !== 'pending') return `run: ${run.status} ${JSON.stringify(run.data)}`;
+        await page.reload({waitUntil: 'load'});
+        const row = page.locator(`#approvals tbody tr[data-state=pending]:has-text("${file}")`);
+        await row.waitFor({timeout: 10000});
+        page.once('dialog', (d) => d.accept('坐标系不对'));
+        await row.locator('button.reject').click();
+        await page.locator(`#approvals tbody tr[data-state=rejected]:has-text("${file}")`).waitFor({timeout: 10000});
+        const job = await planner('GET', `/api/v1/imports/${up.data.job.id}`);
+        if (job.data.state !== 'failed' || !job.data.message.includes('坐标系不对')) return `the rejected job: ${JSON.stringify(job.data)}`;
+        const audited = await page.waitForFunction(() => [...document.querySelectorAll('#audit tbody tr')]
+          .some((tr) => tr.textContent.includes('退回') && tr.textContent.includes('坐标系不对')), null, {timeout: 10000}).then(() => true, () => false);
+        return audited ? null : 'the rejection is not in the audit log';
+      } finally {
+        await page.uncheck('#approve-import');
+        await page.waitForFunction(() => /导入无须审批/.test(document.getElementById('message').textContent), null, {timeout: 10000});
+      }
     });
     await page.screenshot({path: path.join(t.artifacts, 'admin.png'), fullPage: true});
     // Browsers read "\" as "/" and drop tabs: these next values once led to evil.example.

@@ -2,7 +2,8 @@
 //   E2E_USER=… E2E_PASSWORD=… E2E_USER2=… E2E_PASSWORD2=… node web/test/edit.test.mjs BASE_URL [ARTIFACT_DIR]
 // Two planners. The second cuts a one-gate community off the street through the API (deletes the
 // path from its gate to the street), so its households reach no facility outside it. The first,
-// in the browser: draws a footway from the gate to the street → coverage outside comes back;
+// in the browser: draws a footway from the gate to the street → coverage outside comes back and
+// the community leaves the quality report's isolated list (API and panel, computed again);
 // reshapes the outline and undoes it; drags a corner across the outline → refused with a Chinese
 // message, nothing saved; moves a gate; saves a gate the second planner changed meanwhile → the
 // conflict message. Prints how many clicks and seconds each fix took. Screenshots: edit-*.png.
@@ -11,21 +12,6 @@ import {suite} from './harness.mjs';
 
 const t = suite();
 const {base, artifacts, check} = t;
-
-/** login returns an API client for user: call(method, path, body, headers) → {status, data, etag}. */
-async function client(user, password) {
-  const res = await fetch(base + '/api/v1/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({username: user, password})});
-  if (!res.ok) throw new Error(`login ${user}: ${res.status}`);
-  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
-  const {csrf_token: csrf} = await res.json();
-  return async (method, p, body, headers = {}) => {
-    const r = await fetch(base + p, {method, headers: {cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', ...headers},
-      body: body === undefined ? undefined : JSON.stringify(body)});
-    const text = await r.text();
-    return {status: r.status, data: text ? JSON.parse(text) : null, etag: r.headers.get('ETag')};
-  };
-}
 
 const insideRing = ([x, y], ring) => {
   let inside = false;
@@ -39,7 +25,7 @@ const insideRing = ([x, y], ring) => {
 const same = (a, b) => Math.abs(a[0] - b[0]) < 1e-7 && Math.abs(a[1] - b[1]) < 1e-7;
 
 async function main() {
-  const other = await client(process.env.E2E_USER2, process.env.E2E_PASSWORD2);
+  const other = await t.client(process.env.E2E_USER2, process.env.E2E_PASSWORD2);
   const deadline = Date.now() + 120000;
   for (;;) {
     const st = await t.getJSON('/api/v1/access/status').catch(() => null);
@@ -154,6 +140,14 @@ async function main() {
 
     const gate = target.gate.geometry.coordinates;
     const mid = [(gate[0] + target.street[0]) / 2, (gate[1] + target.street[1]) / 2];
+    const listedIsolated = () => page.locator(`#quality-body details[data-group=isolated] button[data-community="${commID}"]`).count();
+    await check(`the quality report lists ${target.comm.properties.name} as isolated`, async () => {
+      const q = await t.getJSON('/api/v1/quality');
+      if (!q.isolated.some((c) => c.community === commID)) return `isolated: ${JSON.stringify(q.isolated.map((c) => c.name))}`;
+      await page.waitForSelector('#quality-body details[data-group=isolated] li', {timeout: 20000});
+      return await listedIsolated() === 1 ? null : 'the quality panel does not list it';
+    });
+
     await check(`a footway drawn from the gate of ${target.comm.properties.name} to the street brings back ${before[kind].name}`, async () => {
       await jump(mid, 19);
       const t0 = Date.now();
@@ -178,6 +172,13 @@ async function main() {
         const now = await outside();
         if (now[kind].covered > 0) {
           timings.push(`isolated community joined to the street: ${clicks} clicks, ${((Date.now() - t0) / 1000).toFixed(1)} s until its coverage came back (${now[kind].covered} households reach ${now[kind].name})`);
+          // The finding goes because the report is computed again: the API and the panel.
+          const q = await t.getJSON('/api/v1/quality');
+          if (q.isolated.some((c) => c.community === commID)) return 'the quality report still lists it as isolated';
+          await page.waitForFunction((id) => !document.querySelector(`#quality-body details[data-group=isolated] button[data-community="${id}"]`),
+            commID, {timeout: 30000}).catch(() => {});
+          if (await listedIsolated()) return 'the quality panel still lists it as isolated';
+          timings.push(`… and the finding left the quality panel ${((Date.now() - t0) / 1000).toFixed(1)} s after the first click`);
           return null;
         }
         await new Promise((r) => setTimeout(r, 500));

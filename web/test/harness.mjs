@@ -57,6 +57,21 @@ export function suite() {
       return res.json();
     },
 
+    /** client logs user in through the API and returns call(method, path, body, headers) → {status, data, etag}. */
+    async client(who = user, pass = password) {
+      const res = await fetch(base + '/api/v1/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({username: who, password: pass})});
+      if (!res.ok) throw new Error(`login ${who}: ${res.status}`);
+      const session = (res.headers.get('set-cookie') || '').split(';')[0];
+      const {csrf_token: csrf} = await res.json();
+      return async (method, p, body, headers = {}) => {
+        const r = await fetch(base + p, {method, headers: {cookie: session, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', ...headers},
+          body: body === undefined ? undefined : JSON.stringify(body)});
+        const text = await r.text();
+        return {status: r.status, data: text ? JSON.parse(text) : null, etag: r.headers.get('ETag')};
+      };
+    },
+
     /** browser launches chromium and opens a guarded page; close it with browser.close(). */
     async browser({viewport = {width: 1366, height: 820}} = {}) {
       await mkdir(artifacts, {recursive: true});

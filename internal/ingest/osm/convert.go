@@ -20,6 +20,7 @@ import (
 	"github.com/paulmach/osm/osmgeojson"
 
 	"renewmap/internal/ingest"
+	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
 
@@ -49,12 +50,33 @@ type Options struct {
 	Name string
 	// File is the file's name, shown in messages and in the default name.
 	File string
+	// Provisional gathers the buildings outside every landuse=residential area into provisional
+	// (待核实) communities, clusters of at least ClusterMin buildings (clusters.go); without it
+	// they are left out.
+	Provisional bool
+	// List is the office's list of communities, matched to the provisional communities by name
+	// and address (planning.MatchOutlines): a matched row names its community.
+	List []planning.ListedCommunity
 }
 
 // Report says what Convert made of the OSM data.
 type Report struct {
 	Counts map[string]int // features per layer
 	Notes  []string       // what was skipped, estimated or assumed, one line each
+	// Provisional lists the provisional communities made (Options.Provisional); the importer
+	// marks them 待核实 (postgis.ImportOptions.Provisional).
+	Provisional []Provisional
+	// Unmatched lists the rows of Options.List that matched no provisional community.
+	Unmatched []planning.ListedCommunity
+}
+
+// ProvisionalCodes are the codes of the report's provisional communities.
+func (r Report) ProvisionalCodes() []string {
+	out := make([]string, len(r.Provisional))
+	for i, p := range r.Provisional {
+		out[i] = p.Code
+	}
+	return out
 }
 
 // layersOut are the layers an OSM import always holds (even empty, so that --replace mirrors the
@@ -145,6 +167,10 @@ type converter struct {
 	// the file (cut off at the extract's edge); cut: the roads cut at such nodes.
 	incomplete map[string][]string
 	cut        []string
+	// provisionals and unmatched: what provisional found; named: the named roads, in metres.
+	provisionals []Provisional
+	unmatched    []planning.ListedCommunity
+	named        *segments
 }
 
 // inferredGate is where a walkable path crosses a community's boundary with no gate mapped.
@@ -186,7 +212,7 @@ func Convert(o *osm.OSM, opt Options) ([]ingest.File, Report, error) {
 	c.facilitiesAndParking()
 	c.summarise()
 
-	rep := Report{Counts: map[string]int{}, Notes: c.notes}
+	rep := Report{Counts: map[string]int{}, Notes: c.notes, Provisional: c.provisionals, Unmatched: c.unmatched}
 	files := make([]ingest.File, 0, len(layersOut))
 	for _, layer := range layersOut {
 		fc := geojson.NewFeatureCollection()
@@ -446,81 +472,110 @@ func (c *converter) communityCode(i int) any {
 	return c.comms[i].code
 }
 
-// buildings maps building=* areas inside a community.
+// buildings maps building=* areas inside a community; with Options.Provisional, those outside
+// gather into provisional communities.
 func (c *converter) buildings() {
-	outside, outsideRes, total := 0, 0, 0
+	var sites []orb.MultiPolygon
+	if c.opt.Provisional {
+		c.areas("sites", nonResidentialSite, false, func(a area, _ bool) { sites = append(sites, a.mp) })
+	}
+	var outside []loose
+	left, outsideRes, total := 0, 0, 0
 	c.areas("buildings", buildingTags, true, func(a area, _ bool) {
 		total++
-		ci := c.within(pointOnSurface(a.mp))
+		p := pointOnSurface(a.mp)
+		ci := c.within(p)
 		typ := a.tags.Find("building")
-		residential := residentialBuildings[typ] || typ == "yes" && ci >= 0
-		if ci < 0 {
-			outside++
-			if residentialBuildings[typ] {
-				outsideRes++
-			}
+		if ci >= 0 {
+			c.building(a, c.comms[ci].code, c.comms[ci].year)
 			return
 		}
-		footprint := geo.Area(a.mp)
-		estimated := false
-		floors, ok := parseLevels(a.tags.Find("building:levels"))
-		if !ok {
-			if h, hok := parseMetres(a.tags.Find("height")); hok {
-				floors = max(1, int(math.Round(h/StoreyHeight)))
-			} else {
-				switch {
-				case lowBuildings[typ]:
-					floors = DefaultLowFloors
-				case residential:
-					floors = DefaultResidentialFloors
-				default:
-					floors = DefaultOtherFloors
-				}
+		if residentialBuildings[typ] {
+			outsideRes++
+		}
+		if !c.opt.Provisional {
+			left++
+			return
+		}
+		site := !clusterable(typ)
+		for _, s := range sites {
+			if site {
+				break
 			}
-			floors = min(floors, 100)
-			estimated = true
-			c.estimated.floors++
+			site = s.Bound().Contains(p) && planar.MultiPolygonContains(s, p)
 		}
-		floorArea := math.Max(0.1, math.Round(footprint*float64(floors)*10)/10)
-		households, units := 0, 1
-		if residential {
-			if n, ok := parseCount(a.tags.Find("building:flats")); ok {
-				households = n
-			} else {
-				households = max(1, int(math.Round(floorArea/FloorAreaPerHousehold)))
-				estimated = true
-				c.estimated.households++
-			}
-			households = min(households, 5000)
-			units = min(50, max(1, int(math.Ceil(float64(households)/float64(HouseholdsPerUnitFloor*floors)))))
-		}
-		year, ok := parseYear(a.tags.Find("start_date"))
-		if !ok {
-			year = c.comms[ci].year
-		}
-		number := strings.TrimSpace(a.tags.Find("name"))
-		if number == "" {
-			number = strings.TrimSpace(a.tags.Find("addr:housenumber"))
-		}
-		if number == "" {
-			number = a.ref
-		}
-		if estimated {
-			number += EstimatedMark
-		}
-		props := map[string]any{
-			"code": c.prefix + a.ref, "community": c.comms[ci].code, "number": number,
-			"floors": floors, "units": units, "households": households, "floor_area": floorArea,
-			"has_elevator": residential && floors >= ElevatorFloors,
-		}
-		if year > 0 {
-			props["completed_year"] = year
-		}
-		c.add("buildings", a.mp, props)
+		box := orb.Bound{Min: c.m.fwd(a.mp.Bound().Min), Max: c.m.fwd(a.mp.Bound().Max)}
+		outside = append(outside, loose{a: a, box: box, site: site})
 	})
-	if outside > 0 {
-		c.note("%d of %d buildings lie outside every landuse=residential area and are not imported (a building needs a community); %d of them are tagged residential", outside, total, outsideRes)
+	if len(outside) > 0 {
+		c.provisional(outside)
 	}
+	if left > 0 {
+		c.note("%d of %d buildings lie outside every landuse=residential area and are not imported (a building needs a community; -provisional gathers them into 待核实 communities); %d of them are tagged residential", left, total, outsideRes)
+	}
+}
+
+// building adds one building of the community code, completed in year (0: unknown) unless its
+// own start_date says otherwise. In a community, building=yes counts as a home.
+func (c *converter) building(a area, code string, commYear int) {
+	typ := a.tags.Find("building")
+	residential := residentialBuildings[typ] || typ == "yes"
+	footprint := geo.Area(a.mp)
+	estimated := false
+	floors, ok := parseLevels(a.tags.Find("building:levels"))
+	if !ok {
+		if h, hok := parseMetres(a.tags.Find("height")); hok {
+			floors = max(1, int(math.Round(h/StoreyHeight)))
+		} else {
+			switch {
+			case lowBuildings[typ]:
+				floors = DefaultLowFloors
+			case residential:
+				floors = DefaultResidentialFloors
+			default:
+				floors = DefaultOtherFloors
+			}
+		}
+		floors = min(floors, 100)
+		estimated = true
+		c.estimated.floors++
+	}
+	floorArea := math.Max(0.1, math.Round(footprint*float64(floors)*10)/10)
+	households, units := 0, 1
+	if residential {
+		if n, ok := parseCount(a.tags.Find("building:flats")); ok {
+			households = n
+		} else {
+			households = max(1, int(math.Round(floorArea/FloorAreaPerHousehold)))
+			estimated = true
+			c.estimated.households++
+		}
+		households = min(households, 5000)
+		units = min(50, max(1, int(math.Ceil(float64(households)/float64(HouseholdsPerUnitFloor*floors)))))
+	}
+	year, ok := parseYear(a.tags.Find("start_date"))
+	if !ok {
+		year = commYear
+	}
+	number := strings.TrimSpace(a.tags.Find("name"))
+	if number == "" {
+		number = strings.TrimSpace(a.tags.Find("addr:housenumber"))
+	}
+	if number == "" {
+		number = a.ref
+	}
+	if estimated {
+		number += EstimatedMark
+	}
+	props := map[string]any{
+		"code": c.prefix + a.ref, "community": code, "number": number,
+		"floors": floors, "units": units, "households": households, "floor_area": floorArea,
+		"has_elevator": residential && floors >= ElevatorFloors,
+	}
+	if year > 0 {
+		props["completed_year"] = year
+	}
+	c.add("buildings", a.mp, props)
 }
 
 // roads maps highway=* ways, cut at every node they share with another road (and at missing

@@ -3,6 +3,7 @@ package osm_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"renewmap/internal/ingest/osm"
@@ -28,8 +29,9 @@ const tinyOSM = `<?xml version="1.0" encoding="UTF-8"?>
  <way id="102"><nd ref="8"/><nd ref="9"/><nd ref="10"/><nd ref="11"/><nd ref="8"/><tag k="building" v="residential"/><tag k="building:levels" v="6"/></way>
 </osm>`
 
-// FuzzReadOSM feeds arbitrary bytes to the OSM reader and converter: never a panic, and every
-// error is renew.ErrInvalid.
+// FuzzReadOSM feeds arbitrary bytes to the OSM reader and converter, with and without
+// provisional communities from clusters of buildings: never a panic, and every error is
+// renew.ErrInvalid.
 func FuzzReadOSM(f *testing.F) {
 	f.Add([]byte(tinyOSM))
 	f.Add([]byte(`<osm><node id="1" lat="91" lon="0"/></osm>`))
@@ -38,16 +40,27 @@ func FuzzReadOSM(f *testing.F) {
 	f.Add([]byte(`<osm><bounds minlat="1" minlon="1" maxlat="1" maxlon="1"/><node id="1" lat="NaN" lon="x"/></osm>`))
 	f.Add([]byte(`<?xml version="1.0"?><osm><node`))
 	f.Add([]byte(``))
+	// Three buildings outside the community, 10 m apart: one provisional community.
+	f.Add([]byte(strings.Replace(tinyOSM, "</osm>", `
+ <node id="20" lat="40.0060" lon="116.0060"/><node id="21" lat="40.0060" lon="116.0061"/><node id="22" lat="40.0061" lon="116.0061"/>
+ <node id="23" lat="40.0060" lon="116.0063"/><node id="24" lat="40.0060" lon="116.0064"/><node id="25" lat="40.0061" lon="116.0064"/>
+ <node id="26" lat="40.0060" lon="116.0066"/><node id="27" lat="40.0060" lon="116.0067"/><node id="28" lat="40.0061" lon="116.0067"/>
+ <way id="120"><nd ref="20"/><nd ref="21"/><nd ref="22"/><nd ref="20"/><tag k="building" v="yes"/></way>
+ <way id="121"><nd ref="23"/><nd ref="24"/><nd ref="25"/><nd ref="23"/><tag k="building" v="yes"/></way>
+ <way id="122"><nd ref="26"/><nd ref="27"/><nd ref="28"/><nd ref="26"/><tag k="building" v="yes"/></way>
+</osm>`, 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, _, err := osm.Load(bytes.NewReader(data), osm.Options{File: "fuzz.osm"})
-		if err != nil {
-			if !errors.Is(err, renew.ErrInvalid) || renew.UserMessage(err) == "" {
-				t.Fatalf("error %v is not an ErrInvalid with a message", err)
+		for _, provisional := range []bool{false, true} {
+			b, _, err := osm.Load(bytes.NewReader(data), osm.Options{File: "fuzz.osm", Provisional: provisional})
+			if err != nil {
+				if !errors.Is(err, renew.ErrInvalid) || renew.UserMessage(err) == "" {
+					t.Fatalf("error %v is not an ErrInvalid with a message", err)
+				}
+				return
 			}
-			return
-		}
-		if b == nil || b.Layer("districts") == nil || len(b.Layer("districts").Features) != 1 {
-			t.Fatalf("Load returned %v and no error", b)
+			if b == nil || b.Layer("districts") == nil || len(b.Layer("districts").Features) != 1 {
+				t.Fatalf("Load returned %v and no error", b)
+			}
 		}
 	})
 }

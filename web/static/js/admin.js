@@ -1,4 +1,5 @@
 // The administrator's page: list, create and change accounts; see and lift login throttling;
+// require approval of planners' imports and outline confirmations, and approve or reject them;
 // read the audit log.
 import {el, getJSON} from './util.js';
 import {renderAccount, roleName, sendJSON, whoami} from './account.js';
@@ -35,13 +36,41 @@ async function loadUsers() {
     toggle.addEventListener('click', () => change(u.username, {disabled: !u.disabled}, `${u.username} 已${u.disabled ? '启用' : '停用'}`));
     const reset = el('button', {type: 'button', text: '重设密码'});
     reset.addEventListener('click', () => resetPassword(u.username));
-    return el('tr', {class: u.disabled ? 'disabled' : ''},
+    return el('tr', {class: u.disabled ? 'disabled' : '', dataset: {user: u.username}},
       el('td', {text: u.username}), el('td', {text: u.display_name}), el('td', {}, role),
       el('td', {text: u.disabled ? '已停用' : '正常'}), el('td', {text: new Date(u.created_at).toLocaleString('zh-CN')}),
+      el('td', {class: 'zones'}, u.role === 'planner' ? zonesEditor(u.username) : u.role === 'admin' ? '全部' : '—'),
       el('td', {}, toggle, reset));
   });
   document.querySelector('#users tbody').replaceChildren(...rows);
 }
+
+// zonesEditor limits a planner's map editing to some 街道 (none ticked: everywhere).
+function zonesEditor(username) {
+  const summary = el('summary', {text: '……'});
+  const box = el('details', {class: 'zones-editor'}, summary);
+  Promise.all([subdistrictsP, getJSON(`/api/v1/edit-zones/${encodeURIComponent(username)}`)]).then(([all, {subdistricts}]) => {
+    const show = (codes) => { summary.textContent = codes.length ? codes.map((c) => all[c] || c).join('、') : '全部街道'; };
+    show(subdistricts);
+    const boxes = Object.entries(all).map(([code, name]) =>
+      el('label', {class: 'check'}, el('input', {type: 'checkbox', value: code, checked: subdistricts.includes(code)}), ` ${name}`));
+    const save = el('button', {type: 'button', text: '保存范围', onclick: async () => {
+      const codes = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      try {
+        await sendJSON('PUT', `/api/v1/edit-zones/${encodeURIComponent(username)}`, {subdistricts: codes});
+        show(codes);
+        box.open = false;
+        say(codes.length ? t('admin.zones.some', username, codes.map((c) => all[c] || c).join('、')) : t('admin.zones.all', username));
+      } catch (e) {
+        say(errorText(e), true);
+      }
+      await loadAudit(true);
+    }});
+    box.append(...boxes, save);
+  }).catch((e) => { summary.textContent = errorText(e); });
+  return box;
+}
+const subdistrictsP = getJSON('/api/v1/labels').then((l) => l.subdistrict || {});
 
 async function change(username, body, done) {
   try {
@@ -102,6 +131,54 @@ document.getElementById('new-user').addEventListener('submit', async (ev) => {
   await loadAudit(true);
 });
 
+// loadApprovals shows the approval settings and the queue (pending first, then the last decided).
+async function loadApprovals() {
+  const {settings, requests} = await getJSON('/api/v1/approvals');
+  document.getElementById('approve-import').checked = settings.import;
+  document.getElementById('approve-outline').checked = settings.outline;
+  const when = (at) => (at ? new Date(at).toLocaleString('zh-CN') : '');
+  const states = {pending: '待审批', approved: '已批准', rejected: '已退回'};
+  const what = (r) => (r.kind === 'import' ? `导入 ${r.file}（${r.layer || '未知图层'}）` : `确认小区轮廓 ${r.name}（${r.code}）`);
+  const decide = async (r, approve) => {
+    let reason = '';
+    if (!approve) {
+      reason = window.prompt('退回理由（可不填）：', '');
+      if (reason === null) return;
+    }
+    try {
+      await sendJSON('POST', `/api/v1/approvals/${r.id}/${approve ? 'approve' : 'reject'}`, {reason});
+      say(approve ? t('admin.approval.approved', what(r)) : t('admin.approval.rejected', what(r)));
+    } catch (e) {
+      say(errorText(e), true);
+    }
+    await loadApprovals();
+    await loadAudit(true);
+  };
+  const rows = requests.map((r) => el('tr', {dataset: {id: String(r.id), state: r.state}},
+    el('td', {text: when(r.requested_at)}), el('td', {text: r.requested_by}), el('td', {text: what(r)}),
+    el('td', {text: r.state === 'pending' ? states.pending : `${states[r.state]}（${r.decided_by}，${when(r.decided_at)}${r.reason ? `：${r.reason}` : ''}）`}),
+    el('td', {}, r.state === 'pending' ? [
+      el('button', {type: 'button', class: 'approve', text: '批准', onclick: () => decide(r, true)}),
+      el('button', {type: 'button', class: 'reject', text: '退回', onclick: () => decide(r, false)})] : '')));
+  if (!rows.length) rows.push(el('tr', {}, el('td', {colspan: '5', text: '没有审批请求'})));
+  document.querySelector('#approvals tbody').replaceChildren(...rows);
+}
+
+async function setApprovals() {
+  const body = {import: document.getElementById('approve-import').checked, outline: document.getElementById('approve-outline').checked};
+  try {
+    await sendJSON('PUT', '/api/v1/approvals/settings', body);
+    const need = (on) => (on ? t('admin.approval.required') : t('admin.approval.free'));
+    say(t('admin.approval.saved', need(body.import), need(body.outline)));
+  } catch (e) {
+    say(errorText(e), true);
+  }
+  await loadApprovals();
+  await loadAudit(true);
+}
+document.getElementById('approve-import').addEventListener('change', setApprovals);
+document.getElementById('approve-outline').addEventListener('change', setApprovals);
+
 let oldest = 0;
 async function loadAudit(fresh = false) {
   if (fresh) oldest = 0;
@@ -121,4 +198,5 @@ document.getElementById('new-role').replaceChildren(...ROLES.map(([code, name]) 
 renderAccount(document.getElementById('account'));
 loadUsers().catch((e) => say(errorText(e), true));
 loadThrottle().catch((e) => say(errorText(e), true));
+loadApprovals().catch((e) => say(errorText(e), true));
 loadAudit(true).catch((e) => say(errorText(e), true));

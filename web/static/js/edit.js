@@ -132,6 +132,11 @@ function initEdit(app, schema) {
     m.dataset.kind = kind;
   }
   function press(id, on) { $(id).setAttribute('aria-pressed', on ? 'true' : 'false'); }
+  // edited tells the other panels (the data-quality report) that the data changed.
+  function edited() {
+    refreshTiles(map);
+    window.dispatchEvent(new CustomEvent('renewmap:edited', {detail: {layer: state.layer}}));
+  }
 
   function reset() {
     draw.clear();
@@ -297,7 +302,7 @@ function initEdit(app, schema) {
     }
     if (!res.ok) { setMessage(res.error); return; }
     toast(t('edit.saved.toast', LAYERS[state.layer].title, res.data.code));
-    refreshTiles(map);
+    edited();
     showFeature(res.data);
     setMessage(t('edit.saved'), 'ok');
     await loadHistory();
@@ -308,14 +313,15 @@ function initEdit(app, schema) {
     const res = await call('DELETE', `/api/v1/edit/${state.layer}/${state.feature.id}`, undefined, state.feature.version);
     if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
     toast(t('edit.deleted', state.feature.code));
-    refreshTiles(map);
+    edited();
     reset();
   }
 
   async function confirmOutline() {
     const res = await call('POST', `/api/v1/edit/communities/${state.feature.id}/confirm`, undefined, state.feature.version);
     if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
-    refreshTiles(map);
+    if (res.status === 202) { setMessage(t('edit.confirm.pending'), 'ok'); await loadHistory(); return; }
+    edited();
     showFeature(res.data);
     setMessage(t('edit.confirmed'), 'ok');
     await loadHistory();
@@ -336,7 +342,7 @@ function initEdit(app, schema) {
   async function restore(entry) {
     const res = await call('POST', `/api/v1/edit/${state.layer}/${state.feature.id}/restore`, {entry}, state.feature.version);
     if (!res.ok) { setMessage(res.error, res.status === 412 ? 'conflict' : 'error'); return; }
-    refreshTiles(map);
+    edited();
     if (res.status === 204) { toast(t('edit.undone.deleted')); reset(); return; }
     showFeature(res.data);
     setMessage(t('edit.restored'), 'ok');
@@ -375,7 +381,7 @@ function initEdit(app, schema) {
     const res = await call('POST', '/api/v1/outlines/proposals/save');
     if (!res.ok) { setHint(res.error); return; }
     toast(t('edit.proposals.saved', res.data.saved.length, res.data.skipped));
-    refreshTiles(map);
+    edited();
     press('edit-proposals', true);
     await toggleProposals();
   }
@@ -384,16 +390,23 @@ function initEdit(app, schema) {
    * fix opens the map at a data-quality finding with the tool that fixes it ready:
    * {tool: 'path', at} draws a path (an isolated community, a dangle: from the loose end to the
    * street); {tool: 'outline', at} draws a community outline; {tool: 'pick', layer, at} or
-   * {tool: 'pick', layer, id} edits a feature (a building far from the paths, an unknown year).
+   * {tool: 'pick', layer, id} edits a feature (a building far from the paths, an unknown year);
+   * focus names the control to put the cursor in once it is loaded (the year's field, 确认轮廓).
    */
-  function fix({tool, layer, id, at, zoom = 18}) {
+  async function fix({tool, layer, id, at, zoom = 18, focus}) {
     if (at) map.jumpTo({center: at, zoom});
     const layers = {path: 'roads', outline: 'communities'};
     $('edit-layer').value = layers[tool] || layer;
     section.scrollIntoView({block: 'start'});
     if (tool === 'path' || tool === 'outline') startNew();
-    else if (id) load(layer, id);
-    else startPick();
+    else if (id) {
+      await load(layer, id);
+      const target = focus && section.querySelector(`#${focus}`);
+      if (target && !target.hidden) {
+        target.focus();
+        target.scrollIntoView({block: 'center'});
+      }
+    } else startPick();
   }
 
   // A link from the quality report: /?fix=path&at=124.35,43.16 (or &layer=buildings&id=12).
@@ -401,7 +414,7 @@ function initEdit(app, schema) {
   if (q.get('fix')) {
     const at = (q.get('at') || '').split(',').map(Number);
     map.once('idle', () => fix({tool: q.get('fix'), layer: q.get('layer') || 'buildings', id: Number(q.get('id')) || undefined,
-      at: at.length === 2 && at.every(Number.isFinite) ? at : undefined}));
+      at: at.length === 2 && at.every(Number.isFinite) ? at : undefined, focus: q.get('focus') || undefined}));
   }
 
   return {onMapClick, state, draw, load, fix, capturing: () => state.drawing || state.picking};

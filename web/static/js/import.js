@@ -124,7 +124,9 @@ async function run() {
     }
     progress(j);
     document.getElementById('notes').textContent = j.message;
-    if (j.state === 'done') { message(t('import.done')); toast(t('import.done')); } else message(j.message, true);
+    if (j.state === 'done') { message(t('import.done')); toast(t('import.done')); }
+    else if (j.state === 'pending') message(t('import.pending'));
+    else message(j.message, true);
   } catch (err) {
     message(t('import.failed', errorText(err)), true);
   }
@@ -134,7 +136,7 @@ function progress(j) {
   const bar = document.getElementById('progress');
   bar.max = Math.max(j.total, 1);
   bar.value = j.state === 'done' ? bar.max : j.done;
-  const states = {running: '导入中', done: '已完成', failed: '失败', uploaded: '等待'};
+  const states = {running: '导入中', done: '已完成', failed: '失败', uploaded: '等待', pending: '等待审批'};
   // total is twice the features: reading them, then writing them.
   const pct = j.total ? Math.round((100 * (j.state === 'done' ? j.total : j.done)) / j.total) : 0;
   document.getElementById('progress-text').textContent = `${states[j.state] || j.state} ${pct}%`;
