@@ -29,6 +29,7 @@ type PlanningStore interface {
 	UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c postgis.AreaChange, a renew.AuditEntry) (planning.Area, error)
 	DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a renew.AuditEntry) error
 	AreaPipelines(ctx context.Context, id int64, year int) ([]postgis.PipeGroup, error)
+	PipeConditions(ctx context.Context) (comms, subs []postgis.PipeCondition, err error)
 	Sites(ctx context.Context, q postgis.SiteQuery) ([]planning.Site, error)
 	ParkingSupply(ctx context.Context, ids []int64) ([]planning.ParkingInput, error)
 	DigOnceData(ctx context.Context, from, to int, buffer float64) ([]planning.Road, []planning.PipePiece, error)
@@ -65,6 +66,7 @@ func (s *server) routesPlanning(e *echo.Group) {
 	g.GET("/siting", s.siting, s.heavy())
 	g.GET("/parking-gap", s.parkingGap)
 	g.GET("/dig-once", s.digOnce, s.require(seesPipeFigures), s.heavy())
+	g.GET("/pipelines/condition", s.pipeConditions, s.require(renew.Role.SeesSensitive))
 }
 
 func (s *server) planningStore() (PlanningStore, error) {
@@ -804,4 +806,19 @@ func (s *server) areaReport(c echo.Context) error {
 		"parking":   map[string]any{"ratio": ratio, "charger_share": set.ChargerShare, "communities": prow, "total": ptotal},
 		"pipelines": pipes, "sites": sites, "estimate": est, "settings": set,
 	})
+}
+
+// pipeConditions answers GET /api/v1/pipelines/condition (the roles that see pipelines): per
+// community and per 街道, the pipelines' length by condition and the share poor or critical —
+// the dashboard's 管线状况 at district zoom, where the pipes themselves are too small to see.
+func (s *server) pipeConditions(c echo.Context) error {
+	st, err := s.planningStore()
+	if err != nil {
+		return err
+	}
+	comms, subs, err := st.PipeConditions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"communities": comms, "subdistricts": subs})
 }
