@@ -133,8 +133,8 @@ const localAttribution = "底图：本单位离线底图"
 
 // pmtilesLayers adds the source of the local base map (tiles at /basemap/{z}/{x}/{y}, within the
 // file's zooms and bounds) and returns its layers: one raster layer for image tiles; for vector
-// tiles a quiet grey drawing of every vector layer its metadata lists (areas filled, lines and
-// outlines drawn), so the data stay what the eye sees.
+// tiles a quiet grey drawing of every vector layer its metadata lists (areas filled without
+// outlines, which would show the tile seams; lines drawn), so the data stay what the eye sees.
 func pmtilesLayers(sources map[string]any, bm *pmtiles.Reader) []any {
 	h := bm.Header()
 	var meta struct {
@@ -165,7 +165,7 @@ func pmtilesLayers(sources map[string]any, bm *pmtiles.Reader) []any {
 		polygons := []any{"==", []any{"geometry-type"}, "Polygon"}
 		out = append(out,
 			baseLayer("basemap-"+vl.ID+"-fill", "fill", "basemap", map[string]any{"source-layer": vl.ID, "filter": polygons,
-				"paint": map[string]any{"fill-color": "#e6e6e6", "fill-outline-color": "#d0d0d0"}}),
+				"paint": map[string]any{"fill-color": "#e6e6e6", "fill-antialias": false}}),
 			baseLayer("basemap-"+vl.ID+"-line", "line", "basemap", map[string]any{"source-layer": vl.ID,
 				"filter": []any{"==", []any{"geometry-type"}, "LineString"},
 				"paint":  map[string]any{"line-color": "#c8c8c8", "line-width": 1}}))

@@ -1,8 +1,9 @@
 // Tiles the browser tests make for themselves (there is no Internet and no map data here):
-// pngTile, a solid 256×256 PNG, and pmtilesArchive, a PMTiles v3 file of PNG tiles (gzip root
-// directory, no leaves) for the local base map. Run as a script, it writes the archive the
-// base-map suite draws (scripts/e2e.sh):
-//   node web/test/tile-fixtures.mjs OUT.pmtiles
+// pngTile, a solid 256×256 PNG; landTile, a vector tile whose layer "land" is one square
+// filling the tile; and pmtilesArchive, a PMTiles v3 file of such tiles (gzip root directory, no
+// leaves) for the local base map. Run as a script, it writes the archive a base-map suite draws
+// (scripts/e2e.sh):
+//   node web/test/tile-fixtures.mjs OUT.pmtiles [vector]
 import {crc32, deflateSync, gzipSync} from 'node:zlib';
 import {writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
@@ -31,6 +32,21 @@ export function pngTile(colour) {
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** landTile is a Mapbox vector tile (v2, extent 4096) holding layer "land": one polygon, the
+ * whole tile. */
+export function landTile() {
+  const varint = (v) => { const b = []; while (v >= 128) { b.push((v % 128) | 128); v = Math.floor(v / 128); } b.push(v); return b; };
+  const field = (n, wire) => varint(n * 8 + wire);
+  const bytes = (n, b) => [...field(n, 2), ...varint(b.length), ...b];
+  const zz = (v) => (v << 1) ^ (v >> 31);
+  // MoveTo (0,0), LineTo (4096,0) (4096,4096) (0,4096), ClosePath: clockwise with y down.
+  const geometry = [9, zz(0), zz(0), 26, zz(4096), zz(0), zz(0), zz(4096), zz(-4096), zz(0), 15].flatMap(varint);
+  const feature = [...field(1, 0), ...varint(1), ...field(3, 0), ...varint(3), ...bytes(4, geometry)];
+  const layer = [...field(15, 0), ...varint(2), ...bytes(1, [...Buffer.from('land')]), ...bytes(2, feature),
+    ...field(5, 0), ...varint(4096)];
+  return Buffer.from(bytes(3, layer));
 }
 
 /** tileID is the PMTiles (Hilbert) id of z/x/y. */
@@ -62,13 +78,15 @@ const latY = (lat, z) => {
 };
 export const tileAt = (lon, lat, z) => [z, lonX(lon, z), latY(lat, z)];
 
-/** pmtilesArchive writes every tile of FIXTURE's zooms within its bounds, coloured by tileColour. */
-export function pmtilesArchive() {
+/** pmtilesArchive writes every tile of FIXTURE's zooms within its bounds: PNGs coloured by
+ * tileColour, or with vector=true the gzipped landTile (layer "land" in the metadata). */
+export function pmtilesArchive(vector = false) {
+  const land = vector ? gzipSync(landTile()) : null;
   const [w, s, e, n] = FIXTURE.bounds;
   const tiles = [];
   for (let z = FIXTURE.minzoom; z <= FIXTURE.maxzoom; z++) {
     for (let x = lonX(w, z); x <= lonX(e, z); x++) {
-      for (let y = latY(n, z); y <= latY(s, z); y++) tiles.push({id: tileID(z, x, y), png: pngTile(tileColour(z, x, y))});
+      for (let y = latY(n, z); y <= latY(s, z); y++) tiles.push({id: tileID(z, x, y), png: land || pngTile(tileColour(z, x, y))});
     }
   }
   tiles.sort((a, b) => a.id - b.id);
@@ -81,7 +99,8 @@ export function pmtilesArchive() {
   for (const t of tiles) varint(dir, t.png.length);
   tiles.forEach((t, i) => varint(dir, i === 0 ? 1 : 0)); // offsets: the first at 0, then each after the last
   const root = gzipSync(Buffer.from(dir));
-  const meta = gzipSync(Buffer.from(JSON.stringify({name: 'renewmap e2e', attribution: FIXTURE.attribution})));
+  const meta = gzipSync(Buffer.from(JSON.stringify({name: 'renewmap e2e', attribution: FIXTURE.attribution,
+    ...(vector ? {vector_layers: [{id: 'land', fields: {}}]} : {})})));
   const data = Buffer.concat(tiles.map((t) => t.png));
   const h = Buffer.alloc(127);
   h.write('PMTiles', 0, 'latin1');
@@ -95,8 +114,8 @@ export function pmtilesArchive() {
   u64(72, tiles.length); u64(80, tiles.length); u64(88, tiles.length);
   h[96] = 1; // clustered
   h[97] = 2; // directories gzip
-  h[98] = 1; // tiles not compressed
-  h[99] = 2; // PNG
+  h[98] = vector ? 2 : 1; // tiles gzipped or not compressed
+  h[99] = vector ? 1 : 2; // vector tiles or PNG
   h[100] = FIXTURE.minzoom;
   h[101] = FIXTURE.maxzoom;
   FIXTURE.bounds.forEach((v, i) => h.writeInt32LE(Math.round(v * 1e7), 102 + 4 * i));
@@ -104,6 +123,6 @@ export function pmtilesArchive() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (!process.argv[2]) { console.error('usage: node tile-fixtures.mjs OUT.pmtiles'); process.exit(2); }
-  writeFileSync(process.argv[2], pmtilesArchive());
+  if (!process.argv[2]) { console.error('usage: node tile-fixtures.mjs OUT.pmtiles [vector]'); process.exit(2); }
+  writeFileSync(process.argv[2], pmtilesArchive(process.argv[3] === 'vector'));
 }
