@@ -12,7 +12,8 @@ import {chromium} from 'playwright-core';
 const isNoise = (text) => /GPU stall due to ReadPixels/.test(text);
 
 // The names a Chinese user may see in Latin letters (issue 21: no English, no URL, no code).
-const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS']);
+const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS',
+  'DXF', 'DWG', 'GeoPackage', 'Shapefile', 'KML', 'GDAL']);
 
 /** latinProblem returns what in text a Chinese user should not see (a URL, a snake_case code, a
  * Latin word outside ALLOWED), or null. */
