@@ -225,3 +225,34 @@ func FuzzDirectory(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkTile looks tiles up in an archive of zooms 0–10 (1.4 million tiles) in leaf
+// directories of 4,096 entries, gzip-compressed, as served: a map's viewport (neighbouring ids,
+// the leaf cached) and random tiles all over (most leaves read and unzipped again).
+func BenchmarkTile(b *testing.B) {
+	const n = 1398101
+	a := pmtilestest.Archive{Tiles: map[uint64][]byte{}, GzipDirs: true, LeafSize: 4096, TileType: TypePNG, MaxZoom: 10}
+	for id := range uint64(n) {
+		a.Tiles[id] = []byte{byte(id), byte(id >> 8), byte(id >> 16)}
+	}
+	data := a.Bytes()
+	r, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		id   func(i int) uint64
+	}{{"viewport", func(i int) uint64 { return uint64(1000000 + i%64) }}, {"random", func(i int) uint64 { return uint64(i*7919) % n }}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				id := bc.id(i)
+				z, x, y := IDToZxy(id)
+				if t, ok, err := r.Tile(z, x, y); err != nil || !ok || t[0] != byte(id) {
+					b.Fatalf("tile %d: %v %v", id, ok, err)
+				}
+			}
+		})
+	}
+}
