@@ -86,19 +86,32 @@ suite areas "$base" E2E_USER=e2e-areas E2E_PASSWORD=$areas_password
 suite screens "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password
 # The residents' pages (public notice, survey on a phone, the planner's results).
 suite residents "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
-# The 天地图 base map: a second server on the same database, its tiles asked of a stand-in host
-# that the test answers in the browser (no Internet).
-if wanted basemap; then
+# base_map_suite NAME LABEL VAR=value…: a second server on the same database with the base map
+# the variables configure, and the suite NAME against it (its server log named by LABEL).
+base_map_suite() {
+  local name=$1 label=$2; shift 2
+  wanted "$name" || return 0
+  local port2 server2
   port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  RENEWMAP_BASE_MAP=tianditu RENEWMAP_TIANDITU_KEY=e2e-key RENEWMAP_TIANDITU_URL='http://127.0.0.1:9/t{n}' DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port2" -load-demo=false >"artifacts/e2e-server-basemap.log" 2>&1 &
+  env "$@" DATABASE_URL="$e2e_url" ./bin/renewmap serve -addr "127.0.0.1:$port2" -load-demo=false >"artifacts/e2e-server-$label.log" 2>&1 &
   server2=$!
   for _ in $(seq 1 60); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port2/readyz" || true)" = 200 ] && break
     sleep 0.5
   done
-  suite basemap "http://127.0.0.1:$port2"
+  suite "$name" "http://127.0.0.1:$port2"
   kill "$server2" 2>/dev/null || true
   wait "$server2" 2>/dev/null || true
+}
+# The 天地图 base map: its tiles asked of a stand-in host that the test answers in the browser
+# (no Internet).
+base_map_suite basemap tianditu RENEWMAP_BASE_MAP=tianditu RENEWMAP_TIANDITU_KEY=e2e-key RENEWMAP_TIANDITU_URL='http://127.0.0.1:9/t{n}'
+# The local base map: PMTiles files the tests' fixture module writes, of PNG and of vector tiles.
+if wanted basemap-pmtiles; then
+  for kind in png vector; do
+    node web/test/tile-fixtures.mjs "artifacts/basemap-$kind.pmtiles" "$kind"
+    base_map_suite basemap-pmtiles "pmtiles-$kind" RENEWMAP_BASE_MAP=pmtiles RENEWMAP_BASE_MAP_FILE="artifacts/basemap-$kind.pmtiles"
+  done
 fi
 # The data-quality panel: a second server on a database holding only the network with faults on
 # purpose (internal/ingest/testdata/faults: a dangle 3 m short, a community joined nowhere).

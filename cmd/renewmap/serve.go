@@ -17,6 +17,7 @@ import (
 	"renewmap/internal/config"
 	"renewmap/internal/httpapi"
 	"renewmap/internal/metrics"
+	"renewmap/internal/pmtiles"
 	"renewmap/internal/postgis"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
@@ -35,6 +36,15 @@ func serve(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
+	var baseMap *pmtiles.Reader
+	if cfg.BaseMap == "pmtiles" {
+		r, f, err := pmtiles.OpenFile(cfg.BaseMapFile)
+		if err != nil {
+			return fmt.Errorf("base map: %w", err)
+		}
+		defer f.Close()
+		baseMap = r
+	}
 	db, err := postgis.Open(ctx, cfg.DatabaseURL, postgis.Options{StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return err
@@ -99,7 +109,7 @@ func serve(ctx context.Context, args []string, e *env) error {
 		defer msrv.Close()
 		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
-	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens,
+	h := httpapi.New(cfg, httpapi.Deps{Tokens: tokens, BaseMap: baseMap,
 		Logger: log, Ready: b.ready, Metrics: m,
 		Catalogue: cat, Tiles: reads, Versions: versions, TileCache: tileCache, TileStore: tileStore,
 		Lookups: reads, Features: reads, Programme: reads, Planning: reads, Residents: reads, Edits: reads,

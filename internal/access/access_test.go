@@ -477,3 +477,74 @@ func TestBuildRejects(t *testing.T) {
 		t.Errorf("empty input: %v", err)
 	}
 }
+
+// A what-if's circles: a gate in the south wall lets community 1's 100 m circle out to the
+// south street (the gate's 30 m drawn, and 50 m each way along the street), where without it the
+// circle stays inside; a proposed facility's served area holds only what lies within its kind's
+// service distance, and a shorter distance serves less.
+func TestWhatIfCircles(t *testing.T) {
+	t.Parallel()
+	e := mustBuild(t, walled(), Options{})
+	ctx := context.Background()
+	ths := []Threshold{{5, 100, "standard"}}
+	total := func(c Circle) (l float64, south bool) {
+		for _, p := range c.Pieces {
+			l += pieceLength(p)
+			for _, pt := range p {
+				if _, y := testProj.fwd(pt); y < -19 {
+					south = true
+				}
+			}
+		}
+		return l, south
+	}
+	before, _, err := e.WhatIfCircles(ctx, Proposal{}, 1, ths)
+	if err != nil || len(before) != 1 {
+		t.Fatalf("%d circles, %v", len(before), err)
+	}
+	if l, south := total(before[0]); !near(l, 100) || south {
+		t.Errorf("without the gate: %.3f m, reaches the south street %v", l, south)
+	}
+	gate := Proposal{Passages: []Passage{{Kind: PassageGate, Community: 1, At: ll(50, 0)}}}
+	after, served, err := e.WhatIfCircles(ctx, gate, 1, ths)
+	if err != nil || len(after) != 1 || len(served) != 0 {
+		t.Fatalf("%d circles, %d served, %v", len(after), len(served), err)
+	}
+	if l, south := total(after[0]); !near(l, 100+30+100) || !south {
+		t.Errorf("with the gate: %.3f m, reaches the south street %v; want 230 m and true", l, south)
+	}
+	if len(after[0].Polygon()) == 0 {
+		t.Error("the redrawn circle has no area")
+	}
+
+	p := Proposal{Facilities: []ProposedFacility{{Kind: "kindergarten", Point: ll(45, 60), Community: 1},
+		{Kind: "play_ground", Point: ll(45, 60), Community: 1}}}
+	none, served, err := e.WhatIfCircles(ctx, p, 0, ths)
+	if err != nil || none != nil || len(served) != 2 {
+		t.Fatalf("%d circles, %d served, %v", len(none), len(served), err)
+	}
+	at := orb.Point{45, 60}
+	for i, want := range []float64{300, 150} {
+		sv := served[i]
+		if sv.Distance != want || len(sv.Pieces) == 0 {
+			t.Fatalf("served %d: %v m, %d pieces", i, sv.Distance, len(sv.Pieces))
+		}
+		for _, piece := range sv.Pieces {
+			for _, pt := range piece {
+				x, y := testProj.fwd(pt)
+				if d := math.Hypot(x-at[0], y-at[1]); d > want+1e-6 {
+					t.Errorf("served %d: a point %.1f m away, beyond %v m", i, d, want)
+				}
+			}
+		}
+	}
+	if big, small := func() (float64, float64) { a, _ := total(served[0]); b, _ := total(served[1]); return a, b }(); !(small < big) {
+		t.Errorf("150 m serves %.1f m of paths, 300 m %.1f m", small, big)
+	}
+	if _, _, err := e.WhatIfCircles(ctx, Proposal{}, 42, ths); !errors.Is(err, renew.ErrNotFound) {
+		t.Errorf("unknown community: %v", err)
+	}
+	if _, _, err := e.WhatIfCircles(ctx, Proposal{Facilities: []ProposedFacility{{Kind: "nope", Point: ll(0, 0)}}}, 0, ths); !errors.Is(err, renew.ErrInvalid) {
+		t.Errorf("unknown kind: %v", err)
+	}
+}

@@ -66,7 +66,7 @@ func (e *Engine) Circles(ctx context.Context, ids []int64, ths []Threshold) ([]C
 					}
 					return
 				}
-				out[i] = e.communityCircles(s, &cs, comms[i], ths, maxT)
+				out[i] = e.communityCircles(s, &cs, comms[i], ths, maxT, nil)
 			}
 		}()
 	}
@@ -94,6 +94,7 @@ type circleScratch struct {
 	ivs   []interval
 	near  []reachedBuilding
 	enter map[int]float64 // community index: the shortest distance at which the search enters it
+	seeds []pos           // where the search started: the community's buildings, or a facility
 }
 
 // reachedBuilding is a building and its distance from the circle's community.
@@ -102,23 +103,48 @@ type reachedBuilding struct {
 	d float64
 }
 
-// searchFrom runs a search bounded by maxT from the buildings of community ci.
-func (e *Engine) searchFrom(s *search, ci int, maxT float64) {
-	s.reset(e.g.nodes(), nil, 0)
+// searchFrom runs a search bounded by maxT from the buildings of community ci, over the graph
+// and the overlay ov of a what-if's passages (nil for none).
+func (e *Engine) searchFrom(s *search, ci int, maxT float64, ov *overlay) {
+	size := e.g.nodes()
+	if ov != nil {
+		size = ov.size()
+	}
+	s.reset(size, nil, 0)
 	for _, b := range e.commBld[ci] {
 		p := e.bpos[b]
-		s.seed(e.g, nil, p, p.off, b, maxT)
+		s.seed(e.g, ov, p, p.off, b, maxT)
 	}
-	s.run(e.g, nil, maxT)
+	s.run(e.g, ov, maxT)
 }
 
-func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Threshold, maxT float64) []Circle {
+func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Threshold, maxT float64, ov *overlay) []Circle {
 	if len(e.commBld[ci]) == 0 || len(ths) == 0 {
 		return nil
 	}
+	e.searchFrom(s, ci, maxT, ov)
+	cs.seeds = cs.seeds[:0]
+	for _, b := range e.commBld[ci] {
+		cs.seeds = append(cs.seeds, e.bpos[b])
+	}
+	e.reachedEdges(s, cs, ov)
+	e.reachedBuildings(s, cs, ci, ov)
+	circles := make([]Circle, 0, len(ths))
+	for _, th := range ths {
+		c := Circle{Community: e.comms[ci].ID, Minutes: th.Minutes, Distance: th.Distance, Profile: th.Profile,
+			Pieces: e.reachPieces(s, cs, ov, th.Distance)}
+		if len(c.Pieces) > 0 {
+			e.drawReach(cs, &c)
+			circles = append(circles, c)
+		}
+	}
+	return circles
+}
+
+// reachedEdges sets cs.edges to the edges to cut after search s: those around the nodes it
+// reached (an overlay node's edge for it) and those the seeds stand on, sorted.
+func (e *Engine) reachedEdges(s *search, cs *circleScratch, ov *overlay) {
 	g := e.g
-	e.searchFrom(s, ci, maxT)
-	// Edges to cut: those around reached nodes, and those the buildings stand on.
 	if cs.seen == nil {
 		cs.seen = map[int32]bool{}
 	}
@@ -130,7 +156,12 @@ func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Th
 			cs.edges = append(cs.edges, ed)
 		}
 	}
+	n := int32(g.nodes())
 	for _, v := range s.touched {
+		if v >= n {
+			addEdge(ov.vEdge[v-n])
+			continue
+		}
 		for i := g.off[v]; i < g.off[v+1]; i++ {
 			ed := g.adjEdge[i]
 			if ed < 0 {
@@ -139,51 +170,87 @@ func (e *Engine) communityCircles(s *search, cs *circleScratch, ci int, ths []Th
 			addEdge(ed)
 		}
 	}
-	for _, b := range e.commBld[ci] {
-		if p := e.bpos[b]; p.edge >= 0 {
+	for _, p := range cs.seeds {
+		if p.edge >= 0 {
 			addEdge(p.edge)
 		}
 	}
 	sort.Slice(cs.edges, func(i, j int) bool { return cs.edges[i] < cs.edges[j] })
-	e.reachedBuildings(s, cs, ci)
-	circles := make([]Circle, 0, len(ths))
-	for _, th := range ths {
-		c := Circle{Community: e.comms[ci].ID, Minutes: th.Minutes, Distance: th.Distance, Profile: th.Profile}
-		T := th.Distance
-		for _, ed := range cs.edges {
-			l := g.length[ed]
-			ivs := cs.ivs[:0]
-			if da := s.label(g.from[ed]); da <= T {
-				ivs = append(ivs, interval{0, math.Min(l, T-da)})
+}
+
+// reachPieces are the stretches of cs.edges within T of search s (whole edges, and edges cut
+// where the distance runs out), counting the seeds cs.seeds directly along their own edge, and
+// with an overlay the new passages within T.
+func (e *Engine) reachPieces(s *search, cs *circleScratch, ov *overlay, T float64) []orb.LineString {
+	g := e.g
+	var pieces []orb.LineString
+	for _, ed := range cs.edges {
+		l := g.length[ed]
+		ivs := cs.ivs[:0]
+		stretches(g, ov, ed, func(a int32, ta float64, b int32, tb float64) {
+			if da := s.label(a); da <= T {
+				ivs = append(ivs, interval{ta, math.Min(tb, ta+T-da)})
 			}
-			if db := s.label(g.to[ed]); db <= T {
-				ivs = append(ivs, interval{math.Max(0, l-(T-db)), l})
+			if db := s.label(b); db <= T {
+				ivs = append(ivs, interval{math.Max(ta, tb-(T-db)), tb})
 			}
-			for _, b := range e.commBld[ci] {
-				if p := e.bpos[b]; p.edge == ed && p.off <= T {
-					r := T - p.off
-					ivs = append(ivs, interval{math.Max(0, p.t-r), math.Min(l, p.t+r)})
-				}
-			}
-			cs.ivs = ivs
-			for _, iv := range mergeIntervals(ivs) {
-				if iv.b-iv.a >= 0.01 {
-					c.Pieces = append(c.Pieces, g.piece(ed, iv.a, iv.b, e.proj))
-				}
+		})
+		for _, p := range cs.seeds {
+			if p.edge == ed && p.off <= T {
+				r := T - p.off
+				ivs = append(ivs, interval{math.Max(0, p.t-r), math.Min(l, p.t+r)})
 			}
 		}
-		if len(c.Pieces) > 0 {
-			e.drawReach(cs, &c)
-			circles = append(circles, c)
+		cs.ivs = ivs
+		for _, iv := range mergeIntervals(ivs) {
+			if iv.b-iv.a >= 0.01 {
+				pieces = append(pieces, g.piece(ed, iv.a, iv.b, e.proj))
+			}
 		}
 	}
-	return circles
+	if ov == nil {
+		return pieces
+	}
+	for _, ps := range ov.passages {
+		ivs := cs.ivs[:0]
+		if du := s.label(ps.u); du <= T {
+			ivs = append(ivs, interval{0, math.Min(ps.l, T-du)})
+		}
+		if dv := s.label(ps.v); dv <= T {
+			ivs = append(ivs, interval{math.Max(0, ps.l-(T-dv)), ps.l})
+		}
+		cs.ivs = ivs
+		ux, uy := ov.xy(g, ps.u)
+		vx, vy := ov.xy(g, ps.v)
+		for _, iv := range mergeIntervals(ivs) {
+			if iv.b-iv.a >= 0.01 && ps.l > 0 {
+				f0, f1 := iv.a/ps.l, iv.b/ps.l
+				pieces = append(pieces, orb.LineString{e.proj.inv(ux+f0*(vx-ux), uy+f0*(vy-uy)), e.proj.inv(ux+f1*(vx-ux), uy+f1*(vy-uy))})
+			}
+		}
+	}
+	return pieces
+}
+
+// stretches calls fn for each stretch of edge ed between consecutive nodes with their
+// positions along it: the edge's ends and, with an overlay, the nodes that split it.
+func stretches(g *graph, ov *overlay, ed int32, fn func(a int32, ta float64, b int32, tb float64)) {
+	a, ta := g.from[ed], 0.0
+	if ov != nil && ov.isSplit(ed) {
+		for _, v := range ov.splits[ed] {
+			tv := ov.vT[v-ov.n]
+			fn(a, ta, v, tv)
+			a, ta = v, tv
+		}
+	}
+	fn(a, ta, g.to[ed], g.length[ed])
 }
 
 // reachedBuildings finds the buildings on the edges of cs.edges with their distance from
 // community ci's buildings (those of ci at 0), and the distance at which the search enters each
-// community: a building of it, or an end of one of its internal edges.
-func (e *Engine) reachedBuildings(s *search, cs *circleScratch, ci int) {
+// community: a building of it, or an end of one of its internal edges. ov is the search's
+// overlay (nil for none).
+func (e *Engine) reachedBuildings(s *search, cs *circleScratch, ci int, ov *overlay) {
 	g := e.g
 	cs.near = cs.near[:0]
 	if cs.enter == nil {
@@ -200,13 +267,19 @@ func (e *Engine) reachedBuildings(s *search, cs *circleScratch, ci int) {
 	own := e.comms[ci].ID
 	for _, ed := range cs.edges {
 		if c := g.comm[ed]; c != 0 {
-			enter(c, math.Min(s.label(g.from[ed]), s.label(g.to[ed])))
+			d := math.Min(s.label(g.from[ed]), s.label(g.to[ed]))
+			if ov != nil && ov.isSplit(ed) {
+				for _, v := range ov.splits[ed] { // a gate's end inside the community
+					d = math.Min(d, s.label(v))
+				}
+			}
+			enter(c, d)
 		}
 		for _, b := range e.edgeBld[e.edgeBldOff[ed]:e.edgeBldOff[ed+1]] {
 			p := e.bpos[b]
 			d := 0.0
 			if e.bld[b].Community != own {
-				d, _ = s.valueAt(g, nil, p)
+				d, _ = s.valueAt(g, ov, p)
 				for _, o := range e.commBld[ci] {
 					if op := e.bpos[o]; op.edge == ed {
 						d = math.Min(d, math.Abs(op.t-p.t)+op.off)
@@ -294,7 +367,7 @@ func (e *Engine) Reach(id int64, limit float64) ([]Reached, error) {
 	}
 	s := e.getSearch()
 	defer e.pool.Put(s)
-	e.searchFrom(s, ci, limit)
+	e.searchFrom(s, ci, limit, nil)
 	var out []Reached
 	for k, fs := range e.kindFac {
 		for _, fi := range fs {

@@ -233,6 +233,14 @@ type overlay struct {
 	adj    [][]arc
 	split  []uint64
 	splits map[int32][]int32
+	// passages are the new ways through (the arcs of passage, not the chains along split edges),
+	// for drawing.
+	passages []passageArc
+}
+
+type passageArc struct {
+	u, v int32
+	l    float64
 }
 
 func newOverlay(g *graph) *overlay {
@@ -258,6 +266,17 @@ func (o *overlay) point(p pos) int32 {
 func (o *overlay) link(u, v int32, l float64) {
 	o.adj[u-o.n] = append(o.adj[u-o.n], arc{v, l})
 	o.adj[v-o.n] = append(o.adj[v-o.n], arc{u, l})
+}
+
+// passage links u and v by a new way through of length l.
+func (o *overlay) passage(u, v int32, l float64) {
+	o.link(u, v, l)
+	o.passages = append(o.passages, passageArc{u, v, l})
+}
+
+// xy is where overlay node v lies, in the engine's metric projection.
+func (o *overlay) xy(g *graph, v int32) (float64, float64) {
+	return g.pointAt(o.vEdge[v-o.n], o.vT[v-o.n])
 }
 
 // finish chains the nodes along each split edge; call it once every point is added.

@@ -91,40 +91,97 @@ type proposedSrc struct {
 // the network, too many items) and ctx's error when ctx ends. The scenario's coverage shares
 // unchanged parts with Coverage(); callers must not modify it.
 func (e *Engine) WhatIf(ctx context.Context, p Proposal) (*Scenario, error) {
-	if len(p.Facilities) > MaxProposedFacilities || len(p.Passages) > MaxProposedPassages {
-		return nil, renew.Invalid("a what-if holds at most %d facilities and %d passages", MaxProposedFacilities, MaxProposedPassages)
-	}
-	props := make([][]pos, len(e.kinds))
-	for i, f := range p.Facilities {
-		k, ok := e.kindIdx[f.Kind]
-		if !ok {
-			return nil, renew.Invalid("proposed facility %d: unknown kind %q", i+1, f.Kind)
-		}
-		if f.Community != 0 {
-			if _, err := e.community(f.Community); err != nil {
-				return nil, renew.Invalid("proposed facility %d: unknown community %d", i+1, f.Community)
-			}
-		}
-		ps, err := e.snapProposal(f.Point, f.Community, "proposed facility", i)
-		if err != nil {
-			return nil, err
-		}
-		props[k] = append(props[k], ps)
-	}
-	ov, err := e.passages(p.Passages)
+	props, ov, err := e.prepare(p)
 	if err != nil {
 		return nil, err
+	}
+	byKind := make([][]pos, len(e.kinds))
+	for _, f := range props {
+		byKind[f.kind] = append(byKind[f.kind], f.p)
 	}
 	changes := make([][]change, len(e.kinds))
 	e.forKinds(func(s *search, k int) {
 		if ctx.Err() == nil {
-			changes[k] = e.whatIfKind(s, k, ov, props[k])
+			changes[k] = e.whatIfKind(s, k, ov, byKind[k])
 		}
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return e.apply(changes), nil
+}
+
+// prepare checks and places a proposal: its facilities snapped to the network (in the order
+// given) and the overlay of its passages (nil for none).
+func (e *Engine) prepare(p Proposal) ([]proposedSrc, *overlay, error) {
+	if len(p.Facilities) > MaxProposedFacilities || len(p.Passages) > MaxProposedPassages {
+		return nil, nil, renew.Invalid("a what-if holds at most %d facilities and %d passages", MaxProposedFacilities, MaxProposedPassages)
+	}
+	props := make([]proposedSrc, 0, len(p.Facilities))
+	for i, f := range p.Facilities {
+		k, ok := e.kindIdx[f.Kind]
+		if !ok {
+			return nil, nil, renew.Invalid("proposed facility %d: unknown kind %q", i+1, f.Kind)
+		}
+		if f.Community != 0 {
+			if _, err := e.community(f.Community); err != nil {
+				return nil, nil, renew.Invalid("proposed facility %d: unknown community %d", i+1, f.Community)
+			}
+		}
+		ps, err := e.snapProposal(f.Point, f.Community, "proposed facility", i)
+		if err != nil {
+			return nil, nil, err
+		}
+		props = append(props, proposedSrc{kind: k, p: ps})
+	}
+	ov, err := e.passages(p.Passages)
+	if err != nil {
+		return nil, nil, err
+	}
+	return props, ov, nil
+}
+
+// WhatIfCircles draws what a proposal changes on the map: the circles of community id (none for
+// 0) with the proposal's passages, one per threshold as Circles draws them; and for each
+// proposed facility, in the order given, the area it serves — the network within its kind's
+// service distance with the passages, as a Circle of that distance (Community 0, Minutes 0). It
+// fails as WhatIf does, and with renew.ErrNotFound for an unknown community.
+func (e *Engine) WhatIfCircles(ctx context.Context, p Proposal, id int64, ths []Threshold) (circles, served []Circle, err error) {
+	props, ov, err := e.prepare(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := e.getSearch()
+	defer e.pool.Put(s)
+	var cs circleScratch
+	if id != 0 {
+		ci, err := e.community(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		maxT := 0.0
+		for _, t := range ths {
+			maxT = math.Max(maxT, t.Distance)
+		}
+		circles = e.communityCircles(s, &cs, ci, ths, maxT, ov)
+	}
+	size := e.g.nodes()
+	if ov != nil {
+		size = ov.size()
+	}
+	for _, f := range props {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		T := e.kinds[f.kind].ServiceDistance
+		s.reset(size, nil, 0)
+		s.seed(e.g, ov, f.p, f.p.off, -1, T)
+		s.run(e.g, ov, T)
+		cs.seeds = append(cs.seeds[:0], f.p)
+		e.reachedEdges(s, &cs, ov)
+		served = append(served, Circle{Distance: T, Pieces: e.reachPieces(s, &cs, ov, T)})
+	}
+	return circles, served, nil
 }
 
 // change is a building's new, shorter distance to a kind.
@@ -164,7 +221,7 @@ func (e *Engine) passages(ps []Passage) (*overlay, error) {
 			if out.edge < 0 || in.off > MaxProposalSnap || out.off > MaxProposalSnap {
 				return nil, renew.Invalid("passage %d: the gate is more than %d m from the paths it would join", i+1, MaxProposalSnap)
 			}
-			ov.link(ov.point(in), ov.point(out), in.off+out.off)
+			ov.passage(ov.point(in), ov.point(out), in.off+out.off)
 		case PassagePath:
 			a, err := e.snapProposalAny(p.From, i)
 			if err != nil {
@@ -176,7 +233,7 @@ func (e *Engine) passages(ps []Passage) (*overlay, error) {
 			}
 			ax, ay := e.proj.fwd(p.From)
 			bx, by := e.proj.fwd(p.To)
-			ov.link(ov.point(a), ov.point(b), a.off+math.Hypot(bx-ax, by-ay)+b.off)
+			ov.passage(ov.point(a), ov.point(b), a.off+math.Hypot(bx-ax, by-ay)+b.off)
 		default:
 			return nil, renew.Invalid("passage %d: kind must be %q or %q", i+1, PassageGate, PassagePath)
 		}

@@ -67,10 +67,12 @@ type Config struct {
 	LoadDemo bool
 	// LogLevel for the structured log.
 	LogLevel slog.Level
-	// BaseMap is the base map under the data: "" (none) or "tianditu" (天地图 with the office's
-	// key; docs/web.md). TiandituKey is that key, TiandituLayer "vec" (streets) or "img"
+	// BaseMap is the base map under the data: "" (none), "pmtiles" (the PMTiles v3 file
+	// BaseMapFile, served by renewmap at /basemap/{z}/{x}/{y}) or "tianditu" (天地图 with the
+	// office's key; docs/web.md). TiandituKey is that key, TiandituLayer "vec" (streets) or "img"
 	// (imagery), TiandituURL its hosts with {n} for 0–7 (a local stand-in in tests).
 	BaseMap       string
+	BaseMapFile   string
 	TiandituKey   string
 	TiandituLayer string
 	TiandituURL   string
@@ -143,7 +145,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, serve bool) 
 		}
 		return def
 	}
-	fs.StringVar(&c.BaseMap, "base-map", envOr("RENEWMAP_BASE_MAP", c.BaseMap), "base map under the data: empty (none) or tianditu (env RENEWMAP_BASE_MAP)")
+	fs.StringVar(&c.BaseMap, "base-map", envOr("RENEWMAP_BASE_MAP", c.BaseMap), "base map under the data: empty (none), pmtiles or tianditu (env RENEWMAP_BASE_MAP)")
+	fs.StringVar(&c.BaseMapFile, "base-map-file", envOr("RENEWMAP_BASE_MAP_FILE", c.BaseMapFile), "the PMTiles v3 file of -base-map pmtiles (env RENEWMAP_BASE_MAP_FILE)")
 	fs.StringVar(&c.TiandituKey, "tianditu-key", envOr("RENEWMAP_TIANDITU_KEY", c.TiandituKey), "the office's 天地图 key (env RENEWMAP_TIANDITU_KEY)")
 	fs.StringVar(&c.TiandituLayer, "tianditu-layer", envOr("RENEWMAP_TIANDITU_LAYER", c.TiandituLayer), "天地图 layer: vec (streets) or img (imagery) (env RENEWMAP_TIANDITU_LAYER)")
 	fs.StringVar(&c.TiandituURL, "tianditu-url", envOr("RENEWMAP_TIANDITU_URL", c.TiandituURL), "天地图 hosts, {n} standing for 0–7 (env RENEWMAP_TIANDITU_URL)")
@@ -188,8 +191,15 @@ func (c Config) Validate() error {
 	if c.StatementTimeout >= c.RequestTimeout {
 		return errors.New("statement timeout must be shorter than the request timeout")
 	}
+	if c.BaseMapFile != "" && c.BaseMap != "pmtiles" {
+		return errors.New("-base-map-file is read only with -base-map pmtiles")
+	}
 	switch c.BaseMap {
 	case "":
+	case "pmtiles":
+		if c.BaseMapFile == "" {
+			return errors.New("the pmtiles base map needs its file (-base-map-file)")
+		}
 	case "tianditu":
 		if c.TiandituKey == "" {
 			return errors.New("the tianditu base map needs the office's key (-tianditu-key)")
@@ -202,7 +212,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("tianditu URL %q: an http(s) URL with {n} for the host number", c.TiandituURL)
 		}
 	default:
-		return fmt.Errorf("base map %q: empty (none) or tianditu", c.BaseMap)
+		return fmt.Errorf("base map %q: empty (none), pmtiles or tianditu", c.BaseMap)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/access"
 	"renewmap/internal/renew"
@@ -478,6 +479,33 @@ func (s *server) scenario(c echo.Context) error {
 		after, _ := sc.Coverage.Community(focus)
 		body["community"] = map[string]any{
 			"before": communityCoverage(e, before, kinds), "after": communityCoverage(e, after, kinds)}
+	}
+	// The map's part: what each proposed facility serves, and, when passages change the walk
+	// network, the focus community's circles redrawn with them.
+	circleFocus := int64(0)
+	if focus != 0 && len(p.Passages) > 0 {
+		circleFocus = focus
+	}
+	circles, served, err := e.WhatIfCircles(c.Request().Context(), p, circleFocus, s.deps.Engines.Thresholds())
+	if err != nil {
+		return err
+	}
+	sfc := geojson.NewFeatureCollection()
+	for i, sv := range served {
+		f := geojson.NewFeature(access.Band(sv.Pieces, access.CircleBand, nil, nil))
+		k := byCode[p.Facilities[i].Kind]
+		f.Properties = geojson.Properties{"facility": i, "kind": k.Kind, "name": k.Name, "service_distance": sv.Distance}
+		sfc.Append(f)
+	}
+	body["served"] = sfc
+	if circleFocus != 0 {
+		cfc := geojson.NewFeatureCollection()
+		for _, ci := range circles {
+			f := geojson.NewFeature(ci.Polygon())
+			f.Properties = geojson.Properties{"community_id": ci.Community, "minutes": ci.Minutes, "distance_m": ci.Distance, "profile": ci.Profile}
+			cfc.Append(f)
+		}
+		body["circles"] = cfc
 	}
 	return c.JSON(http.StatusOK, body)
 }

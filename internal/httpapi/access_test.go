@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+
 	"renewmap/geodata"
 	"renewmap/internal/access"
 	"renewmap/internal/auth"
@@ -404,8 +408,24 @@ func TestAccessOnTiexi(t *testing.T) {
 						Kind string `json:"kind"`
 					} `json:"closed_gaps"`
 				} `json:"communities"`
-				ElapsedMS float64 `json:"elapsed_ms"`
+				ElapsedMS float64                    `json:"elapsed_ms"`
+				Served    *geojson.FeatureCollection `json:"served"`
+				Circles   *geojson.FeatureCollection `json:"circles"`
 			}](t, f.as(t, role, http.MethodPost, "/api/v1/scenarios", body), 200)
+			// The map draws what the kindergarten serves (300 m along the paths, its own point
+			// within); no passage, so the circles are not redrawn.
+			if got.Served == nil || len(got.Served.Features) != 1 {
+				t.Fatalf("served %+v", got.Served)
+			}
+			sv := got.Served.Features[0]
+			mp, ok := sv.Geometry.(orb.MultiPolygon)
+			if !ok || sv.Properties["kind"] != "kindergarten" || sv.Properties["service_distance"] != 300.0 ||
+				!planar.MultiPolygonContains(mp, orb.Point{x, y}) {
+				t.Errorf("served area %T %v, holds the facility: %v", sv.Geometry, sv.Properties, ok && planar.MultiPolygonContains(mp, orb.Point{x, y}))
+			}
+			if got.Circles != nil {
+				t.Errorf("circles redrawn without a passage: %d", len(got.Circles.Features))
+			}
 			k := got.Kinds[kinder]
 			if k.Kind != "kindergarten" || k.CoveredAfter <= k.CoveredBefore || k.Newly != k.CoveredAfter-k.CoveredBefore || k.ShareAfter <= k.ShareBefore {
 				t.Errorf("kindergarten %+v", k)
@@ -526,15 +546,25 @@ func TestSaveScenario(t *testing.T) {
 
 	// What the passages alone change, before saving: after the save and the rebuild, the
 	// coverage (planned facilities do not count) is what the what-if said.
-	passagesOnly := fmt.Sprintf(`{"passages":[{"type":"path","from":[%f,%f],"to":[%f,%f]},{"type":"gate","community":%d,"lon":%f,"lat":%f}]}`,
-		from[0], from[1], to[0], to[1], comm, gx, gy)
+	passagesOnly := fmt.Sprintf(`{"passages":[{"type":"path","from":[%f,%f],"to":[%f,%f]},{"type":"gate","community":%d,"lon":%f,"lat":%f}],"community":%d}`,
+		from[0], from[1], to[0], to[1], comm, gx, gy, comm)
 	type kindAfter struct {
 		Kind         string `json:"kind"`
 		CoveredAfter int    `json:"covered_after"`
 	}
 	whatIf := decodeBody[struct {
-		Kinds []kindAfter `json:"kinds"`
+		Kinds   []kindAfter                `json:"kinds"`
+		Circles *geojson.FeatureCollection `json:"circles"`
 	}](t, f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/scenarios", passagesOnly), 200)
+	// With passages the community's circles are redrawn: one per profile and level, each an area.
+	if whatIf.Circles == nil || len(whatIf.Circles.Features) != 6 {
+		t.Fatalf("circles %+v", whatIf.Circles)
+	}
+	for _, c := range whatIf.Circles.Features {
+		if mp, ok := c.Geometry.(orb.MultiPolygon); !ok || planar.Area(mp) <= 0 || c.Properties["community_id"] != float64(comm) {
+			t.Errorf("circle %v: %T", c.Properties, c.Geometry)
+		}
+	}
 
 	audits := count(t, f.db, `SELECT count(*) FROM audit_log`)
 	saved := decodeBody[struct {

@@ -125,6 +125,11 @@ func TestCSRF(t *testing.T) {
 		t.Errorf("generated password %q too short", created.Password)
 	}
 	f.login(t, "zhang", created.Password)
+	// The same name again: 409, in Chinese only (no English gloss after the message).
+	rec = f.do(t, "", http.MethodPost, "/api/v1/users", body, "Cookie", cookie, "X-CSRF-Token", admin.csrf, "Origin", "http://example.com")
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `"error":"用户名已存在"`) {
+		t.Errorf("a taken name: %d %s", rec.Code, rec.Body)
+	}
 }
 
 // Five failed logins from one address delay that client, even against the right password, and

@@ -19,7 +19,7 @@ func TestBaseMap(t *testing.T) {
 	style := []byte(`{"version":8,"sources":{"renewmap":{"type":"vector","url":"{base}/tiles/all.json"}},
 		"layers":[{"id":"background","type":"background"},{"id":"communities-fill","type":"fill","source":"renewmap"}]}`)
 	cfg := config.Default()
-	if got, _ := withBaseMap(style, cfg); string(got) != string(style) || csp(cfg) != contentSecurityPolicy {
+	if got, _ := withBaseMap(style, cfg, nil); string(got) != string(style) || csp(cfg) != contentSecurityPolicy {
 		t.Fatal("no base map configured, yet the style or the CSP changed")
 	}
 	cfg.DatabaseURL = "postgres://unused"
@@ -31,7 +31,7 @@ func TestBaseMap(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := withBaseMap(style, cfg)
+	got, err := withBaseMap(style, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

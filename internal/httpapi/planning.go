@@ -27,6 +27,7 @@ type PlanningStore interface {
 	UpdateArea(ctx context.Context, id int64, ifMatch *time.Time, c planning.AreaChange, a renew.AuditEntry) (planning.Area, error)
 	DeleteArea(ctx context.Context, id int64, ifMatch *time.Time, a renew.AuditEntry) error
 	AreaPipelines(ctx context.Context, id int64, year int) ([]planning.PipeGroup, error)
+	PipeConditions(ctx context.Context) (comms, subs []planning.PipeCondition, err error)
 	Sites(ctx context.Context, q planning.SiteQuery) ([]planning.Site, error)
 	ParkingSupply(ctx context.Context, ids []int64) ([]planning.ParkingInput, error)
 	DigOnceData(ctx context.Context, from, to int, buffer float64) ([]planning.Road, []planning.PipePiece, error)
@@ -64,6 +65,7 @@ func (s *server) routesPlanning(e *echo.Group) {
 	g.GET("/siting", ready(s.siting), s.heavy())
 	g.GET("/parking-gap", ready(s.parkingGap))
 	g.GET("/dig-once", ready(s.digOnce), s.require(seesPipeFigures), s.heavy())
+	g.GET("/pipelines/condition", ready(s.pipeConditions), s.require(renew.Role.SeesSensitive))
 }
 
 var errNoPlanning = &renew.Error{Kind: renew.ErrUnavailable, Msg: "片区分析不可用 (planning is not configured)"}
@@ -414,4 +416,15 @@ func (s *server) areaReport(c echo.Context) error {
 		"parking":   map[string]any{"ratio": ratio, "charger_share": set.ChargerShare, "communities": r.Parking, "total": r.ParkingTotal},
 		"pipelines": r.Pipes, "sites": in.Sites, "estimate": r.Estimate, "settings": set,
 	})
+}
+
+// pipeConditions answers GET /api/v1/pipelines/condition (the roles that see pipelines): per
+// community and per 街道, the pipelines' length by condition and the share poor or critical —
+// the dashboard's 管线状况 at district zoom, where the pipes themselves are too small to see.
+func (s *server) pipeConditions(c echo.Context) error {
+	comms, subs, err := s.deps.Planning.PipeConditions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"communities": comms, "subdistricts": subs})
 }

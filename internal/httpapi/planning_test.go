@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"renewmap/internal/planning"
 	"renewmap/internal/renew"
 )
 
@@ -296,6 +298,40 @@ func TestPlanningEndpoints(t *testing.T) {
 			if rec := f.as(t, renew.RolePlanner, http.MethodGet, "/api/v1/dig-once?"+q, ""); rec.Code != http.StatusBadRequest {
 				t.Errorf("%s: %d", q, rec.Code)
 			}
+		}
+	})
+
+	t.Run("pipe conditions", func(t *testing.T) {
+		for _, role := range []renew.Role{renew.RoleViewer, renew.RolePlanner} {
+			if rec := f.as(t, role, http.MethodGet, "/api/v1/pipelines/condition", ""); rec.Code != http.StatusForbidden {
+				t.Errorf("%s: %d", role, rec.Code)
+			}
+		}
+		// Two pipes in C1, 3 parts good to 1 critical (lengths along a parallel); P1 is public,
+		// counted for the 街道 that holds its midpoint.
+		if _, err := f.db.Pool.Exec(context.Background(), `
+			INSERT INTO pipelines (code, kind, material, laid_year, condition, operator, community_id, geom) VALUES
+			  ('PC1', 'water_supply', 'pe', 2005, 'good', '测试', $1, ST_MakeLine(ST_Point(124.350, 43.1600, 4326), ST_Point(124.3503, 43.1600, 4326))),
+			  ('PC2', 'water_supply', 'pe', 1980, 'critical', '测试', $1, ST_MakeLine(ST_Point(124.350, 43.1601, 4326), ST_Point(124.3501, 43.1601, 4326)))`, c1); err != nil {
+			t.Fatal(err)
+		}
+		defer f.db.Pool.Exec(context.Background(), `DELETE FROM pipelines WHERE code IN ('PC1', 'PC2')`)
+		rec := f.as(t, renew.RoleLeader, http.MethodGet, "/api/v1/pipelines/condition", "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var got struct {
+			Communities, Subdistricts []planning.PipeCondition
+		}
+		decodeJSON(t, rec.Body.Bytes(), &got)
+		if len(got.Communities) != 1 || got.Communities[0].ID != c1 || math.Abs(got.Communities[0].BadShare-0.25) > 0.002 ||
+			len(got.Communities[0].ByCondition) != 2 || math.Abs(got.Communities[0].LengthM-4*8.12) > 0.5 {
+			t.Errorf("communities %+v", got.Communities)
+		}
+		// The 街道: P1 (1,626.6 m, poor) and C1's two pipes.
+		if len(got.Subdistricts) != 1 || math.Abs(got.Subdistricts[0].LengthM-1626.6-got.Communities[0].LengthM) > 0.2 ||
+			got.Subdistricts[0].ByCondition["poor"] != 1626.6 {
+			t.Errorf("subdistricts %+v", got.Subdistricts)
 		}
 	})
 

@@ -13,6 +13,7 @@ import (
 
 	"renewmap/internal/config"
 	"renewmap/internal/metrics"
+	"renewmap/internal/pmtiles"
 	"renewmap/internal/renew"
 	"renewmap/internal/tiles"
 )
@@ -52,6 +53,8 @@ type Deps struct {
 	AccessStore AccessStore
 	// Imports holds uploads and runs imports from the import page; nil answers 503.
 	Imports Importer
+	// BaseMap is the opened file of -base-map pmtiles (nil for any other base map).
+	BaseMap *pmtiles.Reader
 	// Metrics receives the request, cache and cap metrics (nil: kept but not served).
 	Metrics *metrics.Metrics
 }
@@ -160,6 +163,7 @@ func New(cfg config.Config, d Deps) *echo.Echo {
 	s.routesAuth(g)
 	s.routesTokens(g, pageFile("account.html"))
 	s.routesTiles(g)
+	s.routesBaseMap(g) // basemap.go: the local base map's tiles
 	s.routesAPI(g)
 	s.routesAccess(g)    // living circles, coverage and what-ifs
 	s.routesQuality(g)   // the data-quality report

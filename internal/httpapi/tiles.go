@@ -71,7 +71,7 @@ const (
 
 func (s *server) routesTiles(e *echo.Group) {
 	style, _ := fs.ReadFile(tilefiles.FS, "style.json")
-	if withBase, err := withBaseMap(style, s.cfg); err != nil {
+	if withBase, err := withBaseMap(style, s.cfg, s.deps.BaseMap); err != nil {
 		s.log.Error("base map not added to the style", "err", err)
 	} else {
 		style = withBase

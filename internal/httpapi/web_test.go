@@ -24,7 +24,8 @@ import (
 
 // newWebServer is the real router without a database (the web routes need none), letting
 // visitors in without a login as the intranet set-up with RENEWMAP_ALLOW_ANONYMOUS does.
-func newWebServer(t *testing.T) *echo.Echo {
+// with, if given, changes the configuration and the dependencies first.
+func newWebServer(t *testing.T, with ...func(*config.Config, *httpapi.Deps)) *echo.Echo {
 	t.Helper()
 	cat, err := tiles.Load(tilefiles.FS)
 	if err != nil {
@@ -33,10 +34,17 @@ func newWebServer(t *testing.T) *echo.Echo {
 	cfg := config.Default()
 	cfg.DatabaseURL = "postgres://unused"
 	cfg.AllowAnonymous = true
-	return httpapi.New(cfg, httpapi.Deps{
+	deps := httpapi.Deps{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalogue: cat,
 		Versions: &tiles.Versions{}, TileCache: tiles.NewCache(1 << 20),
-	})
+	}
+	for _, f := range with {
+		f(&cfg, &deps)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return httpapi.New(cfg, deps)
 }
 
 func get(e *echo.Echo, method, target string, header map[string]string) *httptest.ResponseRecorder {

@@ -43,3 +43,12 @@ type SiteQuery struct {
 	NearM float64
 	BBox  *[4]float64
 }
+
+// PipeCondition is the pipelines of one community or 街道: their length in metres by condition
+// (good, fair, poor, critical), in all, and the share of it poor or critical (较差、危险).
+type PipeCondition struct {
+	ID          int64              `json:"id"`
+	LengthM     float64            `json:"length_m"`
+	ByCondition map[string]float64 `json:"by_condition"`
+	BadShare    float64            `json:"bad_share"`
+}

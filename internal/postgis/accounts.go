@@ -196,7 +196,9 @@ func (db *DB) AuditLog(ctx context.Context, beforeID int64, limit int) ([]renew.
 // conflictAs replaces the message of an ErrConflict error with a user-safe one.
 func conflictAs(err error, msg string) error {
 	if err != nil && errors.Is(err, renew.ErrConflict) {
-		return renew.Conflict("%s", msg)
+		// The message itself, not a "%s" format: a literal Chinese message loses its English
+		// gloss on the way to the user (the catalogue's rule); a formatted argument would not.
+		return &renew.Error{Kind: renew.ErrConflict, Msg: msg}
 	}
 	return err
 }

@@ -301,7 +301,7 @@ var validityReasons = map[string]string{
 }
 
 // checkGeometry refuses a geometry PostGIS finds invalid (the importer would too) with a message
-// in Chinese saying what and where, before anything is written.
+// in Chinese saying what and where (东经/北纬 in degrees, not the WKT), before anything is written.
 func checkGeometry(ctx context.Context, tx pgx.Tx, g json.RawMessage) error {
 	if len(g) == 0 || string(g) == "null" {
 		return renew.Invalid("未保存：缺少图形 (a geometry is needed)")
@@ -309,7 +309,9 @@ func checkGeometry(ctx context.Context, tx pgx.Tx, g json.RawMessage) error {
 	var valid bool
 	var reason, at string
 	err := tx.QueryRow(ctx, `
-		SELECT (d).valid, coalesce((d).reason, ''), coalesce(ST_AsText((d).location, 6), '')
+		SELECT (d).valid, coalesce((d).reason, ''),
+		       CASE WHEN (d).location IS NULL THEN '' ELSE format('东经 %s°，北纬 %s°',
+		         round(ST_X((d).location)::numeric, 6), round(ST_Y((d).location)::numeric, 6)) END
 		FROM (SELECT ST_IsValidDetail(ST_GeomFromGeoJSON($1::text)) d) s`, string(g)).Scan(&valid, &reason, &at)
 	if err != nil {
 		return err

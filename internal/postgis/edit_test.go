@@ -96,6 +96,8 @@ func TestEditValidation(t *testing.T) {
 		want string
 	}{
 		{"self-intersecting outline", renew.Edit{Layer: "communities", ID: ids["A"], Geometry: bowtie}, "自相交"},
+		// Where, in degrees (not the WKT POINT(…)).
+		{"self-intersecting outline, where", renew.Edit{Layer: "communities", ID: ids["A"], Geometry: bowtie}, "位置 东经 "},
 		{"missing floors", renew.Edit{Layer: "buildings", Geometry: geoJSON("Polygon", ringOf([2]float64{30, 30}, [2]float64{40, 30}, [2]float64{40, 40}, [2]float64{30, 30})),
 			Properties: map[string]json.RawMessage{"community": []byte(`"A"`), "number": []byte(`"2号楼"`), "units": []byte(`2`),
 				"households": []byte(`12`), "floor_area": []byte(`800`), "completed_year": []byte(`1990`), "structure": []byte(`"brick_concrete"`)}}, `"floors"`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -338,6 +339,62 @@ func (db *DB) AreaPipelines(ctx context.Context, id int64, year int) ([]planning
 		gs = []planning.PipeGroup{}
 	}
 	return gs, mapError(err, "area pipelines")
+}
+
+// PipeConditions sums the pipelines' length (on the spheroid) by condition per community (the
+// pipes recorded in one) and per 街道 (its communities' pipes, and the public ones whose midpoint
+// it holds), each list by id.
+func (db *DB) PipeConditions(ctx context.Context) (comms, subs []planning.PipeCondition, err error) {
+	rows, err := db.Pool.Query(ctx, `
+		WITH p AS (
+			SELECT p.community_id, p.condition, ST_Length(p.geom::geography) AS len,
+			       coalesce(c.subdistrict_id, (SELECT s.id FROM subdistricts s
+			                                   WHERE ST_Intersects(s.geom, ST_LineInterpolatePoint(p.geom, 0.5)) ORDER BY s.id LIMIT 1)) AS sub
+			FROM pipelines p LEFT JOIN communities c ON c.id = p.community_id
+		)
+		SELECT false, community_id, condition, sum(len) FROM p WHERE community_id IS NOT NULL GROUP BY community_id, condition
+		UNION ALL
+		SELECT true, sub, condition, sum(len) FROM p WHERE sub IS NOT NULL GROUP BY sub, condition
+		ORDER BY 1, 2, 3`)
+	if err != nil {
+		return nil, nil, mapError(err, "pipe conditions")
+	}
+	defer rows.Close()
+	comms, subs = []planning.PipeCondition{}, []planning.PipeCondition{}
+	for rows.Next() {
+		var sub bool
+		var id int64
+		var cond string
+		var m float64
+		if err := rows.Scan(&sub, &id, &cond, &m); err != nil {
+			return nil, nil, mapError(err, "pipe conditions")
+		}
+		list := &comms
+		if sub {
+			list = &subs
+		}
+		if n := len(*list); n == 0 || (*list)[n-1].ID != id {
+			*list = append(*list, planning.PipeCondition{ID: id, ByCondition: map[string]float64{}})
+		}
+		pc := &(*list)[len(*list)-1]
+		pc.ByCondition[cond] = math.Round(m*10) / 10
+		pc.LengthM += m
+		if cond == "poor" || cond == "critical" {
+			pc.BadShare += m
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapError(err, "pipe conditions")
+	}
+	for _, list := range [][]planning.PipeCondition{comms, subs} {
+		for i := range list {
+			if list[i].LengthM > 0 {
+				list[i].BadShare /= list[i].LengthM
+			}
+			list[i].LengthM = math.Round(list[i].LengthM*10) / 10
+		}
+	}
+	return comms, subs, nil
 }
 
 // Sites returns the candidate sites q selects, by id, each with a point on its surface (where a

@@ -151,8 +151,19 @@ async function main() {
       await page.click('.whatif-toggle button[data-after="false"]');
       const beforeMap = await recoloured();
       if (beforeMap.ids) return `推演前 still shows ${beforeMap.ids} recoloured buildings`;
+      // The kindergarten's served area (300 m along the paths) is drawn after, not before.
+      const served = () => page.evaluate(() => {
+        const m = window.renewmap.map;
+        return {drawn: m.queryRenderedFeatures({layers: ['whatif-served-line', 'whatif-served-fill']}).length,
+          visible: m.getLayoutProperty('whatif-served-line', 'visibility') !== 'none'};
+      });
+      if ((await served()).visible) return '推演前 still shows the served area';
       await page.click('.whatif-toggle button[data-after="true"]');
       if (!(await recoloured()).ids) return '推演后 does not bring the colour back';
+      await idle();
+      const area = await served();
+      if (!area.visible || !area.drawn) return `served area after: ${JSON.stringify(area)}`;
+      if (!(await page.textContent('#whatif-result')).includes('服务范围（幼儿园步行 300 米）')) return 'the figures do not name the served area';
       // Esc leaves the placing mode.
       await page.keyboard.press('Escape');
       if ((await page.getAttribute('#whatif-place', 'aria-pressed')) !== 'false') return 'Esc did not leave the placing mode';
@@ -222,7 +233,23 @@ async function main() {
       await page.locator('#whatif-result p').first().waitFor({timeout: 10000});
       const gates = await page.locator('.whatif-marker.gate').count();
       await page.keyboard.press('Escape');
-      return asked.includes('打破小区分割') && gates === 1 ? null : `asked ${JSON.stringify(asked)}, ${gates} gates`;
+      if (!asked.includes('打破小区分割') || gates !== 1) return `asked ${JSON.stringify(asked)}, ${gates} gates`;
+      // The selected community's circles are redrawn with the gate (推演后) in place of the
+      // stored ones, which come back under 推演前.
+      await page.waitForFunction(() => /重绘/.test(document.querySelector('#whatif-result').textContent), null, {timeout: 10000});
+      await idle();
+      const circlesNow = () => page.evaluate(() => {
+        const m = window.renewmap.map;
+        return {redrawn: m.queryRenderedFeatures({layers: ['whatif-circles-line']}).length,
+          stored: m.getLayoutProperty('living_circles-line', 'visibility') !== 'none'};
+      });
+      const after = await circlesNow();
+      if (!after.redrawn || after.stored) return `推演后 circles: ${JSON.stringify(after)}`;
+      await page.click('.whatif-toggle button[data-after="false"]');
+      await idle();
+      const before = await circlesNow();
+      await page.click('.whatif-toggle button[data-after="true"]');
+      return !before.redrawn && before.stored ? null : `推演前 circles: ${JSON.stringify(before)}`;
     });
     await check('clearing removes the proposal', async () => {
       await page.click('#whatif-clear');

@@ -3,33 +3,14 @@
 // the browser's requests to that host are answered here with a small tile image (there is no
 // Internet), so the test sees the map ask the eight hosts for base and annotation tiles with the
 // key, draw them under the data, show the attribution, and stay within the CSP.
-import {crc32, deflateSync} from 'node:zlib';
 import {suite} from './harness.mjs';
+import {pngTile} from './tile-fixtures.mjs';
 
 const t = suite();
 const {check} = t;
 const stub = process.env.E2E_TIANDITU_URL || 'http://127.0.0.1:9/t{n}';
 const stubOrigin = new URL(stub.replace('{n}', '0')).origin;
-// tilePNG makes a 256×256 light grey PNG (8-bit greyscale), as a tile server would send.
-function tilePNG() {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(256, 0);
-  ihdr.writeUInt32BE(256, 4);
-  ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
-  const rows = Buffer.alloc(256 * 257, 0xe8);
-  for (let y = 0; y < 256; y++) rows[y * 257] = 0; // filter byte of each row
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-const tile = tilePNG();
+const tile = pngTile([0xe8]); // a light grey tile, as a tile server would send
 
 await t.run(async () => {
   const {browser, context, page} = await t.browser({viewport: {width: 1280, height: 720}});

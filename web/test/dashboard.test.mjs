@@ -116,17 +116,40 @@ await t.run(async () => {
       return legend.includes('可达必配设施') ? null : `legend ${JSON.stringify(legend)}`;
     });
 
-    await t.check('a leader may switch to pipeline condition', async () => {
+    await t.check('管线状况 shows the district: communities, then 街道, coloured by failing pipes; the pipes from zoom 15', async () => {
       const hidden = await page.$eval('.modes button[data-mode="pipelines"]', (b) => b.hidden);
       if (hidden) return 'the pipelines overlay is not offered to a leader';
+      const zoom = await page.evaluate(() => window.renewmapDashboard.map.getZoom());
       await page.click('.modes button[data-mode="pipelines"]');
-      await page.waitForFunction(() => window.renewmapDashboard.map.getZoom() >= 14.99, null, {timeout: 10000});
+      await page.selectOption('#coverage-by', 'communities');
+      const drawn = async (layer) => {
+        await page.waitForFunction((l) => window.renewmapDashboard.map.getLayoutProperty(l, 'visibility') === 'visible', layer, {timeout: 10000});
+        await idle();
+        return page.evaluate((l) => {
+          const m = window.renewmapDashboard.map;
+          const paint = m.getPaintProperty(l, 'fill-color');
+          const coloured = m.queryRenderedFeatures({layers: [l]}).filter((f) => paint.indexOf(f.id, 2) > 0);
+          return {n: coloured.length, colours: new Set(coloured.map((f) => paint[paint.indexOf(f.id, 2) + 1])).size, zoom: m.getZoom()};
+        }, layer);
+      };
+      const c = await drawn('pipes-communities');
+      if (Math.abs(c.zoom - zoom) > 0.01) return `the map moved from zoom ${zoom} to ${c.zoom}`;
+      if (c.n < 10 || c.colours < 2) return `communities ${JSON.stringify(c)}`;
+      const hint = await page.textContent('#map-hint');
+      const legend = await page.textContent('#legend');
+      if (!hint.includes('放大至15级') || !legend.includes('较差、危险管线')) return `hint ${JSON.stringify(hint)}, legend ${JSON.stringify(legend)}`;
+      await page.screenshot({path: `${t.artifacts}/dashboard-pipelines-district.png`});
+      await page.selectOption('#coverage-by', 'subdistricts');
+      const s = await drawn('pipes-subdistricts');
+      if (!s.n) return `街道 ${JSON.stringify(s)}`;
+      await page.evaluate(() => window.renewmapDashboard.map.jumpTo({zoom: 15.2}));
       await idle();
       const n = await page.evaluate(() => window.renewmapDashboard.map.queryRenderedFeatures({layers: ['pipelines-line']}).length);
-      const legend = await page.textContent('#legend');
+      const hintHidden = await page.$eval('#map-hint', (h) => h.hidden);
+      await page.selectOption('#coverage-by', 'communities');
       await page.click('.modes button[data-mode="stage"]');
       await page.evaluate(() => window.renewmapDashboard.refit());
-      return n > 0 && legend.includes('较差') ? null : `${n} pipes, legend ${JSON.stringify(legend)}`;
+      return n > 0 && hintHidden && legend.includes('较差') ? null : `${n} pipes at zoom 15.2, hint hidden ${hintHidden}`;
     });
 
     await t.check('clicking a community opens its plan summary with a link to the plan page', async () => {

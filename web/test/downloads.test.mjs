@@ -7,7 +7,7 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {inflateRawSync} from 'node:zlib';
-import {suite} from './harness.mjs';
+import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
 const {base, artifacts, user, password, check} = t;
@@ -130,7 +130,7 @@ await t.run(async () => {
       await page.click('#download-layers');
       const msg = await page.textContent('#status');
       if (!msg.includes('西边界大于东边界')) return `status ${msg}`;
-      return null;
+      return latinProblem(msg);
     });
     await page.screenshot({path: path.join(artifacts, 'downloads.png'), fullPage: true});
     await t.finalChecks(page);

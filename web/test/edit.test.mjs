@@ -8,7 +8,7 @@
 // message, nothing saved; moves a gate; saves a gate the second planner changed meanwhile → the
 // conflict message. Prints how many clicks and seconds each fix took. Screenshots: edit-*.png.
 import path from 'node:path';
-import {suite} from './harness.mjs';
+import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
 const {base, artifacts, check} = t;
@@ -229,7 +229,7 @@ async function main() {
       await page.click('#edit-save');
       const msg = await message(/应为|已保存/);
       await page.fill('#edit-f-completed_year', was);
-      return msg.includes('“建成年份”应为 1900–2100 之间的整数') ? null : `message: ${msg}`;
+      return msg.includes('“建成年份”应为 1900–2100 之间的整数') ? latinProblem(msg) : `message: ${msg}`;
     });
 
     await check('a self-intersecting outline is refused in Chinese and nothing is saved', async () => {
@@ -242,6 +242,7 @@ async function main() {
       t.forgetExpected(400, `/api/v1/edit/communities/${commID}`);
       await page.screenshot({path: path.join(artifacts, 'edit-self-intersection.png')});
       if (!msg.includes('自相交') || !msg.includes('未保存')) return `message: ${msg}`;
+      if (latinProblem(msg)) return latinProblem(msg);
       const now = await stored('communities', commID);
       if (now.version !== was.version) return 'the outline changed';
       await page.click('#edit-cancel');

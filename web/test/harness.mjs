@@ -11,6 +11,20 @@ import {chromium} from 'playwright-core';
 
 const isNoise = (text) => /GPU stall due to ReadPixels/.test(text);
 
+// The names a Chinese user may see in Latin letters (issue 21: no English, no URL, no code).
+const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS',
+  'DXF', 'DWG', 'GeoPackage', 'Shapefile', 'KML', 'GDAL']);
+
+/** latinProblem returns what in text a Chinese user should not see (a URL, a snake_case code, a
+ * Latin word outside ALLOWED), or null. */
+export function latinProblem(text) {
+  if (/https?:\/\/|\/api\//.test(text)) return `a URL in ${JSON.stringify(text)}`;
+  const snake = text.match(/\b[a-z]+_[a-z_]+\b/);
+  if (snake) return `the code ${snake[0]} in ${JSON.stringify(text)}`;
+  const words = (text.match(/\b[A-Za-z][A-Za-z]+\b/g) || []).filter((w) => !ALLOWED.has(w));
+  return words.length ? `the Latin words ${words.join(', ')} in ${JSON.stringify(text)}` : null;
+}
+
 export function suite() {
   const base = (process.argv[2] || process.env.BASE_URL || '').replace(/\/$/, '');
   const artifacts = process.argv[3] || process.env.ARTIFACT_DIR || 'artifacts';

@@ -5,7 +5,7 @@
 // E2E_VIEWER, when given, is a viewer: the same plan shows no edit controls and the API refuses a
 // change with 403. Screenshot: artifacts/plan.png. Prints `N passed, N failed` last.
 import path from 'node:path';
-import {suite} from './harness.mjs';
+import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
 
@@ -67,7 +67,23 @@ await t.run(async () => {
       await page.waitForFunction(() => document.querySelector('#plan-message').classList.contains('error'), null, {timeout: 10000});
       const msg = await page.textContent('#plan-message');
       t.forgetExpected(409, `/api/v1/plans/${plan.id}/stage`);
-      return msg.includes('不能进入“公示确认”阶段') && msg.includes('资金未落实') ? null : `message ${JSON.stringify(msg)}`;
+      return msg.includes('不能进入“公示确认”阶段') && msg.includes('资金未落实') ? latinProblem(msg) : `message ${JSON.stringify(msg)}`;
+    });
+
+    await t.check('a 公示期 that ends before it opens is refused in Chinese', async () => {
+      await page.fill('#notice-period input[name=opens_on]', '2021-06-30');
+      await page.fill('#notice-period input[name=closes_on]', '2021-06-01');
+      await page.fill('#notice-period input[name=feedback]', '社区居委会接待室');
+      await page.evaluate(() => { const m = document.getElementById('plan-message'); m.classList.remove('error'); m.textContent = ''; });
+      await page.click('#save-notice');
+      await page.waitForFunction(() => {
+        const m = document.querySelector('#plan-message');
+        return m.classList.contains('error') && m.textContent;
+      }, null, {timeout: 10000});
+      t.forgetExpected(400, `/api/v1/plans/${plan.id}/notice-period`);
+      const msg = await page.textContent('#plan-message');
+      await page.evaluate(() => document.getElementById('notice-period').reset());
+      return /公示/.test(msg) ? latinProblem(msg) : `message ${JSON.stringify(msg)}`;
     });
 
     await t.check('funding the budget in full clears the funding gap', async () => {

@@ -6,7 +6,7 @@
 // phone, changes it, and a wrong code is refused; the planner sees the ranked results with the
 // resident's comment shown as text. Screenshots: artifacts/notice.png, survey.png, results.png.
 import path from 'node:path';
-import {suite} from './harness.mjs';
+import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
 const phone = {width: 375, height: 740};
@@ -149,7 +149,7 @@ await t.run(async () => {
       await vp.waitForSelector('#message.error:not([hidden])');
       t.forgetExpected(403, `/api/public/surveys/${community}/code`);
       const msg = await vp.textContent('#message');
-      return msg.includes('登记码不正确') ? null : `message ${msg}`;
+      return msg.includes('登记码不正确') ? latinProblem(msg) : `message ${msg}`;
     });
     await t.check('the resident enters a code, ticks and ranks works, agrees and comments', async () => {
       await vp.fill('#code', codes[0].toLowerCase().replace('-', ' '));

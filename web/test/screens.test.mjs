@@ -1,28 +1,22 @@
 // Headless-browser test of every staff page at the three office screen sizes (1280×720,
 // 1440×900, 1920×1080), as an administrator (who may use every page): the navigation header is
 // there, nothing scrolls sideways, no two panels (maps, charts, tables) overlap, and a screenshot
-// of each goes to artifacts/screens-<page>-<size>.png. Then each error path a user can hit
-// (a wrong password, a forbidden page, a missing page, bad input in a form, a refused stage
-// move, a wrong survey code) is triggered and the text shown must be Chinese: no Latin word
-// outside the names in ALLOWED, no URL and no snake_case code.
-import {suite} from './harness.mjs';
+// of each goes to artifacts/screens-<page>-<size>.png; the residents' public pages (公示 list and
+// notice) and an area report too. Then each error path a user can hit here (a wrong password, a
+// forbidden page, a missing page, bad input in the forms of 停车缺口, 先里子后面子, 访问令牌 and
+// 账号管理, a what-if facility far from the paths) is triggered and the text shown must be
+// Chinese: no Latin word outside the allowed names (harness.mjs latinProblem), no URL and no
+// snake_case code. The refused stage move (plan.test.mjs) and the wrong survey code
+// (residents.test.mjs) are checked the same way in their suites.
+import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
 const {check} = t;
 
 const SIZES = [[1280, 720], [1440, 900], [1920, 1080]];
-const PAGES = ['/', '/plan', '/areas', '/dashboard', '/downloads', '/import', '/survey-admin', '/account', '/admin'];
-const ALLOWED = new Set(['OGC', 'API', 'GeoJSON', 'geojson', 'EPSG', 'QGIS', 'OpenStreetMap', 'CSV', 'Excel', 'WGS', 'CGCS', 'CRS']);
-
-/** latinProblem returns what in text a Chinese user should not see, or null. */
-function latinProblem(text) {
-  if (/https?:\/\/|\/api\//.test(text)) return `a URL in ${JSON.stringify(text)}`;
-  const snake = text.match(/\b[a-z]+_[a-z_]+\b/);
-  if (snake) return `the code ${snake[0]} in ${JSON.stringify(text)}`;
-  const words = (text.match(/\b[A-Za-z][A-Za-z]+\b/g) || []).filter((w) => !ALLOWED.has(w));
-  return words.length ? `the Latin words ${words.join(', ')} in ${JSON.stringify(text)}` : null;
-}
-
+const PAGES = ['/', '/plan', '/areas', '/dashboard', '/downloads', '/import', '/survey-admin', '/notices', '/account', '/admin'];
+// Pages without the staff header: the residents' public pages.
+const isPublic = (p) => p === '/notices' || p.startsWith('/notice/');
 // layoutProblem checks, in the page, sideways scroll and overlapping panels.
 function layoutProblem(wantNav = true) {
   const doc = document.documentElement;
@@ -76,14 +70,23 @@ await t.run(async () => {
       return missing.length ? `missing ${missing.join(', ')}` : null;
     });
 
+    await check('the header names the user and the role in Chinese', async () =>
+      latinProblem(await page.innerText('.site-nav')));
+
+    // A notice and an area report, when the data has them (the areas suite saves areas first).
+    const extra = [];
+    const {areas} = await t.getJSON('/api/v1/areas');
+    if (areas.length) extra.push(`/area-report?id=${areas[0].id}`);
+    const notices = await (await fetch(`${t.base}/api/public/notices`)).json();
+    if (notices.notices?.length) extra.push(`/notice/${encodeURIComponent(notices.notices[0].community_code)}`);
     for (const [w, h] of SIZES) {
       await page.setViewportSize({width: w, height: h});
-      for (const p of PAGES) {
+      for (const p of [...PAGES, ...extra]) {
         await check(`${p} at ${w}×${h}: no sideways scroll, no overlapping panels`, async () => {
           await page.goto(t.base + p, {waitUntil: 'networkidle'});
-          await page.waitForSelector('.site-nav');
-          const problem = await page.evaluate(layoutProblem);
-          const name = p === '/' ? 'map' : p.slice(1);
+          if (!isPublic(p)) await page.waitForSelector('.site-nav');
+          const problem = await page.evaluate(layoutProblem, !isPublic(p));
+          const name = p === '/' ? 'map' : p.slice(1).replace(/\?id=/, '-').replace(/\//g, '-');
           await page.screenshot({path: `${t.artifacts}/screens-${name}-${w}x${h}.png`});
           return problem;
         });
@@ -157,6 +160,50 @@ await t.run(async () => {
       if (shown.length) return `siting markers still shown on the 停车缺口 tab: ${shown.join(', ')}`;
       const text = await page.textContent('#parking-status');
       return text.includes('车位配比') ? latinProblem(text) : `message ${JSON.stringify(text)}`;
+    });
+
+    await check('a 先里子后面子 year range the wrong way round is refused in Chinese', async () => {
+      await page.click('#tab-dig');
+      await page.fill('#dig-from', '2025');
+      await page.fill('#dig-to', '2021');
+      await page.click('#dig-run');
+      await page.waitForFunction(() => document.querySelector('#dig-status').classList.contains('error'), null, {timeout: 10000});
+      t.forgetExpected(400, 'to=2021&buffer=5');
+      const text = await page.textContent('#dig-status');
+      return text.includes('查询失败') ? latinProblem(text) : `message ${JSON.stringify(text)}`;
+    });
+
+    await check('a what-if facility far from the paths is refused in Chinese', async () => {
+      await page.goto(`${t.base}/`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmap?.map?.loaded());
+      await page.click('#whatif-place');
+      // 30 km east of the district: no walk network within 500 m.
+      await page.evaluate(() => window.renewmap.map.jumpTo({center: [124.75, 43.16], zoom: 15}));
+      const box = await page.locator('#map canvas').boundingBox();
+      await page.mouse.click(box.x + box.width * 0.7, box.y + box.height / 2);
+      await page.waitForFunction(() => /方案推演失败/.test(document.querySelector('#toast').textContent), null, {timeout: 10000});
+      t.forgetExpected(400, '/api/v1/scenarios');
+      await page.keyboard.press('Escape');
+      const text = await page.textContent('#toast');
+      return text.includes('500') ? latinProblem(text) : `message ${JSON.stringify(text)}`;
+    });
+
+    await check('a token without a name is refused in Chinese', async () => {
+      await page.goto(`${t.base}/account`, {waitUntil: 'networkidle'});
+      await page.fill('#new-token input[name="name"]', '   ');
+      await page.click('#new-token button[type="submit"]');
+      await page.waitForSelector('#message.error:not([hidden])', {timeout: 10000});
+      t.forgetExpected(400, '/api/v1/tokens');
+      return latinProblem(await page.textContent('#message'));
+    });
+
+    await check('an account name already taken is refused in Chinese', async () => {
+      await page.goto(`${t.base}/admin`, {waitUntil: 'networkidle'});
+      await page.fill('#new-user input[name="username"]', t.user);
+      await page.click('#new-user button[type="submit"]');
+      await page.waitForSelector('#message.error:not([hidden])', {timeout: 10000});
+      t.forgetExpected(409, '/api/v1/users');
+      return latinProblem(await page.textContent('#message'));
     });
 
     await check('a page that does not exist is a Chinese page', async () => {

@@ -7,10 +7,9 @@ import {el, getJSON, formatNumber, toast, refreshTiles} from './util.js';
 import {sendJSON, whoami} from './account.js';
 import {errorText} from './api.js';
 import {t} from './msg.js';
-import {NEWLY_COLOUR, checkPassage, paintWhatIf} from './whatif-map.js';
+import {CIRCLE_COLOURS, NEWLY_COLOUR, checkPassage, drawWhatIfCircles, paintWhatIf} from './whatif-map.js';
 
 const CIRCLE_LAYERS = ['living_circles-fill', 'living_circles-line'];
-const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
 const RAMP = [[0, '#1a9850', '0 类（不缺）'], [1, '#91cf60', '1 类'], [2, '#d9ef8b', '2 类'],
   [3, '#fee08b', '3 类'], [4, '#fc8d59', '4 类'], [5, '#d73027', '5 类及以上']];
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
@@ -33,10 +32,12 @@ export function initAccess(app) {
   }
   function showCircles() {
     const box = document.querySelector('#layer-list li[data-group="living_circles"] input');
+    // A what-if's redrawn circles stand in for the stored ones while 推演后 shows them.
+    const redrawn = drawWhatIfCircles(map, state.result, state.showAfter, state.profile);
     for (const id of CIRCLE_LAYERS) {
       if (!map.getLayer(id)) continue;
       map.setFilter(id, circleFilter());
-      const on = state.community ? true : Boolean(box?.checked);
+      const on = !redrawn && (state.community ? true : Boolean(box?.checked));
       map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
     }
   }
@@ -305,6 +306,8 @@ export function initAccess(app) {
   function renderResult(res) {
     const box = $('whatif-result');
     saveBtn.disabled = !res;
+    state.result = res;
+    showCircles();
     if (!res) {
       box.replaceChildren();
       if (state.overlayBase) paintWhatIf(map, state.overlayBase, [], false);
@@ -324,6 +327,9 @@ export function initAccess(app) {
       `${k.name}：全区覆盖率 ${pct(k.share_before)} → `, el('span', {class: k.newly_covered ? 'up' : '', text: pct(k.share_after)}),
       k.newly_covered ? `（新增覆盖 ${formatNumber(k.newly_covered)} 户）` : '（无变化）'));
     const closed = res.communities.filter((c) => c.closed_gaps.length);
+    const served = res.served?.features || [];
+    const drawn = el('p', {class: 'whatif-drawn'}, served.length ? `地图上青色虚线为拟建设施的服务范围（${[...new Set(served.map((f) => `${f.properties.name}步行 ${f.properties.service_distance} 米`))].join('、')}）。` : '',
+      res.circles?.features?.length ? '生活圈已按新增通道重绘（实线）。' : '');
     const toggle = shown && shown.required ? el('div', {class: 'whatif-toggle', role: 'group', 'aria-label': '推演前后'},
       ...[[false, `推演前 ${pct(shown.share_before)}`], [true, `推演后 ${pct(shown.share_after)}`]].map(([after, text]) =>
         el('button', {type: 'button', class: 'button', 'aria-pressed': String(state.showAfter === after), dataset: {after: String(after)}, text,
@@ -333,6 +339,7 @@ export function initAccess(app) {
       el('p', {}, '新增覆盖 ', el('span', {class: 'big', id: 'whatif-newly', text: formatNumber(newly)}), ' 户·次',
         el('span', {class: 'count', text: `（计算用时 ${res.elapsed_ms.toFixed(1)} 毫秒）`})),
       el('ul', {id: 'whatif-kinds'}, items),
+      drawn.textContent ? drawn : null,
     ];
     if (res.community) {
       const before = res.community.before.gaps.flatMap((g) => g.kinds.map((k) => k.name));

@@ -364,7 +364,7 @@ function startMap() {
   map.once('load', () => {
     state.mapLoaded = true;
     if (map.getLayer('pipelines-line')) map.setPaintProperty('pipelines-line', 'line-color', PIPE_CONDITION);
-    addCoverageAreas(map);
+    addAreaLayers(map);
     setMode(state.mode);
     wireClicks(map);
   });
@@ -373,43 +373,65 @@ function startMap() {
 
 // The 生活圈配套 overlay: one colour per community or per 街道, by the share of the required
 // facility kinds its households reach on average (GET /api/v1/coverage/complete), instead of
-// every community's circles at once.
+// every community's circles at once. The 管线状况 overlay the same way below zoom 15, by the share
+// of pipe length in poor or critical condition (GET /api/v1/pipelines/condition); from zoom 15
+// the pipes themselves.
 const COMPLETE_RAMP = [[0, '#d73027', '低于25%'], [0.25, '#fc8d59', '25%–35%'], [0.35, '#fee08b', '35%–45%'],
   [0.45, '#91cf60', '45%–60%'], [0.6, '#1a9850', '60%及以上']];
-const COVERAGE_LAYERS = {communities: 'coverage-communities', subdistricts: 'coverage-subdistricts'};
+const PIPE_RAMP = [[0, '#1a9850', '低于10%'], [0.1, '#91cf60', '10%–25%'], [0.25, '#fee08b', '25%–40%'],
+  [0.4, '#fc8d59', '40%–60%'], [0.6, '#d73027', '60%及以上']];
+const PIPE_LINES_ZOOM = 15;
+const AREA_OVERLAYS = {
+  coverage: {group: 'coverage-areas', prefix: 'coverage', url: '/api/v1/coverage/complete', share: 'required_share', ramp: COMPLETE_RAMP,
+    failed: (why) => t('completeness.failed', why)},
+  pipelines: {group: 'pipelines', prefix: 'pipes', url: '/api/v1/pipelines/condition', share: 'bad_share', ramp: PIPE_RAMP,
+    failed: (why) => t('pipes.condition.failed', why), maxzoom: PIPE_LINES_ZOOM},
+};
+const AREA_UNITS = ['communities', 'subdistricts'];
+const AREA_LAYER_IDS = new Set(Object.values(AREA_OVERLAYS).flatMap((o) => AREA_UNITS.map((u) => `${o.prefix}-${u}`)));
 
-function completeColour(share) {
-  let colour = COMPLETE_RAMP[0][1];
-  for (const [from, c] of COMPLETE_RAMP) if (share >= from) colour = c;
+function rampColour(ramp, share) {
+  let colour = ramp[0][1];
+  for (const [from, c] of ramp) if (share >= from) colour = c;
   return colour;
 }
 
-function addCoverageAreas(map) {
+function addAreaLayers(map) {
   const before = map.getLayer('communities-line') ? 'communities-line' : undefined;
-  for (const [sourceLayer, id] of Object.entries(COVERAGE_LAYERS)) {
-    const like = map.getStyle().layers.find((l) => l['source-layer'] === sourceLayer);
-    if (!like) continue;
-    map.addLayer({id, type: 'fill', source: like.source, 'source-layer': sourceLayer,
-      metadata: {'renewmap:group': 'coverage-areas'}, layout: {visibility: 'none'},
-      paint: {'fill-color': '#f0f0f0', 'fill-opacity': 0.78, 'fill-outline-color': '#ffffff'}}, before);
+  for (const o of Object.values(AREA_OVERLAYS)) {
+    for (const unit of AREA_UNITS) {
+      const like = map.getStyle().layers.find((l) => l['source-layer'] === unit);
+      if (!like) continue;
+      map.addLayer({id: `${o.prefix}-${unit}`, type: 'fill', source: like.source, 'source-layer': unit,
+        metadata: {'renewmap:group': o.group}, layout: {visibility: 'none'}, ...(o.maxzoom ? {maxzoom: o.maxzoom} : {}),
+        paint: {'fill-color': '#f0f0f0', 'fill-opacity': 0.78, 'fill-outline-color': '#ffffff'}}, before);
+    }
   }
 }
 
-async function paintCoverageAreas() {
+// paintAreas colours the areas of the current mode's overlay (none for the other modes) by
+// community or by 街道 as #coverage-by says.
+async function paintAreas() {
   const map = state.map;
+  const mode = state.mode;
+  const o = AREA_OVERLAYS[mode];
+  if (!o) return;
+  state.areaFigures ??= {};
   try {
-    state.complete ??= await getJSON('/api/v1/coverage/complete');
+    state.areaFigures[mode] ??= await getJSON(o.url);
   } catch (err) {
-    say(t('completeness.failed', errorText(err)), true);
+    say(o.failed(errorText(err)), true);
     return;
   }
+  if (state.mode !== mode) return;
   const by = $('coverage-by').value;
-  for (const [key, id] of Object.entries(COVERAGE_LAYERS)) {
+  for (const unit of AREA_UNITS) {
+    const id = `${o.prefix}-${unit}`;
     if (!map.getLayer(id)) continue;
-    const list = state.complete[key] || [];
+    const list = state.areaFigures[mode][unit] || [];
     map.setPaintProperty(id, 'fill-color', list.length
-      ? ['match', ['id'], ...list.flatMap((a) => [a.id, completeColour(a.required_share)]), '#f0f0f0'] : '#f0f0f0');
-    map.setLayoutProperty(id, 'visibility', state.mode === 'coverage' && key === by ? 'visible' : 'none');
+      ? ['match', ['id'], ...list.flatMap((a) => [a.id, rampColour(o.ramp, a[o.share])]), '#f0f0f0'] : '#f0f0f0');
+    map.setLayoutProperty(id, 'visibility', unit === by ? 'visible' : 'none');
   }
 }
 
@@ -431,12 +453,14 @@ function setMode(mode) {
   const m = MODES[mode];
   for (const l of map.getStyle().layers) {
     const group = l.metadata?.['renewmap:group'];
-    const on = ALWAYS.has(l.id) || (m.groups.has(group) && !(l.id === 'communities-fill' && mode !== 'stage')) || l.type === 'background';
+    // The area overlays are shown by paintAreas, one unit at a time.
+    const on = ALWAYS.has(l.id) || (m.groups.has(group) && !AREA_LAYER_IDS.has(l.id) && !(l.id === 'communities-fill' && mode !== 'stage')) || l.type === 'background';
     map.setLayoutProperty(l.id, 'visibility', on ? 'visible' : 'none');
   }
-  if (mode === 'pipelines' && map.getZoom() < 15) map.easeTo({zoom: 15, duration: 600});
-  $('coverage-by').hidden = mode !== 'coverage';
-  if (mode === 'coverage') paintCoverageAreas();
+  const by = $('coverage-by');
+  by.hidden = !AREA_OVERLAYS[mode];
+  by.setAttribute('aria-label', mode === 'pipelines' ? '管线状况的统计单元' : '配套完整度的统计单元');
+  paintAreas();
   renderLegend(mode);
   updateHint();
 }
@@ -444,9 +468,10 @@ function setMode(mode) {
 function updateHint() {
   const hint = $('map-hint');
   const z = state.map?.getZoom() ?? 0;
-  const minzoom = {pipelines: 15}[state.mode];
-  hint.hidden = !(minzoom && z < minzoom);
-  hint.textContent = minzoom ? t('layer.zoomin', minzoom, MODES[state.mode].title) : '';
+  const pipes = state.mode === 'pipelines' && z < PIPE_LINES_ZOOM;
+  hint.hidden = !pipes;
+  const byStreet = $('coverage-by').value === 'subdistricts';
+  hint.textContent = !pipes ? '' : byStreet ? t('pipes.hint.subdistricts', PIPE_LINES_ZOOM) : t('pipes.hint.communities', PIPE_LINES_ZOOM);
 }
 
 function swatch(colour, line = false) {
@@ -472,6 +497,7 @@ function renderLegend(mode) {
   } else if (mode === 'coverage') {
     items = [...COMPLETE_RAMP].reverse().map(([, c, text]) => [`可达必配设施 ${text}`, c]);
   } else if (mode === 'pipelines') {
+    items = [...PIPE_RAMP].reverse().map(([, c, text]) => [`较差、危险管线 ${text}`, c]);
     for (let i = 2; i + 1 < PIPE_CONDITION.length; i += 2) items.push([state.labels.pipe_condition?.[PIPE_CONDITION[i]] || PIPE_CONDITION[i], PIPE_CONDITION[i + 1], true]);
   }
   box.replaceChildren(el('h4', {text: MODES[mode].title}),
@@ -546,7 +572,7 @@ function wireControls() {
     } catch (err) { say(errorText(err), true); }
   });
   for (const b of document.querySelectorAll('.modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
-  $('coverage-by').addEventListener('change', () => paintCoverageAreas());
+  $('coverage-by').addEventListener('change', () => { paintAreas(); updateHint(); });
   $('wall').addEventListener('click', () => setWall(!document.documentElement.classList.contains('wall'), true));
   $('print').addEventListener('click', () => window.print());
   document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) setWall(false, false); });

@@ -4,6 +4,39 @@
 // building; across a community wall it becomes a gate, 打破小区分割).
 
 export const NEWLY_COLOUR = '#00a6ca';
+/** CIRCLE_COLOURS are the 5/10/15-minute circles' colours (the living_circles layers' too). */
+export const CIRCLE_COLOURS = {5: '#1b9e77', 10: '#2166ac', 15: '#7b3294'};
+const CIRCLE_LINE = ['match', ['get', 'minutes'], ...Object.entries(CIRCLE_COLOURS).flatMap(([m, c]) => [Number(m), c]), '#2166ac'];
+
+/**
+ * drawWhatIfCircles draws a what-if's circles (res of POST /api/v1/scenarios, null for none):
+ * each proposed facility's served area (what lies within its kind's service distance along the
+ * paths) and, when passages changed the network, the selected community's circles of profile
+ * redrawn. after=false hides them (推演前). It returns whether redrawn circles are shown, for
+ * the caller to hide the stored ones.
+ */
+export function drawWhatIfCircles(map, res, after, profile) {
+  const tag = (fs, what) => (fs || []).map((f) => ({...f, properties: {...f.properties, what}}));
+  const data = {type: 'FeatureCollection', features: [...tag(res?.served?.features, 'served'),
+    ...tag((res?.circles?.features || []).filter((f) => f.properties.profile === profile), 'circle')]};
+  const src = map.getSource('whatif-circles');
+  if (src) src.setData(data);
+  else {
+    map.addSource('whatif-circles', {type: 'geojson', data});
+    const meta = {'renewmap:group': 'whatif'};
+    const what = (w) => ['==', ['get', 'what'], w];
+    map.addLayer({id: 'whatif-served-fill', type: 'fill', source: 'whatif-circles', metadata: meta, filter: what('served'),
+      paint: {'fill-color': NEWLY_COLOUR, 'fill-opacity': 0.14}});
+    map.addLayer({id: 'whatif-served-line', type: 'line', source: 'whatif-circles', metadata: meta, filter: what('served'),
+      paint: {'line-color': NEWLY_COLOUR, 'line-width': 2, 'line-dasharray': [2, 1.5]}});
+    map.addLayer({id: 'whatif-circles-line', type: 'line', source: 'whatif-circles', metadata: meta, filter: what('circle'),
+      paint: {'line-color': CIRCLE_LINE, 'line-width': 2.5}});
+  }
+  for (const id of ['whatif-served-fill', 'whatif-served-line', 'whatif-circles-line']) {
+    map.setLayoutProperty(id, 'visibility', after ? 'visible' : 'none');
+  }
+  return Boolean(after && data.features.some((f) => f.properties.what === 'circle'));
+}
 
 /**
  * paintWhatIf recolours the coverage overlay (already painted for one kind by access.js, whose
