@@ -41,7 +41,7 @@ type Deps struct {
 	Programme ProgrammeStore // plans, progress, the dashboard
 	Planning  PlanningStore  // 片区, siting, parking gap, dig once
 	Residents ResidentsStore // the public notice, surveys, satisfaction
-	Edits     EditStore      // editing the map, outlines, 街道 limits
+	Edits     EditStore      // editing the map, outlines, 街道 limits, approvals
 	// Auth logs users in and recognises sessions; Accounts manages users and the audit log.
 	Auth     Authenticator
 	Accounts Accounts
