@@ -176,9 +176,9 @@ func TestProvisionalFromClusters(t *testing.T) {
 	}
 	// A and B face each other across 一马路 16 m apart: their margins are halved (4 m), so the
 	// outlines do not overlap. A's west edge is 4 m west of its first slab (x = 30 m).
-	west, _ := newTown().at(30-iosm.ClusterMargin/2, 0)
+	west, _ := newTown().at(30-planning.ClusterMargin/2, 0)
 	if got := outlines[a.Code].Bound().Min[0]; math.Abs(got-west)*111320*math.Cos(lat0*math.Pi/180) > 0.1 {
-		t.Errorf("A's west edge %.7f, want %.7f (a margin of %.0f m)", got, west, iosm.ClusterMargin/2)
+		t.Errorf("A's west edge %.7f, want %.7f (a margin of %.0f m)", got, west, planning.ClusterMargin/2)
 	}
 	if outlines[a.Code].Bound().Intersects(outlines[bb.Code].Bound()) {
 		t.Errorf("A's outline %v meets B's %v", outlines[a.Code].Bound(), outlines[bb.Code].Bound())

@@ -170,7 +170,7 @@ type converter struct {
 	// provisionals and unmatched: what provisional found; named: the named roads, in metres.
 	provisionals []Provisional
 	unmatched    []planning.ListedCommunity
-	named        *segments
+	named        *planning.Segments
 }
 
 // inferredGate is where a walkable path crosses a community's boundary with no gate mapped.
@@ -504,8 +504,7 @@ func (c *converter) buildings() {
 			}
 			site = s.Bound().Contains(p) && planar.MultiPolygonContains(s, p)
 		}
-		box := orb.Bound{Min: c.m.fwd(a.mp.Bound().Min), Max: c.m.fwd(a.mp.Bound().Max)}
-		outside = append(outside, loose{a: a, box: box, site: site})
+		outside = append(outside, loose{a: a, site: site})
 	})
 	if len(outside) > 0 {
 		c.provisional(outside)
@@ -722,7 +721,7 @@ func (c *converter) gates() {
 			if f.Properties["name"] != InferredGateName {
 				limit = GateDistance
 			}
-			if f.Properties["community"] == c.comms[g.comm].code && planar.Distance(c.m.fwd(p), c.m.fwd(g.p)) <= limit {
+			if f.Properties["community"] == c.comms[g.comm].code && planar.Distance(c.m.Fwd(p), c.m.Fwd(g.p)) <= limit {
 				dup = true
 				break
 			}
@@ -776,7 +775,7 @@ func (c *converter) facilitiesAndParking() {
 			}
 			if kind == "bus_stop" {
 				// A stop is often mapped twice: the pole (highway=bus_stop) and the platform.
-				key := stopKey{name, c.m.fwd(e.pt)}
+				key := stopKey{name, c.m.Fwd(e.pt)}
 				for _, s := range stops {
 					if s.name == name && planar.Distance(s.p, key.p) <= StopMerge {
 						merged++

@@ -6,6 +6,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"renewmap/internal/planning"
 )
 
 // simplePolygons reports whether mp is valid in the OGC sense as far as an importer can cheaply
@@ -36,7 +38,7 @@ func simplePolygons(mp orb.MultiPolygon) bool {
 			return false
 		}
 		for _, s := range rings[i+1:] {
-			if ringsIntersect(r, s) {
+			if planning.RingsIntersect(r, s) {
 				return false
 			}
 		}
@@ -60,34 +62,6 @@ func distinct(r orb.Ring) int {
 	return len(seen)
 }
 
-// orient is the sign of the turn a→b→c: 1 left, -1 right, 0 collinear.
-func orient(a, b, c orb.Point) int {
-	v := (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
-	switch {
-	case v > 0:
-		return 1
-	case v < 0:
-		return -1
-	}
-	return 0
-}
-
-// onSegment reports whether c, collinear with a–b, lies within the segment's box.
-func onSegment(a, b, c orb.Point) bool {
-	return math.Min(a[0], b[0]) <= c[0] && c[0] <= math.Max(a[0], b[0]) &&
-		math.Min(a[1], b[1]) <= c[1] && c[1] <= math.Max(a[1], b[1])
-}
-
-// segmentsMeet reports whether segments a–b and c–d share any point.
-func segmentsMeet(a, b, c, d orb.Point) bool {
-	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
-	if o1 != o2 && o3 != o4 {
-		return true
-	}
-	return o1 == 0 && onSegment(a, b, c) || o2 == 0 && onSegment(a, b, d) ||
-		o3 == 0 && onSegment(c, d, a) || o4 == 0 && onSegment(c, d, b)
-}
-
 // selfIntersects reports whether a closed ring touches or crosses itself anywhere but at the
 // shared ends of consecutive segments (a zero-length segment counts as touching).
 func selfIntersects(r orb.Ring) bool {
@@ -105,28 +79,12 @@ func selfIntersects(r orb.Ring) bool {
 				if j != i+1 {
 					shared, p, q = a, b, c
 				}
-				if orient(shared, p, q) == 0 && (onSegment(shared, p, q) || onSegment(shared, q, p)) {
+				if planning.Orient(shared, p, q) == 0 && (planning.OnSegment(shared, p, q) || planning.OnSegment(shared, q, p)) {
 					return true
 				}
 				continue
 			}
-			if segmentsMeet(a, b, c, d) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// ringsIntersect reports whether two rings share any point.
-func ringsIntersect(r, s orb.Ring) bool {
-	rb, sb := r.Bound(), s.Bound()
-	if !rb.Intersects(sb) {
-		return false
-	}
-	for i := 0; i+1 < len(r); i++ {
-		for j := 0; j+1 < len(s); j++ {
-			if segmentsMeet(r[i], r[i+1], s[j], s[j+1]) {
+			if planning.SegmentsMeet(a, b, c, d) {
 				return true
 			}
 		}
@@ -169,23 +127,18 @@ func pointOnSurface(mp orb.MultiPolygon) orb.Point {
 }
 
 // metric projects lon/lat to metres about a latitude (equirectangular; fine over a city).
-type metric struct{ kx, ky float64 }
+type metric struct{ planning.Metric }
 
-func metricAt(lat float64) metric {
-	ky := 6371008.8 * math.Pi / 180
-	return metric{kx: ky * math.Cos(lat*math.Pi/180), ky: ky}
-}
-
-func (m metric) fwd(p orb.Point) orb.Point { return orb.Point{p[0] * m.kx, p[1] * m.ky} }
+func metricAt(lat float64) metric { return metric{planning.MetricAt(lat)} }
 
 // distanceToBoundary is the distance in metres from p to the nearest ring of mp.
 func (m metric) distanceToBoundary(mp orb.MultiPolygon, p orb.Point) float64 {
-	q := m.fwd(p)
+	q := m.Fwd(p)
 	best := math.Inf(1)
 	for _, poly := range mp {
 		for _, r := range poly {
 			for i := 0; i+1 < len(r); i++ {
-				best = math.Min(best, planar.DistanceFromSegment(m.fwd(r[i]), m.fwd(r[i+1]), q))
+				best = math.Min(best, planar.DistanceFromSegment(m.Fwd(r[i]), m.Fwd(r[i+1]), q))
 			}
 		}
 	}
@@ -196,7 +149,7 @@ func (m metric) distanceToBoundary(mp orb.MultiPolygon, p orb.Point) float64 {
 func (m metric) lengthOf(ls orb.LineString) float64 {
 	var d float64
 	for i := 1; i < len(ls); i++ {
-		d += planar.Distance(m.fwd(ls[i-1]), m.fwd(ls[i]))
+		d += planar.Distance(m.Fwd(ls[i-1]), m.Fwd(ls[i]))
 	}
 	return d
 }
@@ -205,7 +158,7 @@ func (m metric) lengthOf(ls orb.LineString) float64 {
 func (m metric) midpoint(ls orb.LineString) orb.Point {
 	half := m.lengthOf(ls) / 2
 	for i := 1; i < len(ls); i++ {
-		s := planar.Distance(m.fwd(ls[i-1]), m.fwd(ls[i]))
+		s := planar.Distance(m.Fwd(ls[i-1]), m.Fwd(ls[i]))
 		if half <= s && s > 0 {
 			f := half / s
 			return orb.Point{ls[i-1][0] + f*(ls[i][0]-ls[i-1][0]), ls[i-1][1] + f*(ls[i][1]-ls[i-1][1])}
