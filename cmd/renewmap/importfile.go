@@ -10,14 +10,16 @@ import (
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/foreign"
+	"renewmap/internal/planning"
 	"renewmap/internal/postgis"
+	"renewmap/internal/renew"
 )
 
 // importFile is `renewmap import`: a foreign file through a mapping (docs/import.md).
 func importFile(ctx context.Context, args []string, e *env) error {
-	var mappingPath, sourceLayer, encoding, control string
+	var mappingPath, sourceLayer, encoding, control, list string
 	var choice foreign.CRSChoice
-	var dryRun, replace, allowUnmatched bool
+	var dryRun, replace, allowUnmatched, provisional bool
 	db, paths, err := openMigrated(ctx, "import", args, e, func(fs *flag.FlagSet) {
 		fs.StringVar(&mappingPath, "mapping", "", "the mapping file (YAML or JSON); without it, print a proposed mapping")
 		fs.StringVar(&sourceLayer, "source-layer", "", "the layer (or sheet) of the file, when it has several")
@@ -29,6 +31,8 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		fs.BoolVar(&dryRun, "dry-run", false, "check everything and report what would be inserted, updated and left out; write nothing")
 		fs.BoolVar(&replace, "replace", false, "overwrite rows changed in renewmap since the last import, and delete rows the file no longer has")
 		fs.BoolVar(&allowUnmatched, "allow-unmatched", false, "a join imports the rows that match and reports the others")
+		fs.BoolVar(&provisional, "provisional", false, "buildings: gather those without a community (or with an unknown one) into provisional communities (待核实)")
+		fs.StringVar(&list, "list", "", "with -provisional: the office's list of communities (CSV or .xlsx: 名称, 地址, 建成年份) naming them")
 	})
 	if err != nil {
 		return err
@@ -64,6 +68,21 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		if choice.ControlCRS == "" {
 			choice.ControlCRS = m.ControlCRS
 		}
+		if provisional {
+			if m.Layer != "buildings" || m.Join != nil {
+				return renew.Invalid("-provisional 只用于导入楼栋 (buildings, not a join) (-provisional gathers buildings into provisional communities)")
+			}
+			m.Provisional = true
+		}
+	}
+	var listed []planning.ListedCommunity
+	if list != "" {
+		if m == nil || !m.Provisional {
+			return renew.Invalid("-list 为待核实小区命名：须同时给出 -provisional 和 -mapping (-list names provisional communities: give -provisional too)")
+		}
+		if listed, err = readCommunityList(ctx, list); err != nil {
+			return err
+		}
 	}
 	if control != "" {
 		data, err := os.ReadFile(control)
@@ -94,7 +113,7 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		return propose(ctx, e, db, src, info)
 	}
 	res, err := db.ImportForeign(ctx, src, info.Name, m, postgis.ForeignOptions{Choice: choice, AllowUnmatched: allowUnmatched,
-		Replace: replace, DryRun: dryRun, Progress: ingest.ProgressBar(e.stderr)})
+		Replace: replace, DryRun: dryRun, Progress: ingest.ProgressBar(e.stderr), List: listed})
 	if err != nil {
 		return err
 	}
@@ -110,6 +129,11 @@ func importFile(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintln(e.stdout, "dry run: nothing written; the import would do this:")
 	}
 	fmt.Fprintln(e.stdout, rep.String())
+	if res.Provisional != nil {
+		for _, n := range res.Provisional.Notes() {
+			fmt.Fprintln(e.stdout, n)
+		}
+	}
 	if len(res.Mapped.Unmatched) > 0 {
 		fmt.Fprintf(e.stdout, "%d rows left out (matched nothing, or two features)\n", len(res.Mapped.Unmatched))
 	}

@@ -18,6 +18,7 @@ import (
 
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
+	"renewmap/internal/renew"
 )
 
 // importer runs `renewmap import` against one database holding the demo data.
@@ -551,5 +552,138 @@ constants: {community: TX-C001, floors: 5, units: 2, households: 30, floor_area:
 	out, err = im.run("-mapping", buildings, tz)
 	if err != nil || !strings.Contains(out, "1 inserted") {
 		t.Errorf("Tilezen buildings: %v\n%s", err, out)
+	}
+}
+
+// Buildings with no community (a GeoPackage with Chinese field names, as a contractor delivers
+// it): refused without -provisional, naming it; with it, gathered into 待核实 communities that a
+// street (平西一街, stored in the demo) keeps apart, named from a community list where a row
+// matches (the buildings' own 所在小区 names one that does not exist), a lone building left out
+// and listed; a re-import keeps a planner's confirmation.
+func TestImportProvisional(t *testing.T) {
+	t.Parallel()
+	im := newImporter(t)
+	ctx := context.Background()
+	const street = 124.3360168 // 平西一街, a branch road running north–south
+	var feats []string
+	add := func(id string, lon, lat float64, comm string, year int) {
+		feats = append(feats, fmt.Sprintf(`{"type":"Feature","properties":{"编号":%q,"楼号":%q,"所在小区":%q,"层数":"6层","单元":2,"户数":24,"面积":"1,800㎡","建成年代":"%d年"},"geometry":{"type":"Polygon","coordinates":%s}}`,
+			id, id, comm, year, square(lon, lat, 0.0001)))
+	}
+	// West of the street, 8 m from it: three slabs 12 m apart, their 所在小区 unknown to renewmap.
+	for i, lat := range []float64{43.1600, 43.16021, 43.16042} {
+		add(fmt.Sprintf("W%d", i+1), street-0.0002, lat, "青桐苑", 1985+i)
+	}
+	// East of it, as near: 16 m apart, without the street as a barrier the two groups would be one.
+	for i, lat := range []float64{43.1600, 43.16021, 43.16042} {
+		add(fmt.Sprintf("E%d", i+1), street+0.0001, lat, "", 1990)
+	}
+	add("L1", street+0.0015, 43.1600, "不详", 1995)      // alone, ~120 m east
+	add("K1", street-0.00035, 43.1620, "供销社家属院", 1980) // an existing community: attached as usual
+	src := im.write("楼栋.geojson", `{"type":"FeatureCollection","features":[`+strings.Join(feats, ",\n")+`]}`)
+	gpkg := filepath.Join(im.dir, "楼栋.gpkg")
+	im.ogr2ogr("-f", "GPKG", "-a_srs", "EPSG:4326", gpkg, src)
+	mapping := im.write("楼栋.yaml", `
+layer: buildings
+code: "FW-{编号}"
+fields:
+  community: {from: 所在小区, match: name}
+  number: 楼号
+  floors: 层数
+  units: 单元
+  households: 户数
+  floor_area: 面积
+  completed_year: 建成年代
+`)
+	list := im.write("名单.csv", "名称,地址,建成年份\n青桐苑,平西一街3号,1988\n不存在花园,兴业路9号,1990\n")
+
+	before := im.state()
+	out, err := im.run("-mapping", mapping, gpkg)
+	if err == nil || !strings.Contains(err.Error(), "7 栋楼没有所属小区") || !strings.Contains(err.Error(), "-provisional") {
+		t.Fatalf("without -provisional: want a refusal naming the option, got %v\n%s", err, out)
+	}
+	if im.state() != before {
+		t.Fatal("the refused import changed the data")
+	}
+	if _, err := im.run("-list", list, "-mapping", mapping, gpkg); err == nil || !strings.Contains(err.Error(), "-provisional") {
+		t.Errorf("-list without -provisional: %v", err)
+	}
+
+	out, err = im.run("-provisional", "-list", list, "-mapping", mapping, gpkg)
+	if err != nil {
+		t.Fatalf("-provisional: %v\n%s", err, out)
+	}
+	for _, want := range []string{"2 个待核实小区", "收纳 6 栋", "未匹配：名单第 3 行 不存在花园", "1 栋楼未导入：孤立", `"FW-L1"`,
+		"pv-FW-W1 青桐苑: 3 栋，四周 平西一街，名单第 2 行", "pv-FW-E1 待核实小区（平西一街） FW-E1: 3 栋"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	type comm struct {
+		code, name, sub string
+		year            int
+		provisional     bool
+		buildings       int
+		covers          bool
+	}
+	read := func() map[string]comm {
+		rows, err := im.db.Pool.Query(ctx, `
+			SELECT c.code, c.name, s.code, coalesce(c.completed_year, 0), c.provisional,
+			       (SELECT count(*) FROM buildings b WHERE b.community_id = c.id),
+			       (SELECT bool_and(ST_Covers(c.geom, b.geom)) FROM buildings b WHERE b.community_id = c.id)
+			FROM communities c JOIN subdistricts s ON s.id = c.subdistrict_id WHERE c.code LIKE 'pv-%' ORDER BY c.code`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		got := map[string]comm{}
+		for rows.Next() {
+			var c comm
+			if err := rows.Scan(&c.code, &c.name, &c.sub, &c.year, &c.provisional, &c.buildings, &c.covers); err != nil {
+				t.Fatal(err)
+			}
+			got[c.code] = c
+		}
+		return got
+	}
+	got := read()
+	want := map[string]comm{
+		"pv-FW-W1": {"pv-FW-W1", "青桐苑", "220302001", 1988, true, 3, true},
+		"pv-FW-E1": {"pv-FW-E1", "待核实小区（平西一街） FW-E1", "220302001", 1990, true, 3, true},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("provisional communities:\n got %v\nwant %v", got, want)
+	}
+	var lone, kept int
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings WHERE code = 'FW-L1'`).Scan(&lone)
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings b JOIN communities c ON c.id = b.community_id WHERE b.code = 'FW-K1' AND c.code = 'TX-C039'`).Scan(&kept)
+	if lone != 0 || kept != 1 {
+		t.Errorf("the lone building imported %d times (want 0); FW-K1 in TX-C039 %d times (want 1)", lone, kept)
+	}
+	// The outlines keep to their side of the street.
+	var crossing int
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM communities c JOIN roads r ON r.code = 'TX-R0023'
+		WHERE c.code LIKE 'pv-%' AND ST_Intersects(c.geom, r.geom)`).Scan(&crossing)
+	if crossing != 0 {
+		t.Errorf("%d provisional outlines cross 平西一街", crossing)
+	}
+
+	// A planner confirms 青桐苑; the same file again changes nothing and undoes nothing.
+	var id int64
+	im.db.Pool.QueryRow(ctx, `SELECT id FROM communities WHERE code = 'pv-FW-W1'`).Scan(&id)
+	if _, err := im.db.EditFeature(ctx, renew.Edit{Layer: "communities", ID: id, Confirm: true},
+		renew.Editor{Audit: renew.AuditEntry{Actor: "planner"}}); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	out, err = im.run("-provisional", "-list", list, "-mapping", mapping, gpkg)
+	if err != nil || !strings.Contains(out, "0 inserted") {
+		t.Fatalf("re-import: %v\n%s", err, out)
+	}
+	got = read()
+	if c := got["pv-FW-W1"]; c.provisional || c.buildings != 3 {
+		t.Errorf("after the re-import 青桐苑 is %+v; want confirmed with its 3 buildings", c)
+	}
+	if c := got["pv-FW-E1"]; !c.provisional || c.buildings != 3 || len(got) != 2 {
+		t.Errorf("after the re-import: %v", got)
 	}
 }

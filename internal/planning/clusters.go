@@ -1,9 +1,11 @@
 package planning
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -368,4 +370,26 @@ func RingsIntersect(r, s orb.Ring) bool {
 		}
 	}
 	return false
+}
+
+// Provisional describes a provisional community made from a cluster of buildings.
+type Provisional struct {
+	Code      string
+	Name      string
+	Buildings int
+	Streets   []string // named roads around it
+	Names     []string // names of the buildings and facilities inside it
+	ListRow   int      // the matched row of the community list, 0 when none
+}
+
+// String shows a provisional community in the command's report.
+func (p Provisional) String() string {
+	s := fmt.Sprintf("%s %s: %d 栋", p.Code, p.Name, p.Buildings)
+	if len(p.Streets) > 0 {
+		s += "，四周 " + strings.Join(p.Streets, "、")
+	}
+	if p.ListRow > 0 {
+		s += fmt.Sprintf("，名单第 %d 行", p.ListRow)
+	}
+	return s
 }

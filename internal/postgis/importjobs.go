@@ -113,6 +113,9 @@ func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ing
 			return err
 		}
 		pv.CRS, pv.Report, pv.Unmatched, pv.Count = res.Plan.Describe, res.Report.Chinese(), res.Mapped.Unmatched, res.Mapped.Features
+		if res.Provisional != nil {
+			pv.Report += "\n" + strings.Join(res.Provisional.Notes(), "\n")
+		}
 		pv.Features, err = firstFeatures(res.Mapped.File.Data, 500)
 		return err
 	})
@@ -209,6 +212,9 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 		return
 	}
 	report := "坐标：" + res.Plan.Describe + "\n" + res.Report.Chinese()
+	if res.Provisional != nil {
+		report += "\n" + strings.Join(res.Provisional.Notes(), "\n")
+	}
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
 		fail(err)

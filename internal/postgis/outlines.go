@@ -13,6 +13,10 @@ import (
 	"renewmap/internal/renew"
 )
 
+// streetClasses are the road classes that bound street blocks (a public road of one of them,
+// community_id NULL, is a street): block outlines and provisional communities follow them.
+const streetClasses = "('arterial', 'secondary', 'branch')"
+
 // ProposeOutlines polygonises the street network (public roads of the classes arterial,
 // secondary and branch: ST_Polygonize over their noded union), shrinks each block to the kerb and
 // returns the blocks of a plausible size that no community covers by a fifth or more, north to
@@ -22,7 +26,7 @@ func (db *DB) ProposeOutlines(ctx context.Context, opt planning.OutlineOptions) 
 	rows, _ := db.Pool.Query(ctx, `
 		WITH streets AS (
 		  SELECT ST_Union(geom) AS g FROM roads
-		  WHERE community_id IS NULL AND class IN ('arterial', 'secondary', 'branch')
+		  WHERE community_id IS NULL AND class IN `+streetClasses+`
 		), blocks AS (
 		  SELECT (ST_Dump(ST_Polygonize(g))).geom AS block FROM streets
 		), inset AS (

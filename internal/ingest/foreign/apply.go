@@ -47,6 +47,16 @@ type Result struct {
 	Notes     []string // rows left out, guesses made
 	Unmatched []string // join: rows that matched no feature
 	Filtered  int      // features left out by the mapping's where
+	// Loose are, with the mapping's provisional, the buildings without a community (none given,
+	// or one that does not exist), left out of File for Gather.
+	Loose []Loose
+}
+
+// Loose is a building without a community: where the source has it, the community name the
+// source gives (a clue for a community list), and the feature, its community not set.
+type Loose struct {
+	Where, Named string
+	Feature      *geojson.Feature
 }
 
 // ApplyOptions tune Apply.
@@ -107,6 +117,10 @@ func Apply(ctx context.Context, src *Source, layer string, m *Mapping, plan CRSP
 		return nil, err
 	}
 	buf.WriteString("\n]}\n")
+	if len(a.homeless) > 0 {
+		a.p.Add("%s: %d 栋楼没有所属小区或所属小区不存在（%s 等）；导入时加 -provisional（或映射写 provisional: true，导入页勾选“聚类生成待核实小区”）可把它们聚成待核实小区 (%d buildings have no community or an unknown one; -provisional gathers them into provisional communities)",
+			src.Name, len(a.homeless), strings.Join(a.homeless[:min(3, len(a.homeless))], "；"), len(a.homeless))
+	}
 	if m.Join != nil && len(res.Unmatched) > 0 && !opt.AllowUnmatched {
 		for _, u := range res.Unmatched {
 			a.p.Add("%s", u)
@@ -133,6 +147,8 @@ type applier struct {
 	labels   map[string]map[string]string   // vocabulary → normalised label or code → code
 	names    map[string]map[string][]string // layer → normalised name → codes
 	existing map[string][]*Existing         // join key → features
+	codes    map[string]bool                // communities' codes, for buildings; nil when unknown
+	homeless []string                       // buildings without a community, without provisional
 }
 
 // prepare resolves the mapping's source fields against the layer's (a header's last part may stand
@@ -188,6 +204,12 @@ func (a *applier) prepare() error {
 		}
 		a.names[layer] = idx
 	}
+	if list, ok := a.cat.Names["communities"]; ok && a.lay.Name == "buildings" {
+		a.codes = map[string]bool{}
+		for _, n := range list {
+			a.codes[n.Code] = true
+		}
+	}
 	if j := a.m.Join; j != nil {
 		a.existing = map[string][]*Existing{}
 		for i := range a.cat.Existing {
@@ -236,6 +258,7 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 	where := fmt.Sprintf("%s: %s", a.src.Name, rec.Where)
 	before := a.p.Len()
 	props := map[string]any{}
+	named, homeless := "", false
 	for _, f := range a.lay.Fields {
 		if f.Name == "code" {
 			continue
@@ -245,6 +268,12 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 			continue
 		}
 		if src, ok := a.from[f.Name]; ok {
+			if f.Name == "community" && a.codes != nil && a.m.Join == nil {
+				if name, missing := a.noCommunity(rec.Props[src]); missing {
+					named, homeless = name, true
+					continue
+				}
+			}
 			v, known, msg := a.value(&f, rec.Props[src])
 			if msg != "" {
 				a.p.Add("%s: field %q → %s: %s", where, src, f.Name, msg)
@@ -276,7 +305,33 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 		a.p.Add("%s (code %q): no geometry; %s need one", where, code, a.lay.Name)
 		return nil, false
 	}
-	return &geojson.Feature{Type: "Feature", Geometry: fitGeometry(g, a.lay.Geometry), Properties: props}, true
+	feat := &geojson.Feature{Type: "Feature", Geometry: fitGeometry(g, a.lay.Geometry), Properties: props}
+	if a.codes != nil && a.m.Join == nil && props["community"] == nil {
+		homeless = true
+	}
+	if homeless {
+		if a.m.Provisional {
+			res.Loose = append(res.Loose, Loose{Where: fmt.Sprintf("%s (code %q)", where, code), Named: named, Feature: feat})
+		} else {
+			a.homeless = append(a.homeless, fmt.Sprintf("%s (code %q)", rec.Where, code))
+		}
+		return nil, false
+	}
+	return feat, true
+}
+
+// noCommunity tells whether a building's community field names no community: empty or unknown
+// (不详, …), a name no community has (matched by name), or a code no community has. name is
+// the field's text, a clue for a community list.
+func (a *applier) noCommunity(v any) (name string, missing bool) {
+	s := strings.TrimSpace(width.Fold.String(text(v)))
+	if v == nil || unknownWords[strings.ToLower(s)] {
+		return "", true
+	}
+	if a.m.Fields["community"].Match == "name" {
+		return s, len(a.names["communities"][NormalizeName(s)]) == 0
+	}
+	return s, !a.codes[s]
 }
 
 // join finds the existing feature a row updates and overlays the row's known values on it.

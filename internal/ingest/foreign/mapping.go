@@ -52,6 +52,10 @@ type Mapping struct {
 	// Join, for a table without geometry, updates existing features matched by code or name
 	// instead of creating features.
 	Join *Join `json:"join,omitempty"`
+	// Provisional, for buildings, gathers the buildings without a community (none given, or one
+	// that does not exist) into provisional communities (待核实) instead of refusing them (the
+	// command's -provisional sets it).
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // FieldRule is where a target property comes from: a source field, and for a reference to
@@ -115,7 +119,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, control, control_crs, header_rows, code, fields, values, defaults, constants, where, join)", name, cleanJSONError(err))
+		p.Add("%s: %v (the keys are layer, source_layer, source, crs, towgs84, control, control_crs, header_rows, code, fields, values, defaults, constants, where, join, provisional)", name, cleanJSONError(err))
 		return nil, p.Err()
 	}
 	lay := ingest.LayerByName(m.Layer)
@@ -201,6 +205,9 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 		if strings.TrimSpace(f) == "" || len(m.Where[f]) == 0 {
 			p.Add("%s: where: name a source field and the values to keep, e.g. where: {kind: [building]}", name)
 		}
+	}
+	if m.Provisional && (lay.Name != "buildings" || m.Join != nil) {
+		p.Add("%s: provisional: only an import of buildings (not a join) gathers them into provisional communities", name)
 	}
 	if m.HeaderRows < 0 || m.HeaderRows > 20 {
 		p.Add("%s: header_rows: must be between 0 and 20", name)

@@ -1,7 +1,6 @@
 package osm
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -47,14 +46,7 @@ type loose struct {
 }
 
 // Provisional describes a provisional community made from a cluster of buildings.
-type Provisional struct {
-	Code      string
-	Name      string
-	Buildings int
-	Streets   []string // named roads around it
-	Names     []string // names of the buildings and facilities inside it
-	ListRow   int      // the matched row of Options.List, 0 when none
-}
+type Provisional = planning.Provisional
 
 // provisional gathers the loose buildings into clusters of at least ClusterMin, adds each as a
 // provisional community with its buildings, and matches them to Options.List.
@@ -212,16 +204,4 @@ func (c *converter) namedInside(hull orb.Ring) []string {
 		}
 	}
 	return out
-}
-
-// String shows a provisional community in the command's report.
-func (p Provisional) String() string {
-	s := fmt.Sprintf("%s %s: %d 栋", p.Code, p.Name, p.Buildings)
-	if len(p.Streets) > 0 {
-		s += "，四周 " + strings.Join(p.Streets, "、")
-	}
-	if p.ListRow > 0 {
-		s += fmt.Sprintf("，名单第 %d 行", p.ListRow)
-	}
-	return s
 }
