@@ -2,7 +2,8 @@
 //   E2E_USER=… E2E_PASSWORD=… node web/test/import.test.mjs BASE_URL [ARTIFACT_DIR]
 // E2E_USER must be a planner (or an admin). Uploads a contractor's GeoJSON of roads in its own
 // schema, checks the proposed mapping, previews it on the map (a dry run), imports it with the
-// progress bar until the notes show, and checks a DWG is refused asking for DXF.
+// progress bar until the notes show, and checks a DWG is refused asking for DXF; a buildings file
+// without communities is refused until 聚类生成待核实小区 is ticked, then previews 待核实 communities.
 // Screenshot: artifacts/import.png. Prints `N passed, N failed` last.
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -88,6 +89,38 @@ await t.run(async () => {
       const bar = await page.evaluate(() => { const b = document.getElementById('progress'); return b.value === b.max; });
       if (!bar) return 'the progress bar is not full';
       return notes.includes('新增 2') ? null : `notes ${JSON.stringify(notes)}`;
+    });
+
+    await check('buildings without a community are refused naming 聚类生成待核实小区, and gathered into 待核实 communities when it is ticked', async () => {
+      // Two groups of three slabs on either side of 平西一街 (a street of the demo), no community field.
+      const street = 124.3360168;
+      const sq = (x, y) => [[[x, y], [x + 0.0001, y], [x + 0.0001, y + 0.0001], [x, y + 0.0001], [x, y]]];
+      const features = [];
+      for (const [side, x] of [['W', street - 0.0002], ['E', street + 0.0001]]) {
+        for (let i = 0; i < 3; i++) {
+          features.push({type: 'Feature', properties: {编号: `${side}${stamp}${i}`, 层数: 6, 单元: 2, 户数: 24, 面积: 1800, 年代: 1990},
+            geometry: {type: 'Polygon', coordinates: sq(x, 43.1640 + i * 0.00021)}});
+        }
+      }
+      await page.setInputFiles('#file', {name: `楼栋${stamp}.geojson`, mimeType: 'application/geo+json',
+        buffer: Buffer.from(JSON.stringify({type: 'FeatureCollection', features}))});
+      await page.click('#upload');
+      await page.waitForFunction(() => document.getElementById('fields').textContent.includes('编号'), null, {timeout: 30000});
+      await page.fill('#mapping', 'layer: buildings\ncode: "T-{编号}"\nfields: {number: 编号, floors: 层数, units: 单元, households: 户数, floor_area: 面积, completed_year: 年代}\n');
+      if (await page.isHidden('#provisional-choice')) return 'no 聚类生成待核实小区 for a mapping of buildings';
+      await page.click('#preview');
+      await page.waitForFunction(() => document.getElementById('message').textContent.includes('没有所属小区'), null, {timeout: 30000});
+      const refusal = await page.textContent('#message');
+      t.forgetExpected(400, '/preview');
+      if (!refusal.includes('6 栋楼') || !refusal.includes('聚类生成待核实小区')) return `refusal ${JSON.stringify(refusal)}`;
+      await page.check('#provisional');
+      if (!(await page.inputValue('#mapping')).includes('provisional: true')) return 'ticking did not write provisional: true';
+      await page.click('#preview');
+      await page.waitForFunction(() => document.getElementById('report').textContent.includes('待核实'), null, {timeout: 30000});
+      const report = await page.textContent('#report');
+      if (!report.includes('2 个待核实小区') || !report.includes('收纳 6 栋')) return `report ${JSON.stringify(report)}`;
+      await page.uncheck('#provisional');
+      return (await page.inputValue('#mapping')).includes('provisional') ? 'unticking left provisional in the mapping' : null;
     });
 
     await page.screenshot({path: path.join(artifacts, 'import.png')});

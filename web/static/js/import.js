@@ -50,9 +50,24 @@ function showLayer(layer, p) {
     el('tr', {}, el('td', {text: f}), el('td', {text: ((p.samples || {})[f] || []).join(' | ')}))));
   document.getElementById('why').replaceChildren(...(p.why || []).map((w) => el('li', {text: w})));
   document.getElementById('mapping').value = p.proposal;
+  syncProvisional();
   document.getElementById('fields-card').hidden = false;
   document.getElementById('mapping-card').hidden = false;
   document.getElementById('preview-card').hidden = true;
+}
+
+/** syncProvisional offers 聚类生成待核实小区 for a mapping of buildings, ticked when it says provisional: true. */
+function syncProvisional() {
+  const text = document.getElementById('mapping').value;
+  document.getElementById('provisional-choice').hidden = !/^layer:\s*buildings\s*$/m.test(text);
+  document.getElementById('provisional').checked = /^provisional:\s*true\s*$/m.test(text);
+}
+
+/** toggleProvisional writes the box's state into the mapping (provisional: true, docs/import.md). */
+function toggleProvisional() {
+  const box = document.getElementById('mapping');
+  const text = box.value.replace(/^provisional:.*(\n|$)/m, '');
+  box.value = document.getElementById('provisional').checked ? `${text.replace(/\n*$/, '\n')}provisional: true\n` : text;
 }
 
 async function chooseLayer() {
@@ -147,3 +162,5 @@ document.getElementById('upload-form').addEventListener('submit', upload);
 document.getElementById('preview').addEventListener('click', preview);
 document.getElementById('layer').addEventListener('change', chooseLayer);
 document.getElementById('run').addEventListener('click', run);
+document.getElementById('mapping').addEventListener('input', syncProvisional);
+document.getElementById('provisional').addEventListener('change', toggleProvisional);
