@@ -557,29 +557,35 @@ constants: {community: TX-C001, floors: 5, units: 2, households: 30, floor_area:
 
 // Buildings with no community (a GeoPackage with Chinese field names, as a contractor delivers
 // it): refused without -provisional, naming it; with it, gathered into 待核实 communities that a
-// street (平西一街, stored in the demo) keeps apart, named from a community list where a row
-// matches (the buildings' own 所在小区 names one that does not exist), a lone building left out
-// and listed; a re-import keeps a planner's confirmation.
+// street (建设街, stored in the demo, no community near) keeps apart, named from a community list
+// where a row matches (the buildings' own 所在小区 names one that does not exist); a lone
+// building, and a group outside every 街道, left out and listed; a building naming no community
+// inside a stored one joins it; a re-import keeps a planner's confirmation.
 func TestImportProvisional(t *testing.T) {
 	t.Parallel()
 	im := newImporter(t)
 	ctx := context.Background()
-	const street = 124.3360168 // 平西一街, a branch road running north–south
+	const street = 124.3625525 // 建设街 (TX-R0158), a secondary road running north–south
 	var feats []string
 	add := func(id string, lon, lat float64, comm string, year int) {
 		feats = append(feats, fmt.Sprintf(`{"type":"Feature","properties":{"编号":%q,"楼号":%q,"所在小区":%q,"层数":"6层","单元":2,"户数":24,"面积":"1,800㎡","建成年代":"%d年"},"geometry":{"type":"Polygon","coordinates":%s}}`,
 			id, id, comm, year, square(lon, lat, 0.0001)))
 	}
 	// West of the street, 8 m from it: three slabs 12 m apart, their 所在小区 unknown to renewmap.
-	for i, lat := range []float64{43.1600, 43.16021, 43.16042} {
+	for i, lat := range []float64{43.1656, 43.16581, 43.16602} {
 		add(fmt.Sprintf("W%d", i+1), street-0.0002, lat, "青桐苑", 1985+i)
 	}
 	// East of it, as near: 16 m apart, without the street as a barrier the two groups would be one.
-	for i, lat := range []float64{43.1600, 43.16021, 43.16042} {
+	for i, lat := range []float64{43.1656, 43.16581, 43.16602} {
 		add(fmt.Sprintf("E%d", i+1), street+0.0001, lat, "", 1990)
 	}
-	add("L1", street+0.0015, 43.1600, "不详", 1995)      // alone, ~120 m east
-	add("K1", street-0.00035, 43.1620, "供销社家属院", 1980) // an existing community: attached as usual
+	add("L1", street+0.0001, 43.1668, "不详", 1995) // alone, 75 m north of E3
+	// East of the other stretch of 建设街 (TX-R0155) lies no 街道 of the demo.
+	for i, lat := range []float64{43.1600, 43.16021, 43.16042} {
+		add(fmt.Sprintf("O%d", i+1), 124.3630, lat, "", 1990)
+	}
+	add("K1", 124.3356, 43.1620, "供销社家属院", 1980) // an existing community by name: attached as usual
+	add("K2", 124.33565, 43.16005, "", 1980)     // no community named, inside 供销社家属院 (TX-C039): joins it
 	src := im.write("楼栋.geojson", `{"type":"FeatureCollection","features":[`+strings.Join(feats, ",\n")+`]}`)
 	gpkg := filepath.Join(im.dir, "楼栋.gpkg")
 	im.ogr2ogr("-f", "GPKG", "-a_srs", "EPSG:4326", gpkg, src)
@@ -595,11 +601,11 @@ fields:
   floor_area: 面积
   completed_year: 建成年代
 `)
-	list := im.write("名单.csv", "名称,地址,建成年份\n青桐苑,平西一街3号,1988\n不存在花园,兴业路9号,1990\n")
+	list := im.write("名单.csv", "名称,地址,建成年份\n青桐苑,建设街3号,1988\n不存在花园,兴业路9号,1990\n")
 
 	before := im.state()
 	out, err := im.run("-mapping", mapping, gpkg)
-	if err == nil || !strings.Contains(err.Error(), "7 栋楼没有所属小区") || !strings.Contains(err.Error(), "-provisional") {
+	if err == nil || !strings.Contains(err.Error(), "11 栋楼没有所属小区") || !strings.Contains(err.Error(), "-provisional") {
 		t.Fatalf("without -provisional: want a refusal naming the option, got %v\n%s", err, out)
 	}
 	if im.state() != before {
@@ -614,7 +620,8 @@ fields:
 		t.Fatalf("-provisional: %v\n%s", err, out)
 	}
 	for _, want := range []string{"2 个待核实小区", "收纳 6 栋", "未匹配：名单第 3 行 不存在花园", "1 栋楼未导入：孤立", `"FW-L1"`,
-		"pv-FW-W1 青桐苑: 3 栋，四周 平西一街，名单第 2 行", "pv-FW-E1 待核实小区（平西一街） FW-E1: 3 栋"} {
+		"3 栋楼未导入：所在的聚类不在任何街道内", `"FW-O1"`, "1 栋未写所属小区的楼位于已有小区轮廓内",
+		"pv-FW-W1 青桐苑: 3 栋，四周 建设街，名单第 2 行", "pv-FW-E1 待核实小区（建设街） FW-E1: 3 栋"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
@@ -648,24 +655,25 @@ fields:
 	}
 	got := read()
 	want := map[string]comm{
-		"pv-FW-W1": {"pv-FW-W1", "青桐苑", "220302001", 1988, true, 3, true},
-		"pv-FW-E1": {"pv-FW-E1", "待核实小区（平西一街） FW-E1", "220302001", 1990, true, 3, true},
+		"pv-FW-W1": {"pv-FW-W1", "青桐苑", "220302003", 1988, true, 3, true},
+		"pv-FW-E1": {"pv-FW-E1", "待核实小区（建设街） FW-E1", "220302003", 1990, true, 3, true},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("provisional communities:\n got %v\nwant %v", got, want)
 	}
-	var lone, kept int
-	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings WHERE code = 'FW-L1'`).Scan(&lone)
-	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings b JOIN communities c ON c.id = b.community_id WHERE b.code = 'FW-K1' AND c.code = 'TX-C039'`).Scan(&kept)
-	if lone != 0 || kept != 1 {
-		t.Errorf("the lone building imported %d times (want 0); FW-K1 in TX-C039 %d times (want 1)", lone, kept)
+	var left, kept int
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings WHERE code IN ('FW-L1', 'FW-O1', 'FW-O2', 'FW-O3')`).Scan(&left)
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM buildings b JOIN communities c ON c.id = b.community_id
+		WHERE b.code IN ('FW-K1', 'FW-K2') AND c.code = 'TX-C039'`).Scan(&kept)
+	if left != 0 || kept != 2 {
+		t.Errorf("%d of the lone building and the group outside every 街道 imported (want 0); %d of FW-K1, FW-K2 in TX-C039 (want 2)", left, kept)
 	}
 	// The outlines keep to their side of the street.
 	var crossing int
-	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM communities c JOIN roads r ON r.code = 'TX-R0023'
+	im.db.Pool.QueryRow(ctx, `SELECT count(*) FROM communities c JOIN roads r ON r.code = 'TX-R0158'
 		WHERE c.code LIKE 'pv-%' AND ST_Intersects(c.geom, r.geom)`).Scan(&crossing)
 	if crossing != 0 {
-		t.Errorf("%d provisional outlines cross 平西一街", crossing)
+		t.Errorf("%d provisional outlines cross 建设街", crossing)
 	}
 
 	// A planner confirms 青桐苑; the same file again changes nothing and undoes nothing.

@@ -117,6 +117,32 @@ func (db *DB) gather(ctx context.Context, mapped *foreign.Result, list []plannin
 		if err != nil {
 			return nil, mapError(err, "provisional communities: read the subdistricts")
 		}
+		// The stored community holding each building (the smallest, where outlines nest).
+		shapes := make([]string, len(mapped.Loose))
+		for i, l := range mapped.Loose {
+			js, err := geojson.NewGeometry(l.Feature.Geometry).MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			shapes[i] = string(js)
+		}
+		opt.Inside = make([]string, len(shapes))
+		rows, err := db.Pool.Query(ctx, `SELECT b.i, c.code
+			FROM unnest($1::text[]) WITH ORDINALITY AS b(shape, i)
+			CROSS JOIN LATERAL (SELECT code FROM communities
+				WHERE ST_Covers(geom, ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(b.shape), 4326)))
+				ORDER BY ST_Area(geom) LIMIT 1) c`, shapes)
+		if err == nil {
+			var i int
+			var code string
+			_, err = pgx.ForEachRow(rows, []any{&i, &code}, func() error {
+				opt.Inside[i-1] = code
+				return nil
+			})
+		}
+		if err != nil {
+			return nil, mapError(err, "provisional communities: find the communities holding the buildings")
+		}
 	}
 	return foreign.Gather(mapped, opt)
 }

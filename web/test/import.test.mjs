@@ -92,14 +92,15 @@ await t.run(async () => {
     });
 
     await check('buildings without a community are refused naming 聚类生成待核实小区, and gathered into 待核实 communities when it is ticked', async () => {
-      // Two groups of three slabs on either side of 平西一街 (a street of the demo), no community field.
-      const street = 124.3360168;
+      // Two groups of three slabs on either side of 建设街 (a street of the demo with no community
+      // near), no community field.
+      const street = 124.3625525;
       const sq = (x, y) => [[[x, y], [x + 0.0001, y], [x + 0.0001, y + 0.0001], [x, y + 0.0001], [x, y]]];
       const features = [];
       for (const [side, x] of [['W', street - 0.0002], ['E', street + 0.0001]]) {
         for (let i = 0; i < 3; i++) {
           features.push({type: 'Feature', properties: {编号: `${side}${stamp}${i}`, 层数: 6, 单元: 2, 户数: 24, 面积: 1800, 年代: 1990},
-            geometry: {type: 'Polygon', coordinates: sq(x, 43.1640 + i * 0.00021)}});
+            geometry: {type: 'Polygon', coordinates: sq(x, 43.1656 + i * 0.00021)}});
         }
       }
       await page.setInputFiles('#file', {name: `楼栋${stamp}.geojson`, mimeType: 'application/geo+json',

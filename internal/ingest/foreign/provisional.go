@@ -32,6 +32,9 @@ type GatherOptions struct {
 	Streets      []Street
 	Subdistricts []Place
 	List         []planning.ListedCommunity // the office's list of communities, to name them
+	// Inside holds, per building of Result.Loose, the code of the stored community whose outline
+	// holds it ("" for none): a building that names no community joins it instead of a cluster.
+	Inside []string
 }
 
 // Gathered is what Gather made: the provisional communities (a file of the communities layer),
@@ -42,6 +45,7 @@ type Gathered struct {
 	Unmatched   []planning.ListedCommunity
 	Left        []string // buildings alone or in groups of fewer than planning.ClusterMin
 	Outside     []string // buildings whose cluster lies in no 街道
+	Attached    int      // buildings naming no community that joined the stored one holding them
 }
 
 // Codes are the codes of the provisional communities.
@@ -67,6 +71,9 @@ func (g *Gathered) Notes() []string {
 	for _, r := range g.Unmatched {
 		out = append(out, fmt.Sprintf("未匹配：名单第 %d 行 %s %s", r.Row, r.Name, r.Address))
 	}
+	if g.Attached > 0 {
+		out = append(out, fmt.Sprintf("%d 栋未写所属小区的楼位于已有小区轮廓内，归入该小区", g.Attached))
+	}
 	if len(g.Left) > 0 {
 		out = append(out, fmt.Sprintf("%d 栋楼未导入：孤立或不足 %d 栋成群（%s）", len(g.Left), planning.ClusterMin, strings.Join(g.Left[:min(5, len(g.Left))], "；")))
 	}
@@ -81,7 +88,8 @@ func (g *Gathered) Notes() []string {
 // name counts as a name inside), else 待核实小区 with the streets around; each lies in the 街道
 // holding its middle, completed in the median year of its buildings (or the list's year), of
 // mixed property and no management. The clustered buildings join res.File with their community's
-// code, pv- and the first building's code (stable across re-imports).
+// code, pv- and the first building's code (stable across re-imports). A building that names no
+// community and lies in a stored community's outline (opt.Inside) joins that community instead.
 func Gather(res *Result, opt GatherOptions) (*Gathered, error) {
 	g := &Gathered{File: ingest.File{Name: strings.TrimSuffix(res.File.Name, ")") + ", 待核实小区)", Layer: "communities"}}
 	if len(res.Loose) == 0 {
@@ -96,6 +104,7 @@ func Gather(res *Result, opt GatherOptions) (*Gathered, error) {
 		}
 	}
 	m := planning.MetricAt(box.Center()[1])
+	attached := func(i int) bool { return i < len(opt.Inside) && opt.Inside[i] != "" && res.Loose[i].Named == "" }
 	streets := planning.NewSegments()
 	for _, s := range opt.Streets {
 		pts := make([]orb.Point, len(s.Line))
@@ -112,7 +121,7 @@ func Gather(res *Result, opt GatherOptions) (*Gathered, error) {
 				lb.Shell = append(lb.Shell, m.Fwd(p))
 			}
 		}
-		lb.Site = len(lb.Shell) == 0
+		lb.Site = len(lb.Shell) == 0 || attached(i)
 		loose[i] = lb
 	}
 	clusters, _ := planning.ClusterBuildings(loose, streets)
@@ -128,8 +137,17 @@ func Gather(res *Result, opt GatherOptions) (*Gathered, error) {
 		}
 		clues[k] = planning.OutlineClues{Streets: streets.StreetsAround(c.Hull), Names: planning.SortedKeys(names)}
 	}
+	var comms, buildings bytes.Buffer
 	for i, ok := range in {
-		if !ok {
+		switch {
+		case attached(i):
+			f := res.Loose[i].Feature
+			f.Properties["community"] = opt.Inside[i]
+			if err := appendFeature(&buildings, f); err != nil {
+				return nil, err
+			}
+			g.Attached++
+		case !ok:
 			g.Left = append(g.Left, res.Loose[i].Where)
 		}
 	}
@@ -141,7 +159,6 @@ func Gather(res *Result, opt GatherOptions) (*Gathered, error) {
 			g.Unmatched = append(g.Unmatched, opt.List[r])
 		}
 	}
-	var comms, buildings bytes.Buffer
 	for k, c := range clusters {
 		first := loose[c.Members[0]].Key
 		p := planning.Provisional{Code: "pv-" + first, Buildings: len(c.Members), Streets: clues[k].Streets, Names: clues[k].Names}
