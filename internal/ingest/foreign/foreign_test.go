@@ -68,7 +68,7 @@ defaults: {units: 1}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Fields["community"].Match != "name" || m.Fields["number"].From != "楼号" {
+	if m.Fields["community"].Match != "name" || m.Fields["number"].From != "楼号" || m.Provisional {
 		t.Errorf("fields: %+v", m.Fields)
 	}
 	// The same as JSON.
@@ -85,6 +85,8 @@ defaults: {units: 1}
 		{"layer: buildings\ncode: \"{a}\"\ncolour: red", "unknown field"},
 		{"layer: buildings\njoin: {by: name, field: x}", "cannot match buildings"},
 		{"layer: plans\ncode: \"{a}\"", "plans are not imported"},
+		{"layer: roads\ncode: \"{a}\"\nprovisional: true", "only an import of buildings"},
+		{"layer: buildings\njoin: {by: code, field: x}\nprovisional: true", "only an import of buildings"},
 		{"[1, 2", "not valid YAML"},
 	} {
 		_, err := ParseMapping([]byte(c.doc), "m.yaml")
@@ -98,6 +100,7 @@ func FuzzParseMapping(f *testing.F) {
 	f.Add([]byte("layer: buildings\ncode: \"SX-{编号}\"\nfields: {number: 楼号}\n"))
 	f.Add([]byte(`{"layer":"communities","join":{"by":"name","field":"小区名称"}}`))
 	f.Add([]byte("layer: roads\ncode: \"{a}\"\nvalues: {class: {x: 1}}\n"))
+	f.Add([]byte("layer: buildings\ncode: \"FW-{编号}\"\nprovisional: true\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseMapping(data, "m.yaml")
 		if err != nil {
