@@ -138,15 +138,20 @@ func ClusterBuildings(buildings []LooseBuilding, barriers *Segments) (clusters [
 	// across a street) down to a metre, then lose them; if they still do, they are one community.
 	margins := make([]float64, len(members))
 	hulls := make([]orb.Ring, len(members))
-	for i, g := range members {
+	bounds := make([]orb.Bound, len(members)) // of the hulls: most pairs are told apart by them
+	hull := func(k int) {
+		hulls[k] = clusterHull(buildings, members[k], margins[k])
+		bounds[k] = hulls[k].Bound()
+	}
+	for i := range members {
 		margins[i] = ClusterMargin
-		hulls[i] = clusterHull(buildings, g, margins[i])
+		hull(i)
 	}
 	for changed := true; changed; {
 		changed = false
 		for i := 0; i < len(members) && !changed; i++ {
 			for j := i + 1; j < len(members) && !changed; j++ {
-				if !ringsOverlap(hulls[i], hulls[j]) {
+				if !bounds[i].Intersects(bounds[j]) || !ringsOverlap(hulls[i], hulls[j]) {
 					continue
 				}
 				changed = true
@@ -155,13 +160,13 @@ func ClusterBuildings(buildings []LooseBuilding, barriers *Segments) (clusters [
 						if margins[k] /= 2; margins[k] < 1 {
 							margins[k] = 0
 						}
-						hulls[k] = clusterHull(buildings, members[k], margins[k])
+						hull(k)
 					}
 					continue
 				}
 				members[i] = append(members[i], members[j]...)
-				hulls[i] = clusterHull(buildings, members[i], 0)
-				members, hulls, margins = slices.Delete(members, j, j+1), slices.Delete(hulls, j, j+1), slices.Delete(margins, j, j+1)
+				members, hulls, margins, bounds = slices.Delete(members, j, j+1), slices.Delete(hulls, j, j+1), slices.Delete(margins, j, j+1), slices.Delete(bounds, j, j+1)
+				hull(i)
 			}
 		}
 	}
