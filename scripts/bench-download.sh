@@ -155,6 +155,7 @@ read -r idle_rss idle_anon < <(
    wait "$p" 2>/dev/null || true))
 gpkg_features=$(ogrinfo -ro -so "$work/pipelines.gpkg" pipelines | sed -n 's/^Feature Count: //p')
 server_growth=$((hwm_gpkg - hwm_start))
+if [ "$server_growth" -lt 0 ]; then server_growth=0; fi # the peak was reset to a resident set that then shrank
 whole=$((server_growth + child_peak))
 total=$((server_growth + child_peak - idle))
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
