@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"renewmap/internal/ingest/foreign"
 	"renewmap/internal/renew"
 )
 
@@ -96,6 +97,26 @@ func TestCatalogueTranslates(t *testing.T) {
 	// A message of no known form falls back to the code's message.
 	if _, body := classify(renew.Invalid("some new english message %d", 3)); body.Error != messages.Codes["invalid"] {
 		t.Errorf("unknown message shown as %q", body.Error)
+	}
+}
+
+// An import's mapping with faults is refused in Chinese, one problem a line, with no word of the
+// English the problems are written in.
+func TestMappingProblemsTranslated(t *testing.T) {
+	for mapping, want := range map[string]string{
+		"layer: roads\nfields: {name: 名称\n":                           "映射：格式有误，无法读取",
+		"layer: 不存在的图层\n":                                             "映射：图层“不存在的图层”不存在",
+		"layer: roads\nfields: {name: {from: ''}}\nheader_rows: 99\n": "数据有 3 处问题：\n",
+	} {
+		_, err := foreign.ParseMapping([]byte(mapping), "映射 (mapping)")
+		status, body := classify(err)
+		if status != http.StatusBadRequest || !strings.HasPrefix(body.Error, want) {
+			t.Errorf("%q: %d %q, want 400 starting %q", mapping, status, body.Error, want)
+		}
+		// The property the user typed may show; nothing else in Latin letters.
+		for _, w := range latinWordRE.FindAllString(strings.ReplaceAll(body.Error, "“name”", ""), -1) {
+			t.Errorf("%q: %q shows the Latin word %q", mapping, body.Error, w)
+		}
 	}
 }
 
