@@ -62,8 +62,13 @@ func (c catalogue) user(e *renew.Error) (string, bool) {
 		args := make([]any, len(e.Args))
 		for i, a := range e.Args {
 			args[i] = a
-			if s, ok := a.(string); ok {
-				if t, ok := c.Server[s]; ok {
+			switch a := a.(type) {
+			case string:
+				if t, ok := c.Server[a]; ok {
+					args[i] = t
+				}
+			case error: // a cause, such as an import's problems
+				if t, ok := c.text(a); ok {
 					args[i] = t
 				}
 			}

@@ -120,6 +120,15 @@ func TestMappingProblemsTranslated(t *testing.T) {
 	}
 }
 
+// Problems given as the cause of another message are translated too (the map editor's refusal).
+func TestCauseTranslated(t *testing.T) {
+	_, cause := foreign.ParseMapping([]byte("layer: 甲\n"), "映射 (mapping)")
+	_, body := classify(renew.Invalid("未保存：数据不符合导入规则。%s", cause))
+	if want := "未保存：数据不符合导入规则。映射：图层“甲”不存在，请使用建议映射中的图层名"; body.Error != want {
+		t.Errorf("shown %q, want %q", body.Error, want)
+	}
+}
+
 // A browser asking for a page its role may not use, or one that does not exist, gets a Chinese
 // page; the API keeps answering JSON.
 func TestErrorPages(t *testing.T) {
