@@ -193,32 +193,42 @@ await t.run(async () => {
       return chinese(text, /调查/);
     });
 
-    // ---- the residents' code forms
-    const community = plans.find((p) => String(p.id) === fresh)?.community.code;
-    for (const [kind, pathFor] of [['survey', (c) => `/survey/${c}`], ['rate', (c) => `/rate/${c}`]]) {
-      await check(`/${kind}: a code left empty or wrong is refused in Chinese`, async () => {
-        const {surveys} = await t.getJSON('/api/v1/surveys');
-        const open = surveys.find((s) => s.status === 'open' && s.kind === (kind === 'rate' ? 'satisfaction' : 'menu'));
-        const code = open ? plans.find((p) => p.id === open.plan_id)?.community.code : community;
-        await page.goto(t.base + pathFor(encodeURIComponent(code)));
-        await page.waitForFunction(() => document.body.dataset.ready || !document.getElementById('message').hidden, null, {timeout: 15000});
-        if (!open) {
-          t.forgetExpected(404, `${encodeURIComponent(code)}?kind=${kind === 'rate' ? 'satisfaction' : 'menu'}`);
-          return chinese(await page.textContent('#message'));
-        }
-        await page.click('#code-submit');
-        const empty = await shown(page, '#message');
-        if (chinese(empty)) return chinese(empty);
-        await clear(page, '#message');
-        await page.fill('#code', 'NOT-A-CODE-1');
-        await page.click('#code-submit');
-        const wrong = await shown(page, '#message');
-        t.forgetExpected(403, '/code');
-        t.forgetExpected(400, '/code');
-        t.forgetExpected(404, '/code');
-        return chinese(wrong, /登记码/);
-      });
-    }
+    // ---- the residents' code forms: a 满意度评价 opened on the survey page first, when none is open
+    await check('a 满意度评价 opens for a plan past 竣工验收', async () => {
+      const {surveys} = await t.getJSON('/api/v1/surveys');
+      if (surveys.some((s) => s.status === 'open' && s.kind === 'satisfaction')) return null;
+      const open = new Set(surveys.filter((s) => s.status === 'open').map((s) => s.plan_id));
+      const done = plans.find((p) => (p.stage === 'accepted' || p.stage === 'handed_over') && !open.has(p.id));
+      if (!done) return 'the demo has no plan in 竣工验收 or 移交管理';
+      await surveyPage();
+      await page.selectOption('#open-plan', String(done.id));
+      await page.click('#open-submit');
+      await page.waitForFunction(() => /已发起/.test(document.querySelector('#message').textContent), null, {timeout: 10000});
+      return null;
+    });
+    await check('/survey of a closed survey says so in Chinese', async () => {
+      const code = plans.find((p) => String(p.id) === fresh)?.community.code;
+      await page.goto(`${t.base}/survey/${encodeURIComponent(code)}`);
+      await page.waitForFunction(() => !document.getElementById('message').hidden, null, {timeout: 15000});
+      return chinese(await page.textContent('#message'), /结束/);
+    });
+    await check('/rate: a code left empty or wrong is refused in Chinese', async () => {
+      const {surveys} = await t.getJSON('/api/v1/surveys');
+      const open = surveys.find((s) => s.status === 'open' && s.kind === 'satisfaction');
+      if (!open) return 'no open 满意度评价';
+      const code = open.community_code;
+      await page.goto(`${t.base}/rate/${encodeURIComponent(code)}`);
+      await page.waitForSelector('body[data-ready="code"]', {timeout: 15000});
+      await page.click('#code-submit');
+      const empty = await shown(page, '#message');
+      if (chinese(empty, /登记码/)) return chinese(empty, /登记码/);
+      await clear(page, '#message');
+      await page.fill('#code', 'NOT-A-CODE-1');
+      await page.click('#code-submit');
+      const wrong = await shown(page, '#message');
+      for (const status of [400, 403, 404]) t.forgetExpected(status, '/code');
+      return chinese(wrong, /登记码/);
+    });
 
     // ---- the 片区 page
     await check('saving a 片区 without a name is refused in Chinese', async () => {
