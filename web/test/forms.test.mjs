@@ -2,9 +2,9 @@
 // message a user can see in Chinese): as a planner, through the page as a user would, bad input is
 // entered in the login form, the plan page's item, funding, basic and 公示期 forms, the survey
 // page's open, issue and close actions, the 片区 page's save and 配套选址, the residents' survey
-// and rating code forms and the import page's mapping; each time a Chinese message must show, and
-// it must hold no Latin word outside the allowed names (harness.mjs latinProblem), no URL and no
-// snake_case code.
+// and rating code forms, the dashboard's 统计截至 date and the import page's mapping; each time a
+// Chinese message must show, and it must hold no Latin word outside the allowed names
+// (harness.mjs latinProblem), no URL and no snake_case code.
 //   E2E_USER=… E2E_PASSWORD=… node web/test/forms.test.mjs BASE_URL [ARTIFACT_DIR]
 // It opens surveys: run it after the residents suite. Prints `N passed, N failed` last.
 import {latinProblem, suite} from './harness.mjs';
@@ -258,6 +258,17 @@ await t.run(async () => {
         return s && s.classList.contains('error') ? s.textContent : document.querySelector('#toast').textContent;
       });
       return chinese(text.trim());
+    });
+
+    // ---- the dashboard's 统计截至 date
+    await check('a 统计截至 date before 2000 is refused in Chinese', async () => {
+      await page.goto(`${t.base}/dashboard`, {waitUntil: 'networkidle'});
+      await page.waitForFunction(() => window.renewmapDashboard?.ready, null, {timeout: 30000});
+      await page.fill('#asof', '1990-01-01');
+      const text = await shown(page, '#message');
+      t.forgetExpected(400, 'as_of=1990-01-01');
+      t.problems.badResponses = t.problems.badResponses.filter((r) => !(r.startsWith('400 ') && r.includes('as_of=1990-01-01')));
+      return chinese(text, /年份/);
     });
 
     // ---- the import page's mapping
