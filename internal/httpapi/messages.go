@@ -95,9 +95,9 @@ func (c catalogue) text(err error) (string, bool) {
 }
 
 // problems returns the Chinese text of an import's validation error, one problem a line: a
-// problem whose format the catalogue knows is translated, one whose format is Chinese is shown
-// without its English gloss, and one in English only is left out. ok is false when no problem
-// can be shown.
+// problem whose format the catalogue knows is translated; one it does not know is shown, without
+// its English gloss, when it holds Chinese (as a whole message of that kind always was: it names
+// the user's data), and left out, but counted, otherwise. ok is false when no problem can be shown.
 func (c catalogue) problems(ve *ingest.ValidationError) (string, bool) {
 	var lines []string
 	for i := range min(len(ve.Problems), len(ve.Formats), len(ve.Args)) {
@@ -105,7 +105,7 @@ func (c catalogue) problems(ve *ingest.ValidationError) (string, bool) {
 		if _, ok := c.Server[f]; ok {
 			m, _ := c.user(&renew.Error{Format: f, Args: ve.Args[i]})
 			lines = append(lines, m)
-		} else if hanRE.MatchString(f) {
+		} else if hanRE.MatchString(ve.Problems[i]) {
 			lines = append(lines, asideRE.ReplaceAllString(ve.Problems[i], ""))
 		}
 	}

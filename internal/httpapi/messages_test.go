@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/foreign"
 	"renewmap/internal/renew"
 )
@@ -117,6 +118,19 @@ func TestMappingProblemsTranslated(t *testing.T) {
 		for _, w := range latinWordRE.FindAllString(strings.ReplaceAll(body.Error, "“name”", ""), -1) {
 			t.Errorf("%q: %q shows the Latin word %q", mapping, body.Error, w)
 		}
+	}
+}
+
+// A problem the catalogue does not know yet is shown when it names the user's (Chinese) data, and
+// otherwise only counted: no line wholly in English.
+func TestUncataloguedProblems(t *testing.T) {
+	var p ingest.Problems
+	p.Add("%s: value %q is new", "roads.geojson", "快速路")
+	p.Add("%s: value %q is new", "roads.geojson", "x")
+	_, body := classify(p.Err())
+	want := "数据有 2 处问题：\nroads.geojson: value \"快速路\" is new\n……另有 1 处问题"
+	if body.Error != want {
+		t.Errorf("shown %q, want %q", body.Error, want)
 	}
 }
 
