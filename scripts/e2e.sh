@@ -86,6 +86,9 @@ suite areas "$base" E2E_USER=e2e-areas E2E_PASSWORD=$areas_password
 suite screens "$base" E2E_USER=e2e-admin E2E_PASSWORD=$admin_password E2E_VIEWER=e2e-viewer E2E_VIEWER_PASSWORD=$viewer_password
 # The residents' pages (public notice, survey on a phone, the planner's results).
 suite residents "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
+# The error paths of the remaining forms (plan, surveys, 片区, codes, import mapping); it opens
+# surveys, so it runs after the residents' pages.
+suite forms "$base" E2E_USER=e2e-planner E2E_PASSWORD=$planner_password
 # base_map_suite NAME LABEL VAR=value…: a second server on the same database with the base map
 # the variables configure, and the suite NAME against it (its server log named by LABEL).
 base_map_suite() {

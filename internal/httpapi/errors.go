@@ -57,8 +57,8 @@ func classify(err error) (int, apiError) {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.kind) {
 			msg := messages.code(k.code)
-			if e := renew.UserError(err); e != nil && k.status < 500 {
-				if m, ok := messages.user(e); ok {
+			if k.status < 500 {
+				if m, ok := messages.text(err); ok {
 					msg = m
 				}
 			}

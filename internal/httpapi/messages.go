@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
+	"renewmap/internal/ingest"
 	"renewmap/internal/renew"
 	"renewmap/web"
 )
@@ -60,8 +62,13 @@ func (c catalogue) user(e *renew.Error) (string, bool) {
 		args := make([]any, len(e.Args))
 		for i, a := range e.Args {
 			args[i] = a
-			if s, ok := a.(string); ok {
-				if t, ok := c.Server[s]; ok {
+			switch a := a.(type) {
+			case string:
+				if t, ok := c.Server[a]; ok {
+					args[i] = t
+				}
+			case error: // a cause, such as an import's problems
+				if t, ok := c.text(a); ok {
 					args[i] = t
 				}
 			}
@@ -72,6 +79,47 @@ func (c catalogue) user(e *renew.Error) (string, bool) {
 		return asideRE.ReplaceAllString(e.Msg, ""), true
 	}
 	return "", false
+}
+
+// text returns the Chinese text of a user-safe error (an import's problems, or a renew.Error),
+// or false when the catalogue has none.
+func (c catalogue) text(err error) (string, bool) {
+	var ve *ingest.ValidationError
+	if errors.As(err, &ve) {
+		return c.problems(ve)
+	}
+	if e := renew.UserError(err); e != nil {
+		return c.user(e)
+	}
+	return "", false
+}
+
+// problems returns the Chinese text of an import's validation error, one problem a line: a
+// problem whose format the catalogue knows is translated; one it does not know is shown, without
+// its English gloss, when it holds Chinese (as a whole message of that kind always was: it names
+// the user's data), and left out, but counted, otherwise. ok is false when no problem can be shown.
+func (c catalogue) problems(ve *ingest.ValidationError) (string, bool) {
+	var lines []string
+	for i := range min(len(ve.Problems), len(ve.Formats), len(ve.Args)) {
+		f := ve.Formats[i]
+		if _, ok := c.Server[f]; ok {
+			m, _ := c.user(&renew.Error{Format: f, Args: ve.Args[i]})
+			lines = append(lines, m)
+		} else if hanRE.MatchString(ve.Problems[i]) {
+			lines = append(lines, asideRE.ReplaceAllString(ve.Problems[i], ""))
+		}
+	}
+	if len(lines) == 0 {
+		return "", false
+	}
+	total := len(ve.Problems) + ve.Omitted
+	if total == 1 {
+		return lines[0], true
+	}
+	if rest := total - len(lines); rest > 0 {
+		lines = append(lines, format(c.Server["… and %d more"], []any{rest}))
+	}
+	return format(c.Server["%d problems in the data:"], []any{total}) + "\n" + strings.Join(lines, "\n"), true
 }
 
 // format fills tmpl with args; a text that takes no arguments is shown as it is (a translation

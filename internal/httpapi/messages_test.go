@@ -10,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"renewmap/internal/ingest"
+	"renewmap/internal/ingest/foreign"
 	"renewmap/internal/renew"
 )
 
@@ -96,6 +98,48 @@ func TestCatalogueTranslates(t *testing.T) {
 	// A message of no known form falls back to the code's message.
 	if _, body := classify(renew.Invalid("some new english message %d", 3)); body.Error != messages.Codes["invalid"] {
 		t.Errorf("unknown message shown as %q", body.Error)
+	}
+}
+
+// An import's mapping with faults is refused in Chinese, one problem a line, with no word of the
+// English the problems are written in.
+func TestMappingProblemsTranslated(t *testing.T) {
+	for mapping, want := range map[string]string{
+		"layer: roads\nfields: {name: 名称\n":                           "映射：格式有误，无法读取",
+		"layer: 不存在的图层\n":                                             "映射：图层“不存在的图层”不存在",
+		"layer: roads\nfields: {name: {from: ''}}\nheader_rows: 99\n": "数据有 3 处问题：\n",
+	} {
+		_, err := foreign.ParseMapping([]byte(mapping), "映射 (mapping)")
+		status, body := classify(err)
+		if status != http.StatusBadRequest || !strings.HasPrefix(body.Error, want) {
+			t.Errorf("%q: %d %q, want 400 starting %q", mapping, status, body.Error, want)
+		}
+		// The property the user typed may show; nothing else in Latin letters.
+		for _, w := range latinWordRE.FindAllString(strings.ReplaceAll(body.Error, "“name”", ""), -1) {
+			t.Errorf("%q: %q shows the Latin word %q", mapping, body.Error, w)
+		}
+	}
+}
+
+// A problem the catalogue does not know yet is shown when it names the user's (Chinese) data, and
+// otherwise only counted: no line wholly in English.
+func TestUncataloguedProblems(t *testing.T) {
+	var p ingest.Problems
+	p.Add("%s: value %q is new", "roads.geojson", "快速路")
+	p.Add("%s: value %q is new", "roads.geojson", "x")
+	_, body := classify(p.Err())
+	want := "数据有 2 处问题：\nroads.geojson: value \"快速路\" is new\n……另有 1 处问题"
+	if body.Error != want {
+		t.Errorf("shown %q, want %q", body.Error, want)
+	}
+}
+
+// Problems given as the cause of another message are translated too (the map editor's refusal).
+func TestCauseTranslated(t *testing.T) {
+	_, cause := foreign.ParseMapping([]byte("layer: 甲\n"), "映射 (mapping)")
+	_, body := classify(renew.Invalid("未保存：数据不符合导入规则。%s", cause))
+	if want := "未保存：数据不符合导入规则。映射：图层“甲”不存在，请使用建议映射中的图层名"; body.Error != want {
+		t.Errorf("shown %q, want %q", body.Error, want)
 	}
 }
 

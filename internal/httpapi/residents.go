@@ -201,7 +201,9 @@ func (r *residentsAPI) publicInfo(ctx context.Context, sv residents.Survey) (pub
 		Title: sv.Kind.Name(), Status: sv.Status, ClosesAt: sv.ClosesAt, MaxPriorities: sv.MaxPriorities,
 		MaxComment: residents.MaxComment, Goals: []codeName{}}
 	if err := sv.Accepting(r.now()); err != nil {
-		info.Message = renew.UserMessage(err)
+		// The refusal in the catalogue's Chinese, as an error answer would give it.
+		_, body := classify(err)
+		info.Message = body.Error
 	} else {
 		info.Accepting = true
 	}

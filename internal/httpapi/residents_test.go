@@ -195,7 +195,10 @@ func TestMenuSurvey(t *testing.T) {
 	// After closing: a used code and an unused one are refused, clearly; the form says so.
 	resWant(t, f.resident(t, "", "/api/public/surveys/C2/code", `{"code":"`+is.Codes[0]+`"}`), http.StatusConflict, "调查已结束")
 	resWant(t, ballot(9, `"choices":[],"consent":true`), http.StatusConflict, "调查已结束")
-	resWant(t, f.do(t, "", http.MethodGet, "/api/public/surveys/C2", ""), http.StatusOK, `"accepting":false`)
+	rec = f.do(t, "", http.MethodGet, "/api/public/surveys/C2", "")
+	resWant(t, rec, http.StatusOK, `"accepting":false`)
+	// The form's message is the catalogue's Chinese, without the English gloss.
+	resWant(t, rec, http.StatusOK, `"message":"本次调查已结束，登记码已失效，感谢您的参与"`)
 }
 
 // Wrong, malformed and expired codes get clear messages; a satisfaction code is not a menu code.

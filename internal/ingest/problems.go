@@ -16,6 +16,10 @@ const MaxProblems = 20
 type ValidationError struct {
 	Problems []string // at most MaxProblems
 	Omitted  int      // problems found beyond MaxProblems
+	// Formats and Args are, for each problem, the format and arguments it was made from: the
+	// key and arguments of its text in the message catalogue.
+	Formats []string
+	Args    [][]any
 }
 
 func (e *ValidationError) Error() string {
@@ -47,6 +51,8 @@ func (p *Problems) Add(format string, args ...any) {
 		return
 	}
 	p.err.Problems = append(p.err.Problems, fmt.Sprintf(format, args...))
+	p.err.Formats = append(p.err.Formats, format)
+	p.err.Args = append(p.err.Args, args)
 }
 
 // Full reports whether no more problems will be listed, so a caller may stop looking.

@@ -276,7 +276,7 @@ func writeState(ctx context.Context, tx pgx.Tx, layer string, s renew.FeatureSta
 	}
 	var ve *ingest.ValidationError
 	if errors.As(err, &ve) || errors.Is(err, renew.ErrInvalid) {
-		return 0, renew.Invalid("未保存：数据不符合导入规则。%s", renew.UserMessage(err))
+		return 0, renew.Invalid("未保存：数据不符合导入规则。%s", err) // the catalogue translates err
 	}
 	if err != nil {
 		return 0, err

@@ -179,7 +179,7 @@ func (db *DB) StartImport(ctx context.Context, a renew.AuditEntry, id int64, map
 // is dropped when it ends.
 func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *foreign.Mapping) {
 	fail := func(err error) {
-		msg := "导入失败，数据未改动 (nothing was written): " + renew.UserMessage(err)
+		msg := "导入失败，数据未改动：" + renew.UserMessage(err)
 		db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'failed', message = $2, data = NULL WHERE id = $1`, id, msg)
 	}
 	name, data, err := db.uploadOf(ctx, id)

@@ -4,10 +4,11 @@
 // of each goes to artifacts/screens-<page>-<size>.png; the residents' public pages (公示 list and
 // notice) and an area report too. Then each error path a user can hit here (a wrong password, a
 // forbidden page, a missing page, bad input in the forms of 停车缺口, 先里子后面子, 访问令牌 and
-// 账号管理, a what-if facility far from the paths) is triggered and the text shown must be
-// Chinese: no Latin word outside the allowed names (harness.mjs latinProblem), no URL and no
-// snake_case code. The refused stage move (plan.test.mjs) and the wrong survey code
-// (residents.test.mjs) are checked the same way in their suites.
+// 账号管理 (a name taken, a name of bad characters), a what-if facility far from the paths) is
+// triggered and the text shown must be Chinese: no Latin word outside the allowed names
+// (harness.mjs latinProblem), no URL and no snake_case code. The refused stage move
+// (plan.test.mjs) and the wrong survey code (residents.test.mjs) are checked the same way in
+// their suites, and the other forms in forms.test.mjs.
 import {latinProblem, suite} from './harness.mjs';
 
 const t = suite();
@@ -204,6 +205,16 @@ await t.run(async () => {
       await page.waitForSelector('#message.error:not([hidden])', {timeout: 10000});
       t.forgetExpected(409, '/api/v1/users');
       return latinProblem(await page.textContent('#message'));
+    });
+
+    await check('an account name with a space and a 。 is refused in Chinese, by the page not the browser', async () => {
+      await page.goto(`${t.base}/admin`, {waitUntil: 'networkidle'});
+      await page.fill('#new-user input[name="username"]', '张 三。');
+      await page.click('#new-user button[type="submit"]');
+      await page.waitForSelector('#message.error:not([hidden])', {timeout: 10000});
+      t.forgetExpected(400, '/api/v1/users');
+      const text = await page.textContent('#message');
+      return /用户名/.test(text) ? latinProblem(text) : `message ${JSON.stringify(text)}`;
     });
 
     await check('a page that does not exist is a Chinese page', async () => {

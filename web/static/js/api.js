@@ -18,15 +18,16 @@ const statusCodes = {400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404:
 /**
  * request sends a same-origin request and returns the parsed JSON answer (null when empty).
  * body is sent as JSON, or as it is when it is a Blob (a File to upload); headers are added (e.g.
- * the CSRF token, If-Match); as: 'blob' returns the answer as a Blob (a file to save).
+ * the CSRF token, If-Match); as: 'blob' returns the answer as a Blob (a file to save);
+ * credentials: 'omit' sends no session cookie (a resident's form, even in a staff member's browser).
  */
-export async function request(url, {method = 'GET', body, headers = {}, signal, as = 'json'} = {}) {
+export async function request(url, {method = 'GET', body, headers = {}, signal, as = 'json', credentials = 'same-origin'} = {}) {
   const h = {Accept: 'application/json', ...headers};
   const raw = body instanceof Blob;
   if (body !== undefined && !raw) h['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(url, {method, signal, headers: h, credentials: 'same-origin',
+    res = await fetch(url, {method, signal, headers: h, credentials,
       body: body === undefined || raw ? body : JSON.stringify(body)});
   } catch (err) {
     if (err.name === 'AbortError') throw err;

@@ -17,9 +17,10 @@ export function message(text, error = false) {
   if (text) box.scrollIntoView({block: 'nearest'});
 }
 
-/** postPublic sends a resident's POST (same origin; no session) and throws the server's message. */
+/** postPublic sends a resident's POST (same origin; without the session a staff member's browser
+ * may hold, whose CSRF check would refuse it) and throws the server's message. */
 export function postPublic(url, body) {
-  return request(url, {method: 'POST', body});
+  return request(url, {method: 'POST', body, credentials: 'omit'});
 }
 
 /** charCounter keeps "n / max 字" under a textarea. */
