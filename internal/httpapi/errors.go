@@ -56,9 +56,9 @@ const retryAfterSeconds = "5"
 func classify(err error) (int, apiError) {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.kind) {
-			msg := messages.code(k.code)
+			msg := messages.Code(k.code)
 			if k.status < 500 {
-				if m, ok := messages.text(err); ok {
+				if m, ok := messages.Text(err); ok {
 					msg = m
 				}
 			}
@@ -71,15 +71,15 @@ func classify(err error) (int, apiError) {
 		if code == "" {
 			code = "error"
 		}
-		msg := messages.code(code)
+		msg := messages.Code(code)
 		if s, ok := he.Message.(string); ok && he.Code < 500 {
-			if m, ok := messages.user(&renew.Error{Msg: s}); ok {
+			if m, ok := messages.User(&renew.Error{Msg: s}); ok {
 				msg = m
 			}
 		}
 		return he.Code, apiError{Error: msg, Code: code}
 	}
-	return http.StatusInternalServerError, apiError{Error: messages.code("internal"), Code: "internal"}
+	return http.StatusInternalServerError, apiError{Error: messages.Code("internal"), Code: "internal"}
 }
 
 // handleError is the Echo HTTPErrorHandler: one place that logs server faults and writes the

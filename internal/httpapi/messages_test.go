@@ -12,6 +12,7 @@ import (
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/foreign"
+	"renewmap/internal/msgcat"
 	"renewmap/internal/renew"
 )
 
@@ -54,7 +55,7 @@ func TestCatalogueCoversEveryMessage(t *testing.T) {
 			t.Errorf("%s: message %q has no entry in web/static/messages.json (server)", where, id)
 			continue
 		}
-		if got := format(tmpl, dummyArgs(id)); strings.Contains(got, "%!") {
+		if got := msgcat.Format(tmpl, dummyArgs(id)); strings.Contains(got, "%!") {
 			t.Errorf("%s: catalogue text %q does not take the arguments of %q: %s", where, tmpl, id, got)
 		}
 	}

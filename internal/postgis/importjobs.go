@@ -17,6 +17,7 @@ import (
 
 	"renewmap/internal/ingest"
 	"renewmap/internal/ingest/foreign"
+	"renewmap/internal/msgcat"
 	"renewmap/internal/renew"
 )
 
@@ -179,7 +180,10 @@ func (db *DB) StartImport(ctx context.Context, a renew.AuditEntry, id int64, map
 // is dropped when it ends.
 func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *foreign.Mapping) {
 	fail := func(err error) {
-		msg := "导入失败，数据未改动：" + renew.UserMessage(err)
+		msg := "导入失败，数据未改动。"
+		if t, ok := msgcat.Messages.Text(err); ok {
+			msg = "导入失败，数据未改动：" + t
+		}
 		db.Pool.Exec(ctx, `UPDATE import_jobs SET state = 'failed', message = $2, data = NULL WHERE id = $1`, id, msg)
 	}
 	name, data, err := db.uploadOf(ctx, id)

@@ -79,3 +79,19 @@ func UserError(err error) *Error {
 	}
 	return nil
 }
+
+// Text is a part of a message (a place, or what is wrong with a value) kept with its format and
+// arguments, so that the message catalogue translates it with the message it is part of. Printed
+// with %s or %v it is its English text.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// T returns the Text of format and args.
+func T(format string, args ...any) Text { return Text{Format: format, Args: args} }
+
+func (t Text) String() string { return fmt.Sprintf(t.Format, t.Args...) }
+
+// IsZero reports whether t says nothing.
+func (t Text) IsZero() bool { return t.Format == "" }
