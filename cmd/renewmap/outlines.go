@@ -124,7 +124,7 @@ func readCommunityList(ctx context.Context, path string) ([]planning.ListedCommu
 			}
 		}
 		var row int
-		fmt.Sscanf(r.Where, "row %d", &row)
+		fmt.Sscanf(r.Where.String(), "row %d", &row)
 		return list.Add(row, cells)
 	})
 	return list.Rows, err

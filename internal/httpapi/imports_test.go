@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -89,3 +90,63 @@ func TestImportAPI(t *testing.T) {
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// A file whose data has faults is refused in Chinese by the preview and by the background import
+// (whose failure text the job keeps): every problem a line, with no English word, snake_case name
+// or code beyond the user's own field names and values. The faults are found at each stage: in
+// the source's values (the mapping's conversions), in the mapped properties (ranges) and against
+// the database (codes referred to).
+func TestImportDataProblemsChinese(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	roads := `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"编号":"A1","等级":"快速路","宽":"三米","年":"1700","步行":"也许","社区":"无此社区"},"geometry":{"type":"LineString","coordinates":[[124.331,43.151],[124.336,43.151]]}},
+{"type":"Feature","properties":{"编号":"A2","等级":"支路","宽":"-4","年":"2020","步行":"是","社区":""},"geometry":null}]}`
+	rec := f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/imports?name=道路.geojson", roads)
+	var up struct{ Job struct{ ID int64 } }
+	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &up) != nil {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body.String())
+	}
+	id := "/api/v1/imports/" + jsonInt(up.Job.ID)
+	// The user's own names: the file, the properties the mapping names, the source's values.
+	own := regexp.MustCompile(`道路\.geojson|class|width_m|resurface_year|walkable|community|R-A[12]`)
+	check := func(what, msg string, want ...string) {
+		t.Helper()
+		if w := latinWord.FindAllString(own.ReplaceAllString(msg, ""), -1); len(w) > 0 {
+			t.Errorf("%s shows %q: Latin words %q", what, msg, w)
+		}
+		for _, s := range want {
+			if !strings.Contains(msg, s) {
+				t.Errorf("%s shows %q, without %q", what, msg, s)
+			}
+		}
+	}
+	preview := func(mapping string) string {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"mapping": mapping})
+		rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(body))
+		var answer struct{ Error string }
+		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &answer) != nil {
+			t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+		}
+		return answer.Error
+	}
+	converted := "layer: roads\ncode: \"R-{编号}\"\nfields: {class: 等级, width_m: 宽, resurface_year: 年, walkable: 步行, community: 社区}\n"
+	check("the preview", preview(converted), "数据有 4 处问题", "“快速路”不在代码表中", "“也许”不是", "“三米”不是数字", "没有几何图形")
+	mapped := "layer: roads\ncode: \"R-{编号}\"\nfields: {class: 等级, resurface_year: 年, community: 社区}\nvalues: {class: {快速路: arterial}}\nwhere: {编号: [A1]}\n"
+	check("the preview", preview(mapped), "属性“resurface_year”应为 1900 至 2100 之间的整数，实际为 1700")
+	body, _ := json.Marshal(map[string]string{"mapping": mapped})
+	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/run", string(body)); rec.Code != http.StatusAccepted {
+		t.Fatalf("run: %d %s", rec.Code, rec.Body.String())
+	}
+	f.db.WaitImports()
+	var job struct{ State, Message string }
+	json.Unmarshal(f.as(t, renew.RolePlanner, http.MethodGet, id, "").Body.Bytes(), &job)
+	if job.State != "failed" {
+		t.Fatalf("job: %+v", job)
+	}
+	check("the failed import", job.Message, "导入失败，数据未改动：", "应为 1900 至 2100 之间的整数")
+}
+
+// latinWord finds a word in Latin letters (snake_case included) in a message.
+var latinWord = regexp.MustCompile(`\b[A-Za-z][A-Za-z_]+\b`)

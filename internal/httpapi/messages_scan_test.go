@@ -12,8 +12,10 @@ import (
 )
 
 // userMessageIDs finds every message the code can show a user: the literal first argument of
-// renew.Invalid, renew.NotFound and renew.Conflict, and the literal Msg of a renew.Error, in the
-// non-test Go files under root. It returns each with the place it was found.
+// renew.Invalid, renew.NotFound, renew.Conflict and renew.T (a part of a message), the literal Msg
+// of a renew.Error, and the literal format of an import's problem (Problems.Add, in the files of
+// package ingest or that import it), in the non-test Go files under root. It returns each with
+// the place it was found.
 func userMessageIDs(t *testing.T, root string) map[string]string {
 	t.Helper()
 	ids := map[string]string{}
@@ -27,6 +29,10 @@ func userMessageIDs(t *testing.T, root string) map[string]string {
 			return err
 		}
 		inRenew := f.Name.Name == "renew"
+		withProblems := f.Name.Name == "ingest"
+		for _, im := range f.Imports {
+			withProblems = withProblems || im.Path.Value == `"renewmap/internal/ingest"`
+		}
 		add := func(e ast.Expr) {
 			if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				if s, err := strconv.Unquote(lit.Value); err == nil {
@@ -60,7 +66,10 @@ func userMessageIDs(t *testing.T, root string) map[string]string {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.CallExpr:
-				if isRenew(x.Fun, "Invalid", "NotFound", "Conflict") && len(x.Args) > 0 {
+				if isRenew(x.Fun, "Invalid", "NotFound", "Conflict", "T") && len(x.Args) > 0 {
+					add(x.Args[0])
+				}
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && withProblems && sel.Sel.Name == "Add" && len(x.Args) > 0 {
 					add(x.Args[0])
 				}
 			case *ast.CompositeLit:

@@ -1,8 +1,9 @@
 package ingest
 
 import (
-	"fmt"
 	"strings"
+
+	"renewmap/internal/renew"
 )
 
 // Known is what the database holds that a batch may use: the codes of every vocabulary and the
@@ -57,18 +58,18 @@ func (b *Batch) Check(k Known, replace Replace) error {
 		}
 		return k.Codes[layer][code]
 	}
-	enumProblem := func(fld *Field, code string) string {
+	enumProblem := func(fld *Field, code string) renew.Text {
 		codes, ok := k.Enums[fld.Enum]
 		if !ok {
-			return fmt.Sprintf("unknown %s code %q (the database has no %s codes)", fld.Enum, code, fld.Enum)
+			return renew.T("unknown %s code %q (the database has no %s codes)", fld.Enum, code, fld.Enum)
 		}
 		if len(codes) <= 12 {
-			return fmt.Sprintf("unknown %s code %q; want one of %s", fld.Enum, code, strings.Join(codes, ", "))
+			return renew.T("unknown %s code %q; want one of %s", fld.Enum, code, strings.Join(codes, ", "))
 		}
-		return fmt.Sprintf("unknown %s code %q (not one of the %d codes in the database's %s table)",
+		return renew.T("unknown %s code %q (not one of the %d codes in the database's %s table)",
 			fld.Enum, code, len(codes), vocabTable(fld.Enum))
 	}
-	checkFields := func(where, prefix string, fields []Field, props map[string]any) {
+	checkFields := func(where, prefix renew.Text, fields []Field, props map[string]any) {
 		for i := range fields {
 			fld := &fields[i]
 			switch fld.Kind {
@@ -86,9 +87,9 @@ func (b *Batch) Check(k Known, replace Replace) error {
 				}
 			case KindRef:
 				if c, ok := props[fld.Name].(string); ok && !exists(fld.Ref, c) {
-					what := fmt.Sprintf("no %s with code %q in the database or in this import", singular(fld.Ref), c)
+					what := renew.T("no %s with code %q in the database or in this import", singular(fld.Ref), c)
 					if inBatch[fld.Ref] != nil && replace.Deletes(c) && k.Codes[fld.Ref][c] {
-						what = fmt.Sprintf("%s %q is not in this import's %s, so --replace would delete it", singular(fld.Ref), c, fld.Ref)
+						what = renew.T("%s %q is not in this import's %s, so --replace would delete it", singular(fld.Ref), c, fld.Ref)
 					}
 					p.Add("%s: %sproperty %q: %s", where, prefix, fld.Name, what)
 				}
@@ -99,12 +100,12 @@ func (b *Batch) Check(k Known, replace Replace) error {
 		for i := range ld.Features {
 			f := &ld.Features[i]
 			where := f.Where()
-			checkFields(where, "", ld.Layer.Fields, f.Props)
+			checkFields(where, renew.Text{}, ld.Layer.Fields, f.Props)
 			for _, r := range f.Items {
-				checkFields(where, fmt.Sprintf("items[%d]: ", r.Index), ItemFields, r.Props)
+				checkFields(where, renew.T("items[%d]: ", r.Index), ItemFields, r.Props)
 			}
 			for _, r := range f.Funding {
-				checkFields(where, fmt.Sprintf("funding[%d]: ", r.Index), FundingFields, r.Props)
+				checkFields(where, renew.T("funding[%d]: ", r.Index), FundingFields, r.Props)
 			}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/twpayne/go-geom"
+
+	"renewmap/internal/renew"
 )
 
 // Batch is a parsed, validated import: the layers present, in dependency order.
@@ -139,11 +141,11 @@ func checkUnique(ld *LayerData, p *Problems) {
 }
 
 // shortWhere names f as seen from a message about a feature of file.
-func (f *Feature) shortWhere(file string) string {
+func (f *Feature) shortWhere(file string) renew.Text {
 	if f.File == file {
-		return fmt.Sprintf("feature %d", f.Index)
+		return renew.T("feature %d", f.Index)
 	}
-	return fmt.Sprintf("%s feature %d", f.File, f.Index)
+	return renew.T("%s feature %d", f.File, f.Index)
 }
 
 // parseFile decodes one FeatureCollection. It reports problems to p and returns the features that
@@ -213,7 +215,7 @@ func parseFile(f File, lay *Layer, p *Problems) []Feature {
 		p.Add("%s: must be a GeoJSON FeatureCollection, got type %s", f.Name, shortJSON(typ))
 		return nil
 	}
-	if msg := checkCRS(crs); msg != "" {
+	if msg := checkCRS(crs); !msg.IsZero() {
 		p.Add("%s: %s", f.Name, msg)
 		return nil
 	}
@@ -286,7 +288,7 @@ func parseFeature(feat *Feature, raw json.RawMessage, lay *Layer, p *Problems) b
 		}
 		feat.Geometry3D = z
 	}
-	feat.Props = checkProps(feat.Where(), "", lay.Fields, props, p)
+	feat.Props = checkProps(feat.Where(), renew.Text{}, lay.Fields, props, p)
 	if lay.Name == "plans" {
 		feat.Items = checkRows(feat, "items", ItemFields, props["items"], true, p)
 		feat.Funding = checkRows(feat, "funding", FundingFields, props["funding"], false, p)
@@ -316,7 +318,7 @@ func checkRows(feat *Feature, name string, fields []Field, v any, geometry bool,
 			p.Add("%s: %s[%d]: must be an object, got %s", where, name, i, shortJSON(el))
 			continue
 		}
-		prefix := fmt.Sprintf("%s[%d]: ", name, i)
+		prefix := renew.T("%s[%d]: ", name, i)
 		row := Row{Index: i, Props: checkProps(where, prefix, fields, obj, p)}
 		if geometry {
 			if gv, ok := obj["geometry"]; ok && gv != nil {
@@ -352,7 +354,7 @@ func checkDates(feat *Feature, p *Problems) {
 }
 
 // checkProps validates props against fields and returns the normalised values.
-func checkProps(where, prefix string, fields []Field, props map[string]any, p *Problems) map[string]any {
+func checkProps(where, prefix renew.Text, fields []Field, props map[string]any, p *Problems) map[string]any {
 	out := make(map[string]any, len(fields))
 	for i := range fields {
 		fld := &fields[i]
@@ -367,7 +369,7 @@ func checkProps(where, prefix string, fields []Field, props map[string]any, p *P
 			continue
 		}
 		nv, msg := checkValue(fld, v)
-		if msg != "" {
+		if !msg.IsZero() {
 			p.Add("%s: %sproperty %q: %s", where, prefix, fld.Name, msg)
 			continue
 		}
@@ -377,30 +379,30 @@ func checkProps(where, prefix string, fields []Field, props map[string]any, p *P
 }
 
 // describe says what a field's value must be.
-func describe(fld *Field) string {
+func describe(fld *Field) renew.Text {
 	switch fld.Kind {
 	case KindInt, KindNumber:
 		return fld.Range.describe(fld.Kind)
 	case KindBool:
-		return "true or false"
+		return renew.T("true or false")
 	case KindDate:
-		return "a date YYYY-MM-DD"
+		return renew.T("a date YYYY-MM-DD")
 	case KindEnum:
-		return fmt.Sprintf("a %s code (a string)", fld.Enum)
+		return renew.T("a %s code (a string)", fld.Enum)
 	case KindEnumArray:
-		return fmt.Sprintf("an array of %s codes", fld.Enum)
+		return renew.T("an array of %s codes", fld.Enum)
 	case KindRef:
-		return fmt.Sprintf("the code of a feature of %s (a string)", fld.Ref)
+		return renew.T("the code of a feature of %s (a string)", fld.Ref)
 	}
 	if fld.Required {
-		return "a non-empty string"
+		return renew.T("a non-empty string")
 	}
-	return "a string"
+	return renew.T("a string")
 }
 
 // checkValue checks one present, non-null value and returns it normalised, or a message.
-func checkValue(fld *Field, v any) (any, string) {
-	bad := func() (any, string) { return nil, fmt.Sprintf("must be %s, got %s", describe(fld), shortJSON(v)) }
+func checkValue(fld *Field, v any) (any, renew.Text) {
+	bad := func() (any, renew.Text) { return nil, renew.T("must be %s, got %s", describe(fld), shortJSON(v)) }
 	switch fld.Kind {
 	case KindInt:
 		n, ok := v.(json.Number)
@@ -419,7 +421,7 @@ func checkValue(fld *Field, v any) (any, string) {
 		if !fld.Range.contains(float64(i)) {
 			return bad()
 		}
-		return i, ""
+		return i, renew.Text{}
 	case KindNumber:
 		n, ok := v.(json.Number)
 		if !ok {
@@ -429,13 +431,13 @@ func checkValue(fld *Field, v any) (any, string) {
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || !fld.Range.contains(f) {
 			return bad()
 		}
-		return f, ""
+		return f, renew.Text{}
 	case KindBool:
 		b, ok := v.(bool)
 		if !ok {
 			return bad()
 		}
-		return b, ""
+		return b, renew.Text{}
 	case KindDate:
 		s, ok := v.(string)
 		if !ok {
@@ -444,7 +446,7 @@ func checkValue(fld *Field, v any) (any, string) {
 		if _, err := time.Parse(time.DateOnly, s); err != nil {
 			return bad()
 		}
-		return s, ""
+		return s, renew.Text{}
 	case KindEnumArray:
 		arr, ok := v.([]any)
 		if !ok {
@@ -458,7 +460,7 @@ func checkValue(fld *Field, v any) (any, string) {
 			}
 			out = append(out, strings.TrimSpace(s))
 		}
-		return out, ""
+		return out, renew.Text{}
 	}
 	// KindString, KindEnum, KindRef
 	s, ok := v.(string)
@@ -469,26 +471,26 @@ func checkValue(fld *Field, v any) (any, string) {
 		s = strings.TrimSpace(s)
 	}
 	if s == "" && (fld.Required || fld.Kind != KindString) {
-		return nil, "must not be empty"
+		return nil, renew.T("must not be empty")
 	}
 	max := fld.MaxLen
 	if max == 0 {
 		max = 1000
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return nil, fmt.Sprintf("is %d characters long, at most %d allowed", n, max)
+		return nil, renew.T("is %d characters long, at most %d allowed", n, max)
 	}
 	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return nil, "is not valid text (invalid UTF-8 or a NUL character)"
+		return nil, renew.T("is not valid text (invalid UTF-8 or a NUL character)")
 	}
-	return s, ""
+	return s, renew.Text{}
 }
 
 // checkCRS returns "" when the crs member is absent or names WGS84/CGCS2000 longitude, latitude;
 // otherwise a message.
-func checkCRS(raw json.RawMessage) string {
+func checkCRS(raw json.RawMessage) renew.Text {
 	if len(raw) == 0 || isNull(raw) {
-		return ""
+		return renew.Text{}
 	}
 	var c struct {
 		Type       string `json:"type"`
@@ -498,16 +500,16 @@ func checkCRS(raw json.RawMessage) string {
 		} `json:"properties"`
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return fmt.Sprintf(`"crs" must be an object like {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, got %s`, shortRaw(raw))
+		return renew.T(`"crs" must be an object like {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, got %s`, shortRaw(raw))
 	}
 	name := c.Properties.Name
 	if strings.EqualFold(c.Type, "EPSG") && len(c.Properties.Code) > 0 { // the 2008 GeoJSON draft
 		name = "EPSG:" + strings.Trim(string(c.Properties.Code), `"`)
 	}
 	if acceptedCRS(name) {
-		return ""
+		return renew.Text{}
 	}
-	return fmt.Sprintf("crs %q is not supported: coordinates must be WGS84/CGCS2000 longitude, latitude "+
+	return renew.T("crs %q is not supported: coordinates must be WGS84/CGCS2000 longitude, latitude "+
 		"(CRS84, EPSG:4326 or EPSG:4490); reproject the file first, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson", name)
 }
 

@@ -72,16 +72,14 @@ func (p *Problems) Err() error {
 
 // Where names a feature in messages: `buildings.geojson: feature 12 (code "TX-C001-B03")`,
 // with its line when the file has more than one.
-func (f *Feature) Where() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: feature %d", f.File, f.Index)
+func (f *Feature) Where() renew.Text {
 	switch {
 	case f.Code != "" && f.Line > 0:
-		fmt.Fprintf(&b, " (code %q, line %d)", f.Code, f.Line)
+		return renew.T("%s: feature %d (code %q, line %d)", f.File, f.Index, f.Code, f.Line)
 	case f.Code != "":
-		fmt.Fprintf(&b, " (code %q)", f.Code)
+		return renew.T("%s: feature %d (code %q)", f.File, f.Index, f.Code)
 	case f.Line > 0:
-		fmt.Fprintf(&b, " (line %d)", f.Line)
+		return renew.T("%s: feature %d (line %d)", f.File, f.Index, f.Line)
 	}
-	return b.String()
+	return renew.T("%s: feature %d", f.File, f.Index)
 }

@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"renewmap/internal/renew"
 )
 
 // Kind is the JSON type (and meaning) of a property.
@@ -55,30 +56,28 @@ func (r Range) contains(v float64) bool {
 }
 
 // describe says what a value must be, e.g. "an integer between 1 and 100".
-func (r Range) describe(k Kind) string {
-	what := "a number"
+func (r Range) describe(k Kind) renew.Text {
+	what := renew.T("a number")
 	if k == KindInt {
-		what = "an integer"
+		what = renew.T("an integer")
 	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	lo, hi := "≥", "≤"
+	if r.MinOpen {
+		lo = ">"
+	}
+	if r.MaxOpen {
+		hi = "<"
+	}
 	switch {
 	case r.HasMin && r.HasMax && !r.MinOpen && !r.MaxOpen:
-		return fmt.Sprintf("%s between %s and %s", what, num(r.Min), num(r.Max))
+		return renew.T("%s between %s and %s", what, num(r.Min), num(r.Max))
 	case r.HasMin && r.HasMax:
-		lo, hi := "≥", "≤"
-		if r.MinOpen {
-			lo = ">"
-		}
-		if r.MaxOpen {
-			hi = "<"
-		}
-		return fmt.Sprintf("%s %s %s and %s %s", what, lo, num(r.Min), hi, num(r.Max))
-	case r.HasMin && r.MinOpen:
-		return fmt.Sprintf("%s > %s", what, num(r.Min))
+		return renew.T("%s %s %s and %s %s", what, lo, num(r.Min), hi, num(r.Max))
 	case r.HasMin:
-		return fmt.Sprintf("%s ≥ %s", what, num(r.Min))
+		return renew.T("%s %s %s", what, lo, num(r.Min))
 	case r.HasMax:
-		return fmt.Sprintf("%s ≤ %s", what, num(r.Max))
+		return renew.T("%s %s %s", what, hi, num(r.Max))
 	}
 	return what
 }

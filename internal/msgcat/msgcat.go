@@ -72,9 +72,7 @@ func (c Catalogue) User(e *renew.Error) (string, bool) {
 					args[i] = t
 				}
 			case renew.Text: // a part of the message, such as a place in a file
-				if t, ok := c.User(&renew.Error{Format: a.Format, Args: a.Args}); ok {
-					args[i] = t
-				}
+				args[i] = c.Phrase(a)
 			case error: // a cause, such as an import's problems
 				if t, ok := c.Text(a); ok {
 					args[i] = t
@@ -87,6 +85,16 @@ func (c Catalogue) User(e *renew.Error) (string, bool) {
 		return asideRE.ReplaceAllString(e.Msg, ""), true
 	}
 	return "", false
+}
+
+// Phrase returns the Chinese text of a part of a message, or its English when the catalogue has
+// none (or it says nothing).
+func (c Catalogue) Phrase(t renew.Text) string {
+	if _, ok := c.Server[t.Format]; ok && !t.IsZero() {
+		m, _ := c.User(&renew.Error{Format: t.Format, Args: t.Args})
+		return m
+	}
+	return t.String()
 }
 
 // Text returns the Chinese text of a user-safe error (an import's problems, or a renew.Error),

@@ -113,7 +113,11 @@ func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ing
 		if err != nil {
 			return err
 		}
-		pv.CRS, pv.Report, pv.Unmatched, pv.Count = res.Plan.Describe, res.Report.Chinese(), res.Mapped.Unmatched, res.Mapped.Features
+		pv.CRS, pv.Report, pv.Count = res.Plan.Describe, res.Report.Chinese(), res.Mapped.Features
+		pv.Unmatched = make([]string, len(res.Mapped.Unmatched))
+		for i, u := range res.Mapped.Unmatched {
+			pv.Unmatched[i] = msgcat.Messages.Phrase(u)
+		}
 		if res.Provisional != nil {
 			pv.Report += "\n" + strings.Join(res.Provisional.Notes(), "\n")
 		}

@@ -397,9 +397,9 @@ func checkGeometries(ctx context.Context, tx pgx.Tx, b *ingest.Batch) error {
 		var i *int
 		var reason, at string
 		_, err = pgx.ForEachRow(rows, []any{&n, &i, &reason, &at}, func() error {
-			prefix := ""
+			var prefix renew.Text
 			if i != nil {
-				prefix = fmt.Sprintf("items[%d]: ", *i)
+				prefix = renew.T("items[%d]: ", *i)
 			}
 			if at != "" {
 				at = " at " + at

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/width"
 
 	"renewmap/internal/ingest"
+	"renewmap/internal/renew"
 )
 
 // Catalog is what applying a mapping needs from the database.
@@ -43,10 +44,10 @@ type Existing struct {
 // Result is a mapped source: the GeoJSON file `renewmap load` would read, and what the mapping did.
 type Result struct {
 	File      ingest.File
-	Features  int      // features in File
-	Notes     []string // rows left out, guesses made
-	Unmatched []string // join: rows that matched no feature
-	Filtered  int      // features left out by the mapping's where
+	Features  int          // features in File
+	Notes     []string     // rows left out, guesses made
+	Unmatched []renew.Text // join: rows that matched no feature
+	Filtered  int          // features left out by the mapping's where
 	// Loose are, with the mapping's provisional, the buildings without a community (none given,
 	// or one that does not exist), left out of File for Gather.
 	Loose []Loose
@@ -87,7 +88,7 @@ func Apply(ctx context.Context, src *Source, layer string, m *Mapping, plan CRSP
 	if err := a.prepare(); err != nil {
 		return nil, err
 	}
-	res := &Result{File: ingest.File{Name: fmt.Sprintf("%s (%s → %s)", src.Name, info.Name, lay.Name), Layer: lay.Name}}
+	res := &Result{File: ingest.File{Name: fmt.Sprintf("%s（%s）", src.Name, info.Name), Layer: lay.Name}}
 	var buf bytes.Buffer
 	buf.WriteString(`{"type":"FeatureCollection","features":[`)
 	err = src.Read(ctx, info.Name, plan, func(rec Record) error {
@@ -244,7 +245,7 @@ func (a *applier) sourceField(name, where string) (string, error) {
 	if len(suffix) == 1 {
 		return suffix[0], nil
 	}
-	return "", fmt.Errorf("%s: mapping %s: the source has no field %q (its fields are %s)", a.src.Name, where, name, strings.Join(a.fields, ", "))
+	return "", renew.Invalid("%s: mapping %s: the source has no field %q (its fields are %s)", a.src.Name, where, name, strings.Join(a.fields, ", "))
 }
 
 // feature maps one record; ok is false when it is left out (a problem, or an unmatched join row).
@@ -255,7 +256,7 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 			return nil, false
 		}
 	}
-	where := fmt.Sprintf("%s: %s", a.src.Name, rec.Where)
+	where := renew.T("%s: %s", a.src.Name, rec.Where)
 	before := a.p.Len()
 	props := map[string]any{}
 	named, homeless := "", false
@@ -275,7 +276,7 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 				}
 			}
 			v, known, msg := a.value(&f, rec.Props[src])
-			if msg != "" {
+			if !msg.IsZero() {
 				a.p.Add("%s: field %q → %s: %s", where, src, f.Name, msg)
 				continue
 			}
@@ -295,7 +296,7 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 		return a.join(rec, where, props, res)
 	}
 	code, msg := a.code(rec, props)
-	if msg != "" {
+	if !msg.IsZero() {
 		a.p.Add("%s: code %q: %s", where, a.m.Code, msg)
 		return nil, false
 	}
@@ -311,9 +312,9 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 	}
 	if homeless {
 		if a.m.Provisional {
-			res.Loose = append(res.Loose, Loose{Where: fmt.Sprintf("%s (code %q)", where, code), Named: named, Feature: feat})
+			res.Loose = append(res.Loose, Loose{Where: fmt.Sprintf("%s (code %q)", where.String(), code), Named: named, Feature: feat})
 		} else {
-			a.homeless = append(a.homeless, fmt.Sprintf("%s (code %q)", rec.Where, code))
+			a.homeless = append(a.homeless, fmt.Sprintf("%s (code %q)", rec.Where.String(), code))
 		}
 		return nil, false
 	}
@@ -335,7 +336,7 @@ func (a *applier) noCommunity(v any) (name string, missing bool) {
 }
 
 // join finds the existing feature a row updates and overlays the row's known values on it.
-func (a *applier) join(rec Record, where string, props map[string]any, res *Result) (*geojson.Feature, bool) {
+func (a *applier) join(rec Record, where renew.Text, props map[string]any, res *Result) (*geojson.Feature, bool) {
 	j := a.m.Join
 	field, _ := a.sourceField(j.Field, "join")
 	raw := text(rec.Props[field])
@@ -349,7 +350,7 @@ func (a *applier) join(rec Record, where string, props map[string]any, res *Resu
 		cf, _ := a.sourceField(j.Community, "join")
 		codes := a.names["communities"][NormalizeName(text(rec.Props[cf]))]
 		if len(codes) != 1 {
-			res.Unmatched = append(res.Unmatched, fmt.Sprintf("%s: %s %q: %d communities have that name", where, cf, text(rec.Props[cf]), len(codes)))
+			res.Unmatched = append(res.Unmatched, renew.T("%s: %s %q: %d communities have that name", where, cf, text(rec.Props[cf]), len(codes)))
 			return nil, false
 		}
 		key = codes[0] + "\x00" + NormalizeName(raw)
@@ -357,17 +358,17 @@ func (a *applier) join(rec Record, where string, props map[string]any, res *Resu
 	hits := a.existing[key]
 	switch {
 	case raw == "":
-		res.Unmatched = append(res.Unmatched, fmt.Sprintf("%s: %s is empty; nothing to match", where, field))
+		res.Unmatched = append(res.Unmatched, renew.T("%s: %s is empty; nothing to match", where, field))
 		return nil, false
 	case len(hits) == 0:
-		res.Unmatched = append(res.Unmatched, fmt.Sprintf("%s: %s %q matches no %s", where, field, raw, a.lay.Name))
+		res.Unmatched = append(res.Unmatched, renew.T("%s: %s %q matches no %s", where, field, raw, a.lay.Name))
 		return nil, false
 	case len(hits) > 1:
 		var codes []string
 		for _, h := range hits {
 			codes = append(codes, h.Code)
 		}
-		res.Unmatched = append(res.Unmatched, fmt.Sprintf("%s: %s %q matches %d %s (%s); use codes", where, field, raw, len(hits), a.lay.Name, strings.Join(codes, ", ")))
+		res.Unmatched = append(res.Unmatched, renew.T("%s: %s %q matches %d %s (%s); use codes", where, field, raw, len(hits), a.lay.Name, strings.Join(codes, ", ")))
 		return nil, false
 	}
 	e := hits[0]
@@ -392,8 +393,8 @@ func (a *applier) join(rec Record, where string, props map[string]any, res *Resu
 }
 
 // code fills the code template from the record (or the mapped properties).
-func (a *applier) code(rec Record, props map[string]any) (string, string) {
-	var msg string
+func (a *applier) code(rec Record, props map[string]any) (string, renew.Text) {
+	var msg renew.Text
 	code := placeholder.ReplaceAllStringFunc(a.m.Code, func(ph string) string {
 		name := ph[1 : len(ph)-1]
 		var v any
@@ -401,12 +402,12 @@ func (a *applier) code(rec Record, props map[string]any) (string, string) {
 			v = rec.Props[f]
 		} else if pv, ok := props[name]; ok {
 			v = pv
-		} else if msg == "" {
-			msg = fmt.Sprintf("{%s} is neither a source field nor a mapped property", name)
+		} else if msg.IsZero() {
+			msg = renew.T("{%s} is neither a source field nor a mapped property", name)
 		}
 		s := strings.TrimSpace(width.Fold.String(text(v)))
-		if s == "" && msg == "" {
-			msg = fmt.Sprintf("{%s} is empty for this feature", name)
+		if s == "" && msg.IsZero() {
+			msg = renew.T("{%s} is empty for this feature", name)
 		}
 		return s
 	})
@@ -415,87 +416,90 @@ func (a *applier) code(rec Record, props map[string]any) (string, string) {
 
 // value converts a source value to a target property's kind. known is false when the source
 // does not say (empty, 不详, …): the property stays NULL unless a default fills it.
-func (a *applier) value(f *ingest.Field, v any) (out any, known bool, msg string) {
+func (a *applier) value(f *ingest.Field, v any) (out any, known bool, msg renew.Text) {
 	s := strings.TrimSpace(width.Fold.String(text(v)))
 	if vm, ok := a.m.Values[f.Name]; ok {
 		for from, to := range vm {
 			if NormalizeName(from) == NormalizeName(s) {
 				if to == nil || to == "" {
-					return nil, false, ""
+					return nil, false, renew.Text{}
 				}
-				return to, true, ""
+				return to, true, renew.Text{}
 			}
 		}
 	}
 	if v == nil || unknownWords[strings.ToLower(s)] {
-		return nil, false, ""
+		return nil, false, renew.Text{}
 	}
 	switch f.Kind {
 	case ingest.KindInt, ingest.KindNumber:
 		n, ok := number(s)
 		if !ok || (f.Kind == ingest.KindInt && n != math.Trunc(n)) {
-			return nil, false, fmt.Sprintf("%q is not %s", s, map[bool]string{true: "a whole number", false: "a number"}[f.Kind == ingest.KindInt])
+			if f.Kind == ingest.KindInt {
+				return nil, false, renew.T("%q is not a whole number", s)
+			}
+			return nil, false, renew.T("%q is not a number", s)
 		}
 		if f.Kind == ingest.KindInt {
-			return int64(n), true, ""
+			return int64(n), true, renew.Text{}
 		}
-		return n, true, ""
+		return n, true, renew.Text{}
 	case ingest.KindBool:
 		switch strings.ToLower(s) {
 		case "是", "有", "true", "yes", "y", "1", "√", "已加装", "已安装":
-			return true, true, ""
+			return true, true, renew.Text{}
 		case "否", "无", "没有", "false", "no", "n", "0", "×":
-			return false, true, ""
+			return false, true, renew.Text{}
 		}
-		return nil, false, fmt.Sprintf("%q is not yes or no (是/否, 有/无); add it under values", s)
+		return nil, false, renew.T("%q is not yes or no (是/否, 有/无); add it under values", s)
 	case ingest.KindDate:
 		d, ok := parseDate(s)
 		if !ok {
-			return nil, false, fmt.Sprintf("%q is not a date (2021-05-01, 2021/5/1, 2021年5月1日)", s)
+			return nil, false, renew.T("%q is not a date (2021-05-01, 2021/5/1, 2021年5月1日)", s)
 		}
-		return d, true, ""
+		return d, true, renew.Text{}
 	case ingest.KindEnum:
 		if code, ok := a.labels[f.Enum][NormalizeName(s)]; ok {
-			return code, true, ""
+			return code, true, renew.Text{}
 		}
-		return nil, false, fmt.Sprintf("%q is no %s label or code (%s); add it under values.%s", s, f.Enum, a.vocabulary(f.Enum), f.Name)
+		return nil, false, renew.T("%q is no %s label or code (%s); add it under values.%s", s, f.Enum, a.vocabulary(f.Enum), f.Name)
 	case ingest.KindEnumArray:
 		var codes []string
 		for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",，、;；", r) }) {
 			code, ok := a.labels[f.Enum][NormalizeName(part)]
 			if !ok {
-				return nil, false, fmt.Sprintf("%q is no %s label or code (%s)", part, f.Enum, a.vocabulary(f.Enum))
+				return nil, false, renew.T("%q is no %s label or code (%s)", part, f.Enum, a.vocabulary(f.Enum))
 			}
 			codes = append(codes, code)
 		}
-		return codes, true, ""
+		return codes, true, renew.Text{}
 	case ingest.KindRef:
 		rule := a.m.Fields[f.Name]
 		if rule.Match != "name" {
-			return s, true, ""
+			return s, true, renew.Text{}
 		}
 		codes := a.names[f.Ref][NormalizeName(s)]
 		switch len(codes) {
 		case 0:
-			return nil, false, fmt.Sprintf("no %s is called %q", f.Ref, s)
+			return nil, false, renew.T("no %s is called %q", f.Ref, s)
 		case 1:
-			return codes[0], true, ""
+			return codes[0], true, renew.Text{}
 		}
-		return nil, false, fmt.Sprintf("%d %s are called %q (%s); match by code", len(codes), f.Ref, s, strings.Join(codes, ", "))
+		return nil, false, renew.T("%d %s are called %q (%s); match by code", len(codes), f.Ref, s, strings.Join(codes, ", "))
 	}
-	return strings.TrimSpace(text(v)), true, ""
+	return strings.TrimSpace(text(v)), true, renew.Text{}
 }
 
-// vocabulary lists a vocabulary's labels for a message.
-func (a *applier) vocabulary(enum string) string {
-	var parts []string
+// vocabulary lists a vocabulary's labels and codes for a message.
+func (a *applier) vocabulary(enum string) renew.Text {
+	var labels, codes []string
 	for _, code := range slices.Sorted(maps.Keys(a.cat.Labels[enum])) {
-		parts = append(parts, a.cat.Labels[enum][code]+" "+code)
+		labels, codes = append(labels, a.cat.Labels[enum][code]), append(codes, code)
 	}
-	if len(parts) > 12 {
-		parts = append(parts[:12], "…")
+	if len(codes) > 12 {
+		labels, codes = append(labels[:12], "…"), append(codes[:12], "…")
 	}
-	return strings.Join(parts, ", ")
+	return renew.T("labels %s; codes %s", strings.Join(labels, "、"), strings.Join(codes, ", "))
 }
 
 // text renders a source value: numbers without a trailing .0.

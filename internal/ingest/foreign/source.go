@@ -59,8 +59,8 @@ type LayerInfo struct {
 
 // Record is one feature (or table row) of a source.
 type Record struct {
-	Index    int    // position in the layer, from 0
-	Where    string // names it in messages: "feature 12", or "row 7" of a table
+	Index    int        // position in the layer, from 0
+	Where    renew.Text // names it in messages: "feature 12", or "row 7" of a table
 	Props    map[string]any
 	Geometry orb.Geometry // WGS84 longitude, latitude; nil for a table row
 }
@@ -361,7 +361,7 @@ func (s *Source) Read(ctx context.Context, layer string, plan CRSPlan, fn func(R
 	}
 	i := 0
 	return s.stream(ctx, s.Format, s.path, layer, args, func(f *geojson.Feature) error {
-		rec := Record{Index: i, Where: fmt.Sprintf("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
+		rec := Record{Index: i, Where: renew.T("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
 		if plan.Convert != nil && rec.Geometry != nil {
 			rec.Geometry = convertGeometry(rec.Geometry, plan.Convert)
 		}
@@ -401,7 +401,7 @@ func (s *Source) readFitted(ctx context.Context, layer string, plan CRSPlan, fn 
 	}
 	i := 0
 	return s.stream(ctx, GeoJSONSeq, tmp.Name(), "", []string{"-s_srs", plan.ControlCRS, "-t_srs", "EPSG:4326"}, func(f *geojson.Feature) error {
-		rec := Record{Index: i, Where: fmt.Sprintf("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
+		rec := Record{Index: i, Where: renew.T("feature %d", i), Props: f.Properties, Geometry: f.Geometry}
 		i++
 		return fn(rec)
 	})

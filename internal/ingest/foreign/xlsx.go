@@ -195,7 +195,7 @@ func (t *table) read(fn func(Record) error) error {
 				props[t.columns[c]] = v
 			}
 		}
-		if err := fn(Record{Index: i, Where: fmt.Sprintf("row %d", r.row), Props: props}); err != nil {
+		if err := fn(Record{Index: i, Where: renew.T("row %d", r.row), Props: props}); err != nil {
 			return err
 		}
 	}
