@@ -3,7 +3,8 @@
 // E2E_USER must be a planner (or an admin). Uploads a contractor's GeoJSON of roads in its own
 // schema, checks the proposed mapping, previews it on the map (a dry run), imports it with the
 // progress bar until the notes show, and checks a DWG is refused asking for DXF; a buildings file
-// without communities is refused until 聚类生成待核实小区 is ticked, then previews 待核实 communities.
+// without communities is refused until 聚类生成待核实小区 is ticked, then previews 待核实 communities;
+// a roads file with faults in its values is refused in Chinese, each problem a line.
 // Screenshot: artifacts/import.png. Prints `N passed, N failed` last.
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -122,6 +123,27 @@ await t.run(async () => {
       if (!report.includes('2 个待核实小区') || !report.includes('收纳 6 栋')) return `report ${JSON.stringify(report)}`;
       await page.uncheck('#provisional');
       return (await page.inputValue('#mapping')).includes('provisional') ? 'unticking left provisional in the mapping' : null;
+    });
+
+    await check('a file with faults in its data is refused in Chinese, each problem naming the value', async () => {
+      const faulty = {type: 'FeatureCollection', features: [
+        {type: 'Feature', properties: {编号: `F${stamp}`, 等级: '快速路', 步行: '也许', 宽: '三米'},
+          geometry: {type: 'LineString', coordinates: [[124.331, 43.151], [124.336, 43.151]]}},
+        {type: 'Feature', properties: {编号: `G${stamp}`, 等级: '支路', 步行: '是', 宽: '6'}, geometry: null}]};
+      const name = `有误道路${stamp}.geojson`;
+      await page.setInputFiles('#file', {name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(faulty))});
+      await page.click('#upload');
+      await page.waitForFunction(() => document.getElementById('fields').textContent.includes('等级'), null, {timeout: 30000});
+      await page.fill('#mapping', 'layer: roads\ncode: "F-{编号}"\nfields: {class: 等级, walkable: 步行, width_m: 宽}\n');
+      await page.click('#preview');
+      await page.waitForFunction(() => document.getElementById('message').textContent.includes('不在代码表中'), null, {timeout: 30000});
+      const msg = await page.textContent('#message');
+      t.forgetExpected(400, '/preview');
+      for (const want of ['“快速路”不在代码表中', '“也许”不是', '“三米”不是数字', '没有几何图形']) {
+        if (!msg.includes(want)) return `the message lacks ${want}: ${JSON.stringify(msg)}`;
+      }
+      // The user's own file name, the mapping's property names and codes may show; nothing else in Latin letters.
+      return latinProblem(msg.replaceAll(name, '').replace(/\b(class|walkable|width_m)\b|[FG]-[FG]\d+/g, ''));
     });
 
     await page.screenshot({path: path.join(artifacts, 'import.png')});
