@@ -3,13 +3,13 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
+
+	"renewmap/internal/renew"
 )
 
 // anyGeometry is what a plan item's optional geometry may be.
@@ -19,15 +19,15 @@ var anyGeometry = []string{"Point", "MultiPoint", "LineString", "MultiLineString
 // null) and checks its coordinates: finite longitude, latitude in range, closed rings of at least
 // four positions, lines of at least two. Polygons come back as MultiPolygons when MultiPolygon is
 // allowed too. On a problem it returns a message saying what is wrong.
-func parseGeometry(raw json.RawMessage, allowed []string) (orb.Geometry, string) {
+func parseGeometry(raw json.RawMessage, allowed []string) (orb.Geometry, renew.Text) {
 	if len(raw) == 0 || isNull(raw) {
 		if len(allowed) == 0 {
-			return nil, ""
+			return nil, renew.Text{}
 		}
-		return nil, "missing; must be " + oneOf(allowed)
+		return nil, renew.T("missing; must be %s", oneOf(allowed))
 	}
 	if len(allowed) == 0 {
-		return nil, "must be null: this layer has no geometry"
+		return nil, renew.T("must be null: this layer has no geometry")
 	}
 	var g struct {
 		Type        string `json:"type"`
@@ -36,35 +36,35 @@ func parseGeometry(raw json.RawMessage, allowed []string) (orb.Geometry, string)
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&g); err != nil {
-		return nil, "must be a GeoJSON geometry object, got " + shortRaw(raw)
+		return nil, renew.T("must be a GeoJSON geometry object, got %s", shortRaw(raw))
 	}
 	if !slices.Contains(allowed, g.Type) {
-		got := g.Type
-		if got == "" {
-			got = "no type"
+		got := renew.T("%s", g.Type)
+		if g.Type == "" {
+			got = renew.T("no type")
 		}
-		return nil, fmt.Sprintf("must be %s, got %s", oneOf(allowed), got)
+		return nil, renew.T("must be %s, got %s", oneOf(allowed), got)
 	}
 	if g.Coordinates == nil {
-		return nil, fmt.Sprintf(`a %s needs "coordinates"`, g.Type)
+		return nil, renew.T(`a %s needs "coordinates"`, g.Type)
 	}
 	c := coords{typ: g.Type}
 	var out orb.Geometry
 	switch g.Type {
 	case "Point":
-		out = c.point(g.Coordinates, "")
+		out = c.point(g.Coordinates, renew.Text{})
 	case "MultiPoint":
-		out = orb.MultiPoint(c.points(g.Coordinates, 1, ""))
+		out = orb.MultiPoint(c.points(g.Coordinates, 1, renew.Text{}))
 	case "LineString":
-		out = c.line(g.Coordinates, "")
+		out = c.line(g.Coordinates, renew.Text{})
 	case "MultiLineString":
 		var ml orb.MultiLineString
-		for i, l := range c.array(g.Coordinates, 1, "") {
-			ml = append(ml, c.line(l, fmt.Sprintf("line %d: ", i)))
+		for i, l := range c.array(g.Coordinates, 1, renew.Text{}) {
+			ml = append(ml, c.line(l, renew.T("line %d: ", i)))
 		}
 		out = ml
 	case "Polygon":
-		poly := c.polygon(g.Coordinates, "")
+		poly := c.polygon(g.Coordinates, renew.Text{})
 		if slices.Contains(allowed, "MultiPolygon") {
 			out = orb.MultiPolygon{poly}
 		} else {
@@ -72,41 +72,44 @@ func parseGeometry(raw json.RawMessage, allowed []string) (orb.Geometry, string)
 		}
 	case "MultiPolygon":
 		var mp orb.MultiPolygon
-		for i, p := range c.array(g.Coordinates, 1, "") {
-			mp = append(mp, c.polygon(p, fmt.Sprintf("polygon %d: ", i)))
+		for i, p := range c.array(g.Coordinates, 1, renew.Text{}) {
+			mp = append(mp, c.polygon(p, renew.T("polygon %d: ", i)))
 		}
 		out = mp
 	}
-	if c.msg != "" {
+	if !c.msg.IsZero() {
 		return nil, c.msg
 	}
-	return out, ""
+	return out, renew.Text{}
 }
 
-func oneOf(types []string) string {
-	switch len(types) {
-	case 1:
-		return "a " + types[0]
-	case 2:
-		return "a " + types[0] + " or " + types[1]
+// oneOf names the geometry types allowed: "a Point", "a Point, Polygon or MultiPolygon".
+func oneOf(types []string) renew.Text {
+	if len(types) == 1 {
+		return renew.T("a %s", types[0])
 	}
-	return "a " + strings.Join(types[:len(types)-1], ", ") + " or " + types[len(types)-1]
+	list := renew.T("%s", types[0])
+	for _, t := range types[1 : len(types)-1] {
+		list = renew.T("%s, %s", list, t)
+	}
+	return renew.T("a %s or %s", list, types[len(types)-1])
 }
 
 // coords walks decoded coordinates, keeping the first problem.
 type coords struct {
 	typ string
-	msg string
+	msg renew.Text
 }
 
-func (c *coords) fail(where, format string, args ...any) {
-	if c.msg == "" {
-		c.msg = where + fmt.Sprintf(format, args...)
+// fail keeps the first problem, where names the part of the geometry ("polygon 1: ring 0: ").
+func (c *coords) fail(where renew.Text, format string, args ...any) {
+	if c.msg.IsZero() {
+		c.msg = renew.T("%s%s", where, renew.T(format, args...))
 	}
 }
 
 // array returns v as an array of at least min elements.
-func (c *coords) array(v any, min int, where string) []any {
+func (c *coords) array(v any, min int, where renew.Text) []any {
 	a, ok := v.([]any)
 	if !ok {
 		c.fail(where, "coordinates of a %s must be nested arrays ending in [longitude, latitude] positions, got %s", c.typ, shortJSON(v))
@@ -118,7 +121,7 @@ func (c *coords) array(v any, min int, where string) []any {
 	return a
 }
 
-func (c *coords) point(v any, where string) orb.Point {
+func (c *coords) point(v any, where renew.Text) orb.Point {
 	a, ok := v.([]any)
 	if !ok || len(a) < 2 {
 		c.fail(where, "a position must be an array [longitude, latitude], got %s", shortJSON(v))
@@ -143,19 +146,19 @@ func (c *coords) point(v any, where string) orb.Point {
 	return orb.Point(xy)
 }
 
-func (c *coords) points(v any, min int, where string) []orb.Point {
+func (c *coords) points(v any, min int, where renew.Text) []orb.Point {
 	a := c.array(v, min, where)
 	out := make([]orb.Point, 0, len(a))
 	for _, p := range a {
 		out = append(out, c.point(p, where))
-		if c.msg != "" {
+		if !c.msg.IsZero() {
 			return nil
 		}
 	}
 	return out
 }
 
-func (c *coords) line(v any, where string) orb.LineString {
+func (c *coords) line(v any, where renew.Text) orb.LineString {
 	a, ok := v.([]any)
 	if ok && len(a) < 2 {
 		c.fail(where, "a line needs at least 2 positions, got %d", len(a))
@@ -164,17 +167,17 @@ func (c *coords) line(v any, where string) orb.LineString {
 	return orb.LineString(c.points(v, 2, where))
 }
 
-func (c *coords) polygon(v any, where string) orb.Polygon {
+func (c *coords) polygon(v any, where renew.Text) orb.Polygon {
 	var poly orb.Polygon
 	for i, r := range c.array(v, 1, where) {
-		w := fmt.Sprintf("%sring %d: ", where, i)
+		w := renew.T("%sring %d: ", where, i)
 		a, ok := r.([]any)
 		if ok && len(a) < 4 {
 			c.fail(w, "a ring needs at least 4 positions (the last repeating the first), got %d", len(a))
 			return nil
 		}
 		ring := orb.Ring(c.points(r, 4, w))
-		if c.msg != "" {
+		if !c.msg.IsZero() {
 			return nil
 		}
 		if ring[0] != ring[len(ring)-1] {

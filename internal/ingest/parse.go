@@ -277,13 +277,13 @@ func parseFeature(feat *Feature, raw json.RawMessage, lay *Layer, p *Problems) b
 		p.Add(`%s: "type" must be "Feature", got %s`, feat.Where(), shortRaw(members["type"]))
 	}
 	g, msg := parseGeometry(members["geometry"], lay.Geometry)
-	if msg != "" {
+	if !msg.IsZero() {
 		p.Add("%s: geometry: %s", feat.Where(), msg)
 	}
 	feat.Geometry = g
-	if lay.Elevation && msg == "" {
+	if lay.Elevation && msg.IsZero() {
 		z, msg := parseElevation(members["geometry"])
-		if msg != "" {
+		if !msg.IsZero() {
 			p.Add("%s: geometry: %s", feat.Where(), msg)
 		}
 		feat.Geometry3D = z
@@ -324,7 +324,7 @@ func checkRows(feat *Feature, name string, fields []Field, v any, geometry bool,
 			if gv, ok := obj["geometry"]; ok && gv != nil {
 				raw, _ := json.Marshal(gv)
 				g, msg := parseGeometry(raw, anyGeometry)
-				if msg != "" {
+				if !msg.IsZero() {
 					p.Add("%s: %sgeometry: %s", where, prefix, msg)
 				}
 				row.Geometry = g
