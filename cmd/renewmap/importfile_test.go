@@ -619,8 +619,8 @@ fields:
 	if err != nil {
 		t.Fatalf("-provisional: %v\n%s", err, out)
 	}
-	for _, want := range []string{"2 个待核实小区", "收纳 6 栋", "未匹配：名单第 3 行 不存在花园", "1 栋楼未导入：孤立", `"FW-L1"`,
-		"3 栋楼未导入：所在的聚类不在任何街道内", `"FW-O1"`, "1 栋未写所属小区的楼位于已有小区轮廓内",
+	for _, want := range []string{"2 个待核实小区", "收纳 6 栋", "未匹配：名单第 3 行 不存在花园", "1 栋楼未导入：孤立", "（编码“FW-L1”）",
+		"3 栋楼未导入：所在的聚类不在任何街道内", "（编码“FW-O1”）", "1 栋未写所属小区的楼位于已有小区轮廓内",
 		"pv-FW-W1 青桐苑: 3 栋，四周 建设街，名单第 2 行", "pv-FW-E1 待核实小区（建设街） FW-E1: 3 栋"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

@@ -88,11 +88,11 @@ func oneOf(types []string) renew.Text {
 	if len(types) == 1 {
 		return renew.T("a %s", types[0])
 	}
-	list := renew.T("%s", types[0])
-	for _, t := range types[1 : len(types)-1] {
-		list = renew.T("%s, %s", list, t)
+	var list []any
+	for _, t := range types[:len(types)-1] {
+		list = append(list, t)
 	}
-	return renew.T("a %s or %s", list, types[len(types)-1])
+	return renew.T("a %s or %s", renew.List(list...), types[len(types)-1])
 }
 
 // coords walks decoded coordinates, keeping the first problem.

@@ -93,5 +93,17 @@ func T(format string, args ...any) Text { return Text{Format: format, Args: args
 
 func (t Text) String() string { return fmt.Sprintf(t.Format, t.Args...) }
 
+// List is the Text of parts separated by commas ("、" in Chinese); each part is a string or a Text.
+func List(parts ...any) Text {
+	if len(parts) == 0 {
+		return Text{}
+	}
+	t := T("%s", parts[0])
+	for _, p := range parts[1:] {
+		t = T("%s, %s", t, p)
+	}
+	return t
+}
+
 // IsZero reports whether t says nothing.
 func (t Text) IsZero() bool { return t.Format == "" }

@@ -56,8 +56,9 @@ type Result struct {
 // Loose is a building without a community: where the source has it, the community name the
 // source gives (a clue for a community list), and the feature, its community not set.
 type Loose struct {
-	Where, Named string
-	Feature      *geojson.Feature
+	Where   renew.Text
+	Named   string
+	Feature *geojson.Feature
 }
 
 // ApplyOptions tune Apply.
@@ -120,7 +121,7 @@ func Apply(ctx context.Context, src *Source, layer string, m *Mapping, plan CRSP
 	buf.WriteString("\n]}\n")
 	if len(a.homeless) > 0 {
 		a.p.Add("%s: %d 栋楼没有所属小区或所属小区不存在（%s 等）；导入时加 -provisional（或映射写 provisional: true，导入页勾选“聚类生成待核实小区”）可把它们聚成待核实小区 (%d buildings have no community or an unknown one; -provisional gathers them into provisional communities)",
-			src.Name, len(a.homeless), strings.Join(a.homeless[:min(3, len(a.homeless))], "；"), len(a.homeless))
+			src.Name, len(a.homeless), renew.List(a.homeless[:min(3, len(a.homeless))]...), len(a.homeless))
 	}
 	if m.Join != nil && len(res.Unmatched) > 0 && !opt.AllowUnmatched {
 		for _, u := range res.Unmatched {
@@ -149,7 +150,7 @@ type applier struct {
 	names    map[string]map[string][]string // layer → normalised name → codes
 	existing map[string][]*Existing         // join key → features
 	codes    map[string]bool                // communities' codes, for buildings; nil when unknown
-	homeless []string                       // buildings without a community, without provisional
+	homeless []any                          // buildings without a community, without provisional (renew.Text)
 }
 
 // prepare resolves the mapping's source fields against the layer's (a header's last part may stand
@@ -312,9 +313,9 @@ func (a *applier) feature(rec Record, res *Result) (*geojson.Feature, bool) {
 	}
 	if homeless {
 		if a.m.Provisional {
-			res.Loose = append(res.Loose, Loose{Where: fmt.Sprintf("%s (code %q)", where.String(), code), Named: named, Feature: feat})
+			res.Loose = append(res.Loose, Loose{Where: renew.T("%s (code %q)", where, code), Named: named, Feature: feat})
 		} else {
-			a.homeless = append(a.homeless, fmt.Sprintf("%s (code %q)", rec.Where.String(), code))
+			a.homeless = append(a.homeless, renew.T("%s (code %q)", rec.Where, code))
 		}
 		return nil, false
 	}

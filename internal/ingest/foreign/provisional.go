@@ -12,7 +12,9 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"renewmap/internal/ingest"
+	"renewmap/internal/msgcat"
 	"renewmap/internal/planning"
+	"renewmap/internal/renew"
 )
 
 // Street is a road that separates clusters of buildings and names the streets around them.
@@ -43,9 +45,9 @@ type Gathered struct {
 	File        ingest.File
 	Communities []planning.Provisional
 	Unmatched   []planning.ListedCommunity
-	Left        []string // buildings alone or in groups of fewer than planning.ClusterMin
-	Outside     []string // buildings whose cluster lies in no 街道
-	Attached    int      // buildings naming no community that joined the stored one holding them
+	Left        []any // buildings alone or in groups of fewer than planning.ClusterMin (renew.Text)
+	Outside     []any // buildings whose cluster lies in no 街道 (renew.Text)
+	Attached    int   // buildings naming no community that joined the stored one holding them
 }
 
 // Codes are the codes of the provisional communities.
@@ -75,10 +77,10 @@ func (g *Gathered) Notes() []string {
 		out = append(out, fmt.Sprintf("%d 栋未写所属小区的楼位于已有小区轮廓内，归入该小区", g.Attached))
 	}
 	if len(g.Left) > 0 {
-		out = append(out, fmt.Sprintf("%d 栋楼未导入：孤立或不足 %d 栋成群（%s）", len(g.Left), planning.ClusterMin, strings.Join(g.Left[:min(5, len(g.Left))], "；")))
+		out = append(out, fmt.Sprintf("%d 栋楼未导入：孤立或不足 %d 栋成群（%s）", len(g.Left), planning.ClusterMin, msgcat.Messages.Phrase(renew.List(g.Left[:min(5, len(g.Left))]...))))
 	}
 	if len(g.Outside) > 0 {
-		out = append(out, fmt.Sprintf("%d 栋楼未导入：所在的聚类不在任何街道内（%s）", len(g.Outside), strings.Join(g.Outside[:min(5, len(g.Outside))], "；")))
+		out = append(out, fmt.Sprintf("%d 栋楼未导入：所在的聚类不在任何街道内（%s）", len(g.Outside), msgcat.Messages.Phrase(renew.List(g.Outside[:min(5, len(g.Outside))]...))))
 	}
 	return out
 }

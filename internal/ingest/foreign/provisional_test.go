@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest"
+	"renewmap/internal/renew"
 	"renewmap/internal/planning"
 )
 
@@ -24,7 +25,7 @@ func TestGatherEveryBuildingLoose(t *testing.T) {
 		f := geojson.NewFeature(orb.Polygon{{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}})
 		f.Properties = map[string]any{"code": code, "number": code, "floors": int64(6), "units": int64(2), "households": int64(24),
 			"floor_area": 1800.0, "completed_year": year}
-		res.Loose = append(res.Loose, Loose{Where: "f: " + code, Feature: f})
+		res.Loose = append(res.Loose, Loose{Where: renew.T("%s (code %q)", "f", code), Feature: f})
 	}
 	for i := range 3 {
 		building(fmt.Sprintf("A%d", i), 124.34, 43.16+float64(i)*0.0002, int64(1980+i))
