@@ -10,8 +10,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"renewmap/internal/ingest"
-	"renewmap/internal/renew"
 	"renewmap/internal/planning"
+	"renewmap/internal/renew"
 )
 
 // Gather on a file whose buildings all lack a community (none mapped): the buildings' file is
