@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -150,3 +152,22 @@ func TestImportDataProblemsChinese(t *testing.T) {
 
 // latinWord finds a word in Latin letters (snake_case included) in a message.
 var latinWord = regexp.MustCompile(`\b[A-Za-z][A-Za-z_]+\b`)
+
+// What the upload found worth saying (here: an archive expanded) is said in Chinese.
+func TestImportUploadNotesChinese(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("道路.geojson")
+	w.Write([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"名称":"一路"},"geometry":{"type":"LineString","coordinates":[[124.331,43.151],[124.336,43.151]]}}]}`))
+	zw.Close()
+	rec := f.as(t, renew.RolePlanner, http.MethodPost, "/api/v1/imports?name=道路.zip", buf.String())
+	var up struct{ Notes []string }
+	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &up) != nil {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body.String())
+	}
+	if len(up.Notes) != 1 || !strings.Contains(up.Notes[0], "已解压压缩包") || latinWord.MatchString(strings.ReplaceAll(up.Notes[0], "道路.zip", "")) {
+		t.Errorf("notes %q", up.Notes)
+	}
+}

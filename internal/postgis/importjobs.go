@@ -33,7 +33,10 @@ func (db *DB) UploadImport(ctx context.Context, a renew.AuditEntry, name string,
 	name = safeName(name)
 	up := &ingest.Upload{}
 	err := withUpload(ctx, name, data, func(src *foreign.Source) error {
-		up.Format, up.Notes = string(src.Format), src.Notes
+		up.Format = string(src.Format)
+		for _, n := range src.Notes {
+			up.Notes = append(up.Notes, msgcat.Messages.Phrase(n))
+		}
 		for i := range src.Layers {
 			l := &src.Layers[i]
 			up.Layers = append(up.Layers, ingest.UploadedLayer{Name: l.Name, Geometry: l.Geometry, Count: l.Count, CRS: l.CRS.String(), Fields: l.Fields})

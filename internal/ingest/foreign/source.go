@@ -40,7 +40,7 @@ type Source struct {
 	Name   string // the file as the user named it, for messages
 	Format Format
 	Layers []LayerInfo
-	Notes  []string // what Open found worth saying (an encoding guessed, an archive expanded)
+	Notes  []renew.Text // what Open found worth saying (an encoding guessed, an archive expanded)
 
 	path     string // what GDAL opens
 	encoding string // the ENCODING open option of a Shapefile, when set
@@ -99,7 +99,7 @@ func Open(ctx context.Context, path, name string, opt Options) (s *Source, err e
 			if s.path, s.Format, err = datasetIn(s.tmp, name); err != nil {
 				return nil, err
 			}
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: expanded the archive; reading %s", name, s.Format))
+			s.Notes = append(s.Notes, renew.T("%s: expanded the archive; reading %s", name, s.Format))
 		}
 	}
 	if s.Format == XLSX {
@@ -111,7 +111,7 @@ func Open(ctx context.Context, path, name string, opt Options) (s *Source, err e
 	if s.Format == Shapefile {
 		s.encoding = shapefileEncoding(s.path, opt.Encoding)
 		if s.encoding != "" && opt.Encoding == "" {
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: the Shapefile does not say its text encoding (no .cpg); read as %s (--encoding to change)", name, encodingLabel(s.encoding)))
+			s.Notes = append(s.Notes, renew.T("%s: the Shapefile does not say its text encoding (no .cpg); read as %s (--encoding to change)", name, encodingLabel(s.encoding)))
 		}
 	}
 	if s.Format == CSV {
@@ -574,7 +574,7 @@ func (s *Source) csvToUTF8(given string) error {
 		return fmt.Errorf("read %s: %w", s.Name, err)
 	}
 	if given == "" {
-		s.Notes = append(s.Notes, fmt.Sprintf("%s: the CSV is not UTF-8; read as GBK (--encoding to change)", s.Name))
+		s.Notes = append(s.Notes, renew.T("%s: the CSV is not UTF-8; read as GBK (--encoding to change)", s.Name))
 	}
 	return nil
 }

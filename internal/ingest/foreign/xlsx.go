@@ -47,7 +47,7 @@ func (s *Source) openXLSX(opt Options) error {
 			continue
 		}
 		for _, n := range notes {
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: sheet %q: %s", s.Name, sheet, n))
+			s.Notes = append(s.Notes, renew.T("%s: sheet %q: %s", s.Name, sheet, n))
 		}
 		s.tables[sheet] = t
 		s.Layers = append(s.Layers, LayerInfo{Name: sheet, Geometry: "None", Count: len(t.rows), Fields: t.columns})
@@ -60,7 +60,7 @@ func (s *Source) openXLSX(opt Options) error {
 
 // readSheet reads one sheet; nil for an empty sheet. headerRows 0 finds the header's height from
 // the merged cells of its first row.
-func readSheet(f *excelize.File, sheet string, headerRows int) (*table, []string, error) {
+func readSheet(f *excelize.File, sheet string, headerRows int) (*table, []renew.Text, error) {
 	rows, err := f.GetRows(sheet)
 	if err != nil {
 		return nil, nil, err
@@ -149,7 +149,7 @@ func readSheet(f *excelize.File, sheet string, headerRows int) (*table, []string
 		used[name]++
 		t.columns[c] = name
 	}
-	var notes []string
+	var notes []renew.Text
 	for r := start + headerRows; r < len(grid); r++ {
 		empty, total := true, false
 		for _, c := range grid[r] {
@@ -164,7 +164,7 @@ func readSheet(f *excelize.File, sheet string, headerRows int) (*table, []string
 		case empty:
 			continue
 		case total:
-			notes = append(notes, fmt.Sprintf("row %d: a total row (合计), skipped", r+1))
+			notes = append(notes, renew.T("row %d: a total row (合计), skipped", r+1))
 			continue
 		}
 		t.rows = append(t.rows, tableRow{row: r + 1, cells: grid[r]})
