@@ -55,6 +55,11 @@ func TestImportAPI(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "新增 2") || !strings.Contains(rec.Body.String(), `"LineString"`) {
 		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
 	}
+	var pv struct{ CRS string }
+	// How the coordinates are brought to WGS84 is said in Chinese (the systems' own names aside).
+	if json.Unmarshal(rec.Body.Bytes(), &pv); !strings.Contains(pv.CRS, "（文件中注明）→ WGS84") || strings.Contains(pv.CRS, "GDAL") {
+		t.Errorf("preview coordinates %q", pv.CRS)
+	}
 	bad, _ := json.Marshal(map[string]string{"mapping": "layer: roads\ncode: \"R-{rid}\"\nfields: {lanes: kind}"})
 	if rec := f.as(t, renew.RolePlanner, http.MethodPost, id+"/preview", string(bad)); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "lanes") {
 		t.Errorf("a bad mapping: %d %s", rec.Code, rec.Body.String())

@@ -116,7 +116,7 @@ func (db *DB) PreviewImport(ctx context.Context, id int64, mapping []byte) (*ing
 		if err != nil {
 			return err
 		}
-		pv.CRS, pv.Report, pv.Count = res.Plan.Describe, res.Report.Chinese(), res.Mapped.Features
+		pv.CRS, pv.Report, pv.Count = msgcat.Messages.Phrase(res.Plan.Describe), res.Report.Chinese(), res.Mapped.Features
 		pv.Unmatched = make([]string, len(res.Mapped.Unmatched))
 		for i, u := range res.Mapped.Unmatched {
 			pv.Unmatched[i] = msgcat.Messages.Phrase(u)
@@ -222,7 +222,7 @@ func (db *DB) runImport(ctx context.Context, a renew.AuditEntry, id int64, m *fo
 		fail(err)
 		return
 	}
-	report := "坐标：" + res.Plan.Describe + "\n" + res.Report.Chinese()
+	report := "坐标：" + msgcat.Messages.Phrase(res.Plan.Describe) + "\n" + res.Report.Chinese()
 	if res.Provisional != nil {
 		report += "\n" + strings.Join(res.Provisional.Notes(), "\n")
 	}

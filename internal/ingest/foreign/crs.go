@@ -110,7 +110,7 @@ type CRSPlan struct {
 	SourceSRS string                                    // ogr2ogr -s_srs; "" uses the file's
 	Reproject bool                                      // ogr2ogr -t_srs EPSG:4326
 	Convert   func(lon, lat float64) (float64, float64) // after GDAL: GCJ-02 or BD-09 to WGS84
-	Describe  string                                    // for the user: "EPSG:4550 from the .prj → WGS84"
+	Describe  renew.Text                                // for the user: "EPSG:4550 from the file → WGS84"
 	// Helmert, with ControlCRS, takes the raw coordinates into the control points' system first.
 	Helmert    *Helmert2D
 	ControlCRS string
@@ -121,13 +121,13 @@ type CRSPlan struct {
 // ErrInvalid errors that say why and what to give.
 func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (CRSPlan, error) {
 	if l.Geometry == "None" {
-		return CRSPlan{Describe: "none (a table)"}, nil
+		return CRSPlan{Describe: renew.T("none (a table)")}, nil
 	}
 	if len(choice.Control) > 0 {
 		return planControl(ctx, source, choice)
 	}
 	c := l.CRS
-	from := "the file"
+	from, given := renew.T("the file"), false
 	switch up := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(choice.CRS), "-", "")); up {
 	case "":
 	case "GCJ02", "BD09":
@@ -138,21 +138,21 @@ func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (C
 		if up == "BD09" {
 			conv, name = bd09ToWGS84, "BD-09 (百度坐标)"
 		}
-		return CRSPlan{Convert: conv, Describe: name + " → WGS84, converted by renewmap"}, nil
+		return CRSPlan{Convert: conv, Describe: renew.T("%s → WGS84, converted by renewmap", name)}, nil
 	default:
 		got, err := describeSRS(ctx, choice.CRS)
 		if err != nil {
 			return CRSPlan{}, renew.Invalid("%s: --crs %q is not a coordinate system GDAL knows (%v)", source, choice.CRS, err)
 		}
-		c, from = got, "--crs"
+		c, from, given = got, renew.T("--crs"), true
 		c.Shift = c.Shift || strings.Contains(choice.CRS, "+towgs84")
 	}
 	if c.Datum == DatumNone {
 		return CRSPlan{}, renew.Invalid("%s: layer %q does not say its coordinate system (no .prj or CRS in the file); "+
 			"give it, e.g. --crs EPSG:4550 (CGCS2000 3° zone CM 123E), --crs EPSG:4490, --crs EPSG:4326 or --crs GCJ02", source, l.Name)
 	}
-	plan := CRSPlan{Reproject: true, Describe: fmt.Sprintf("%s from %s → WGS84 (EPSG:4326) by GDAL", c, from)}
-	if from == "--crs" {
+	plan := CRSPlan{Reproject: true, Describe: renew.T("%s from %s → WGS84 (EPSG:4326) by GDAL", c, from)}
+	if given {
 		plan.SourceSRS = choice.CRS
 	}
 	needsShift := c.Datum == DatumXian1980 || c.Datum == DatumBeijing1954 || c.Datum == DatumLocal
@@ -167,7 +167,7 @@ func Plan(ctx context.Context, source string, l *LayerInfo, choice CRSChoice) (C
 			return CRSPlan{}, renew.Invalid("%s: cannot add --towgs84 to %s: %v", source, c, err)
 		}
 		plan.SourceSRS = proj4 + " +towgs84=" + params
-		plan.Describe = fmt.Sprintf("%s from %s with the datum shift +towgs84=%s → WGS84 by GDAL", c, from, params)
+		plan.Describe = renew.T("%s from %s with the datum shift +towgs84=%s → WGS84 by GDAL", c, from, params)
 	case needsShift && !c.Shift:
 		datum := "on the " + string(c.Datum) + " datum"
 		if c.Datum == DatumLocal {
@@ -249,11 +249,11 @@ func planControl(ctx context.Context, source string, choice CRSChoice) (CRSPlan,
 			worst = i
 		}
 	}
-	fit := fmt.Sprintf("4-parameter fit on %d control points into %s: scale %.6f, rotation %.1f″; residuals %s",
+	fit := renew.T("4-parameter fit on %d control points into %s: scale %.6f, rotation %.1f″; residuals %s",
 		len(res), target, h.Scale(), h.Rotation(), strings.Join(parts, ", "))
 	if res[worst] > MaxResidual {
 		return CRSPlan{}, renew.Invalid("%s: control point %s is %.2f m from where the fit puts it (at most %.1f m allowed): check its coordinates. %s",
 			source, choice.Control[worst].Name, res[worst], MaxResidual, fit)
 	}
-	return CRSPlan{Helmert: h, ControlCRS: choice.ControlCRS, Describe: fit + " → WGS84 by GDAL"}, nil
+	return CRSPlan{Helmert: h, ControlCRS: choice.ControlCRS, Describe: renew.T("%s → WGS84 by GDAL", fit)}, nil
 }
