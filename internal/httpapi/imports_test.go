@@ -36,12 +36,17 @@ func TestImportAPI(t *testing.T) {
 	var up struct {
 		Job      struct{ ID int64 }
 		Proposal string
+		Why      []string
 	}
 	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &up) != nil {
 		t.Fatalf("upload: %d %s", rec.Code, rec.Body.String())
 	}
 	if !strings.Contains(up.Proposal, "layer: roads") || !strings.Contains(up.Proposal, "class: kind") {
 		t.Errorf("proposal:\n%s", up.Proposal)
+	}
+	// Why each entry is proposed is said in Chinese: "class ← kind（按字段值）".
+	if len(up.Why) == 0 || !strings.Contains(strings.Join(up.Why, "\n"), "class ← kind（按字段") {
+		t.Errorf("why: %q", up.Why)
 	}
 	body, _ := json.Marshal(map[string]string{"mapping": up.Proposal})
 	id := "/api/v1/imports/" + jsonInt(up.Job.ID)

@@ -76,7 +76,7 @@ func (db *DB) propose(ctx context.Context, src *foreign.Source, layer string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &ingest.LayerProposal{Layer: layer, Samples: p.Samples, Proposal: string(y), Why: p.Why}, nil
+	return &ingest.LayerProposal{Layer: layer, Samples: p.Samples, Proposal: string(y), Why: whyChinese(p.Why)}, nil
 }
 
 // ProposeImport proposes a mapping for another layer of the upload of job id.
@@ -326,4 +326,13 @@ func (r ImportReport) Chinese() string {
 	}
 	fmt.Fprintf(&b, "用时 %s", r.Duration.Round(time.Millisecond))
 	return b.String()
+}
+
+// whyChinese says why each entry of a mapping was proposed, in the catalogue's Chinese.
+func whyChinese(why []renew.Text) []string {
+	out := make([]string, len(why))
+	for i, w := range why {
+		out[i] = msgcat.Messages.Phrase(w)
+	}
+	return out
 }

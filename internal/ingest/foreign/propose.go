@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"renewmap/internal/ingest"
+	"renewmap/internal/renew"
 )
 
 // Proposal is a first mapping for a source layer, from its field names and values, for a person
@@ -16,7 +17,7 @@ type Proposal struct {
 	Layer   *LayerInfo
 	Samples map[string][]string // source field → up to three distinct values
 	Mapping *Mapping
-	Why     []string // one line per proposed entry: which field, and why
+	Why     []renew.Text // one line per proposed entry: which field, and why
 }
 
 // hints are pieces of field names (Chinese and English, lower case) that suggest a property.
@@ -120,7 +121,7 @@ func Propose(ctx context.Context, src *Source, layer string, cat *Catalog) (*Pro
 			rule.Match = "name"
 		}
 		m.Fields[fld.Name] = rule
-		p.Why = append(p.Why, fmt.Sprintf("%s ← %s (%s)", fld.Name, best, why))
+		p.Why = append(p.Why, renew.T("%s ← %s (%s)", fld.Name, best, why))
 	}
 	if info.Geometry == "None" {
 		field := ""
@@ -129,7 +130,7 @@ func Propose(ctx context.Context, src *Source, layer string, cat *Catalog) (*Pro
 			delete(m.Fields, "name")
 		}
 		m.Join = &Join{By: "name", Field: field}
-		p.Why = append(p.Why, fmt.Sprintf("join: rows update existing %s matched by name (field %q); a table has no geometry", target, field))
+		p.Why = append(p.Why, renew.T("join: rows update existing %s matched by name (field %q); a table has no geometry", target, field))
 	} else {
 		for _, f := range info.Fields {
 			if unique(values[f]) && hasHint(f, codeHints) {
@@ -139,7 +140,7 @@ func Propose(ctx context.Context, src *Source, layer string, cat *Catalog) (*Pro
 		}
 		if m.Code == "" {
 			m.Code = strings.ToUpper(m.Source) + "-{?}"
-			p.Why = append(p.Why, "code: no field identifies the features uniquely; write a template from fields that do")
+			p.Why = append(p.Why, renew.T("code: no field identifies the features uniquely; write a template from fields that do"))
 		}
 	}
 	p.Mapping = m
