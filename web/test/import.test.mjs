@@ -66,6 +66,8 @@ await t.run(async () => {
       const fields = await page.textContent('#fields');
       const mapping = await page.inputValue('#mapping');
       if (!fields.includes('osm_id') || !fields.includes('小区内部路')) return `fields ${JSON.stringify(fields)}`;
+      const info = await page.textContent('#layer-info');
+      if (!info.startsWith('GeoJSON · ') || !info.includes('：线，')) return `layer line ${JSON.stringify(info)}`;
       for (const want of ['layer: roads', 'class: kind', 'name: name', '{osm_id}']) {
         if (!mapping.includes(want)) return `the proposal lacks ${want}: ${mapping}`;
       }

@@ -5,7 +5,7 @@
 import {el, toast} from './util.js';
 import {renderAccount, sendJSON} from './account.js';
 import {errorText, getJSON} from './api.js';
-import {t} from './msg.js';
+import {known, t} from './msg.js';
 
 let job = null;
 let map = null;
@@ -44,7 +44,7 @@ async function upload(ev) {
 /** showLayer shows a layer's fields with sample values and the mapping proposed for it. */
 function showLayer(layer, p) {
   document.getElementById('layer-info').textContent =
-    `${format} · 图层“${layer.name}”：${layer.geometry === 'None' ? '表格（无几何）' : layer.geometry}，${layer.count} 条，坐标系：${layer.crs === 'none given' ? '文件未说明' : layer.crs}` +
+    `${known(`import.format.${format}`, format)} · 图层“${layer.name}”：${layer.geometry === 'None' ? '表格（无几何）' : known(`import.geometry.${layer.geometry}`, layer.geometry)}，${layer.count} 条，坐标系：${layer.crs === 'none given' ? '文件未说明' : layer.crs}` +
     (layers.length > 1 ? `（共 ${layers.length} 个图层，每次导入一个）` : '');
   document.querySelector('#fields tbody').replaceChildren(...layer.fields.map((f) =>
     el('tr', {}, el('td', {text: f}), el('td', {text: ((p.samples || {})[f] || []).join(' | ')}))));
