@@ -91,8 +91,8 @@ func bindJSONWithin(c echo.Context, v any, lim bodyLimit) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if msg := renew.UserMessage(err); msg != "" {
-			return renew.Invalid("request body: %s", msg)
+		if e := renew.UserError(err); e != nil { // passed whole, so the catalogue translates it too
+			return renew.Invalid("request body: %s", e)
 		}
 		return renew.Invalid("request body: %s", jsonProblem(err))
 	}

@@ -166,7 +166,7 @@ func TestPlanWorkflow(t *testing.T) {
 		t.Fatalf("items: %+v cost %v gap %v", v.Plan.Items, v.Cost, v.Gap)
 	}
 	refused(http.MethodPost, base+"/items", `{"menu_code":"I07","quantity":1}`, 409, "已有")
-	refused(http.MethodPost, base+"/items", `{"menu_code":"I07","quantity":1.234}`, 400, "最多两位小数")
+	refused(http.MethodPost, base+"/items", `{"menu_code":"I07","quantity":1.234}`, 400, "请求内容格式不正确：数值格式不正确，最多两位小数：\"1.234\"")
 	refused(http.MethodPost, base+"/items", `{"menu_code":"I99","quantity":1}`, 400, "改造菜单中没有")
 	refused(http.MethodPost, base+"/items", `{"menu_code":"I17","quantity":1,"colour":"red"}`, 400, "unknown field")
 	drain := v.Plan.Items[0].ID
