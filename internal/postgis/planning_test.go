@@ -12,7 +12,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"renewmap/internal/access"
 	"renewmap/internal/planning"
 	"renewmap/internal/postgis"
 	"renewmap/internal/postgis/pgtest"
@@ -417,14 +416,7 @@ func TestPlanningOnTiexi(t *testing.T) {
 		t.Errorf("area pipelines: %v, %v", pipes, err)
 	}
 
-	in, err := db.LoadNetwork(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := access.Build(in, access.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := pgtest.Engine(t, db)
 	all2, _ := db.Sites(ctx, planning.SiteQuery{Kind: "elderly_day_care"})
 	s, err := planning.Greedy(ctx, planning.EngineCoverer{Engine: e}, "elderly_day_care", all2, nil, 3)
 	if err != nil {

@@ -120,14 +120,7 @@ func TestQualityListsWhatToFix(t *testing.T) {
 	ids := idsByCode(ctx, t, db, `SELECT code, id FROM communities UNION ALL SELECT code, id FROM buildings`)
 	report := func() access.Quality {
 		t.Helper()
-		in, err := db.LoadNetwork(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := access.Build(in, access.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := pgtest.Engine(t, db)
 		q, err := db.Quality(ctx, e, topology.Options{})
 		if err != nil {
 			t.Fatal(err)

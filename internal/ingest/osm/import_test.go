@@ -137,14 +137,7 @@ func TestImportBeijing(t *testing.T) {
 		t.Errorf("district source %q, %d households in %d communities with buildings; want %q, 3086 in 4", src, hh, comms, osm.Attribution)
 	}
 
-	in, err := db.LoadNetwork(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := access.Build(in, access.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := pgtest.Engine(t, db)
 	st := e.Stats()
 	t.Logf("engine: %+v", st)
 	t.Run("pgRouting agrees", func(t *testing.T) {
@@ -180,7 +173,7 @@ func TestImportBeijing(t *testing.T) {
 			length[[2]int64{c.Community, int64(c.Minutes)}] += geo.Length(p)
 		}
 	}
-	if err := db.SaveCircles(ctx, cs, in.Version); err != nil {
+	if err := db.SaveCircles(ctx, cs, e.Version()); err != nil {
 		t.Fatal(err)
 	}
 	// Every building stands in its own community's circles, those of a community without

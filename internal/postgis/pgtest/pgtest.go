@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"renewmap/internal/access"
 	"renewmap/internal/postgis"
 )
 
@@ -154,4 +155,18 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Engine builds the walk-network engine from what db holds now, with the default options.
+func Engine(t testing.TB, db *postgis.DB) *access.Engine {
+	t.Helper()
+	in, err := db.LoadNetwork(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := access.Build(in, access.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
