@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -165,15 +166,21 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
+// areaWrite reads what every change of an area gives: its id and the If-Match version.
+func areaWrite(c echo.Context) (int64, *time.Time, error) {
+	id, err := areaID(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	match, err := ifMatch(c)
+	return id, match, err
+}
+
 // PATCH /api/v1/areas/:id {name?, members?} with If-Match (planners) — renames an area and/or
 // replaces its members, audited with before and after; 412 when the area changed since.
 func (s *server) updateArea(c echo.Context) error {
 	st := s.deps.Planning
-	id, err := areaID(c)
-	if err != nil {
-		return err
-	}
-	match, err := ifMatch(c)
+	id, match, err := areaWrite(c)
 	if err != nil {
 		return err
 	}
@@ -211,11 +218,7 @@ func (s *server) updateArea(c echo.Context) error {
 // area changed since.
 func (s *server) deleteArea(c echo.Context) error {
 	st := s.deps.Planning
-	id, err := areaID(c)
-	if err != nil {
-		return err
-	}
-	match, err := ifMatch(c)
+	id, match, err := areaWrite(c)
 	if err != nil {
 		return err
 	}
