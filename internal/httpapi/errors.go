@@ -52,12 +52,14 @@ var echoCodes = map[int]string{
 const retryAfterSeconds = "5"
 
 // classify decides status and body for err. The message is the catalogue's Chinese text (see
-// messages.go); the message of a 5xx is always generic.
+// messages.go); the message of a 5xx is generic unless the service raised the 503 itself.
 func classify(err error) (int, apiError) {
 	for _, k := range errorKinds {
 		if errors.Is(err, k.kind) {
 			msg := messages.Code(k.code)
-			if k.status < 500 {
+			// A 4xx says what was wrong; of the 503s, one the service raised itself says why (busy,
+			// not configured), while a database fault (no message of its own) stays generic.
+			if k.status < 500 || k.kind == renew.ErrUnavailable {
 				if m, ok := messages.Text(err); ok {
 					msg = m
 				}

@@ -41,6 +41,8 @@ func TestErrorResponses(t *testing.T) {
 		{"not found", fmt.Errorf("get: %w", renew.ErrNotFound), 404, "not_found", "未找到"},
 		{"conflict", renew.Conflict("“%s”已有改造方案（一小区一方案）", "铁路小区"), 409, "conflict", "铁路小区"},
 		{"unavailable hides detail", fmt.Errorf("query: %w: %w", renew.ErrUnavailable, errors.New("dial tcp 10.0.0.1:5432")), 503, "unavailable", "稍后重试"},
+		{"busy says so, not the database", &renew.Error{Kind: renew.ErrUnavailable, Msg: "服务繁忙，请稍后重试 (busy: too many analyses or exports at once)"}, 503, "unavailable", "服务繁忙"},
+		{"walk network down hides its cause", fmt.Errorf("%w: %v", &renew.Error{Kind: renew.ErrUnavailable, Msg: "步行网络暂不可用 (the walk network is not available)"}, errors.New("dial tcp 10.0.0.1:5432")), 503, "unavailable", "步行网络暂不可用"},
 		{"timeout", context.DeadlineExceeded, 503, "timeout", "超时"},
 		{"sql error is generic", fmt.Errorf("query: %w", sqlErr), 500, "internal", "内部错误"},
 		{"echo 404", echo.ErrNotFound, 404, "not_found", "未找到"},
